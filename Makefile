@@ -1,0 +1,38 @@
+# Lamina's two set-up commands: `make serve` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PEERS := tools/iam-simulate
+
+.PHONY: serve test lint bench install peers clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/lamina serve
+
+# The Node.js peer engine for the differential tests (installed from the lock file).
+$(PEERS)/node_modules/.stamp: $(PEERS)/package.json $(PEERS)/package-lock.json
+	cd $(PEERS) && npm ci --silent --no-audit --no-fund
+	touch $@
+
+peers: $(PEERS)/node_modules/.stamp
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+test: $(STAMP) peers lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) peers
+	$(BIN)/python benchmarks/policy_engine.py
+
+clean:
+	rm -rf $(VENV) .bench-venv $(PEERS)/node_modules
