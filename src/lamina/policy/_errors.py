@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class MalformedPolicyDocument(ValueError):  # noqa: N818 - named after AWS's error code
+class MalformedPolicyDocument(ValueError):
     """A document IAM would refuse with ``MalformedPolicyDocument`` (HTTP 400).
 
     ``message`` is AWS's own sentence (for example ``Policy statement must contain actions.``);

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ._compile import Policy
 
-ContextValue = Union[str, bool, int, float, bytes, Sequence[str]]
+ContextValue = str | bool | int | float | bytes | Sequence[str]
 
 
 class PrincipalType(Enum):
