@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ._model import Effect
 
@@ -26,8 +26,7 @@ class PolicyType(Enum):
     TRUST = "role trust policy"
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+class Reason(NamedTuple):
     """One statement that took part in the decision."""
 
     policy_id: str
@@ -44,8 +43,7 @@ class Reason:
         return f"{self.effect.value} {self.policy_type.value} {self.policy_id!r} {self.statement}"
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """The result of ``evaluate``.
 
     ``reasons``: on Allow, the Allow statements that granted it; on ExplicitDeny, every Deny

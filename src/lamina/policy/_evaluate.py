@@ -3,7 +3,7 @@
 Follows reference_policies_evaluation-logic_policy-eval-denyallow.html (single account),
 reference_policies_evaluation-logic-cross-account.html, and the principal-type table for
 resource-based policies; the exact contract is docs/evaluation-semantics.md. Evaluation never
-raises for a well-formed request.
+raises for a well-formed request. This is the hot path: it allocates little and loops plainly.
 """
 
 from __future__ import annotations
@@ -15,54 +15,36 @@ from ._context import Context
 from ._decision import Decision, Outcome, PolicyType, Reason
 from ._model import PolicyKind
 from ._principals import RANK
-from ._request import PolicySet, PrincipalType, Request
+from ._request import PolicySet, Principal, PrincipalType, Request
 
 # Policy types by code; the order is also the order of reasons and of "which type denied".
 TYPES = (PolicyType.SCP, PolicyType.RCP, PolicyType.IDENTITY, PolicyType.BOUNDARY,
          PolicyType.SESSION, PolicyType.RESOURCE, PolicyType.TRUST)
 SCP, RCP, IDENTITY, BOUNDARY, SESSION, RESOURCE, TRUST = range(7)
 _NO_IDENTITY = (PrincipalType.SERVICE, PrincipalType.ANONYMOUS, PrincipalType.WEB_IDENTITY)
+_SESSIONS = (PrincipalType.ASSUMED_ROLE, PrincipalType.FEDERATED_USER)
 
-Hit = tuple[Policy, CompiledStatement, "str | None"]
-"""(policy, statement, grant kind) of one applicable statement, in scan order."""
+Hit = tuple[int, Policy, CompiledStatement, "str | None"]
+"""(type code, policy, statement, grant kind) of one applicable statement, in scan order."""
 
 
-class _Scan:
-    """Applicable Allow and Deny statements, by policy type code."""
-
-    __slots__ = ("action", "allows", "ctx", "denied", "denies", "principal", "resource")
-
-    def __init__(self, request: Request, ctx: Context) -> None:
-        self.action = request.action.lower()
-        self.resource = request.resource
-        self.principal = request.principal
-        self.ctx = ctx
-        self.allows: list[list[Hit]] = [[] for _ in TYPES]
-        self.denies: list[list[Hit]] = [[] for _ in TYPES]
-        self.denied = False
-
-    def add(self, code: int, policies: Sequence[Policy]) -> bool:
-        """Scan ``policies`` as type ``code``; True when one of them has an applicable Allow."""
-        allows = self.allows[code]
-        before = len(allows)
-        action, resource, ctx = self.action, self.resource, self.ctx
-        for policy in policies:
-            for st in policy.compiled.applicable(action, resource):
-                if st.resource_templates and not st.resource_matches(resource, ctx):
+def _scan(code: int, policies: Sequence[Policy], action: str, resource: str, principal: Principal,
+          ctx: Context, allows: list[Hit], denies: list[Hit]) -> bool:
+    """Add the applicable statements of ``policies`` as type ``code``; True if one is an Allow."""
+    before = len(allows)
+    for policy in policies:
+        for st in policy.compiled.applicable(action, resource):
+            if st.resource_templates and not st.resource_matches(resource, ctx):
+                continue
+            grant = None
+            if st.principal is not None:
+                grant = st.grant(principal)
+                if grant is None:
                     continue
-                grant = None
-                if st.principal is not None:
-                    grant = st.grant(self.principal)
-                    if grant is None:
-                        continue
-                if st.conditions and not _conditions_hold(st, ctx):
-                    continue
-                if st.is_allow:
-                    allows.append((policy, st, grant))
-                else:
-                    self.denies[code].append((policy, st, grant))
-                    self.denied = True
-        return len(allows) > before
+            if st.conditions and not _conditions_hold(st, ctx):
+                continue
+            (allows if st.is_allow else denies).append((code, policy, st, grant))
+    return len(allows) > before
 
 
 def _conditions_hold(st: CompiledStatement, ctx: Context) -> bool:
@@ -75,61 +57,64 @@ def _conditions_hold(st: CompiledStatement, ctx: Context) -> bool:
 def evaluate(request: Request, policies: PolicySet) -> Decision:
     """Decide ``request`` under ``policies`` exactly as AWS's evaluation logic does."""
     ctx = Context(request.context)
-    scan = _Scan(request, ctx)
-    scps_allow = _levels(scan, SCP, policies.scps)
-    rcps_allow = _levels(scan, RCP, policies.rcps)
-    scan.add(IDENTITY, policies.identity)
-    if policies.boundary is not None:
-        scan.add(BOUNDARY, (policies.boundary,))
-    if policies.session:
-        scan.add(SESSION, policies.session)
+    action = request.action.lower()
+    resource = request.resource
+    principal = request.principal
+    allows: list[Hit] = []
+    denies: list[Hit] = []
+    rcps_allow = scps_allow = True
+    for code, levels in ((SCP, policies.scps), (RCP, policies.rcps)):
+        for level in levels or ():
+            if not _scan(code, level, action, resource, principal, ctx, allows, denies):
+                if code == SCP:
+                    scps_allow = False
+                else:
+                    rcps_allow = False
+    identity_ok = _scan(IDENTITY, policies.identity, action, resource, principal, ctx, allows, denies)
+    boundary = policies.boundary
+    boundary_ok = boundary is None or _scan(BOUNDARY, (boundary,), action, resource, principal, ctx,
+                                            allows, denies)
+    session_ok = not policies.session or _scan(SESSION, policies.session, action, resource, principal, ctx,
+                                               allows, denies)
     resource_code = RESOURCE
+    grants: list[str | None] = []
     if policies.resource is not None:
         if policies.resource.kind is PolicyKind.TRUST:
             resource_code = TRUST
-        scan.add(resource_code, (policies.resource,))
+        before = len(allows)
+        _scan(resource_code, (policies.resource,), action, resource, principal, ctx, allows, denies)
+        grants = [hit[3] for hit in allows[before:]]
     notes = tuple(ctx.diagnostics)
 
-    if scan.denied:
-        first = next(code for code, hits in enumerate(scan.denies) if hits)
-        return Decision(Outcome.EXPLICIT_DENY, _reasons(scan.denies), TYPES[first], notes)
+    if denies:
+        first = min(hit[0] for hit in denies)
+        return Decision(Outcome.EXPLICIT_DENY, _reasons(denies), TYPES[first], notes)
     if not rcps_allow:
         failed: int | None = RCP
     elif not scps_allow:
         failed = SCP
     else:
-        failed = _combine(request, policies, scan, resource_code)
+        session_ok = session_ok or principal.type not in _SESSIONS
+        identity_ok = identity_ok or principal.type is PrincipalType.ROOT
+        failed = _combine(request, resource_code, grants, identity_ok, boundary_ok, session_ok)
     if failed is not None:
         return Decision(Outcome.IMPLICIT_DENY, (), TYPES[failed], notes)
-    return Decision(Outcome.ALLOW, _reasons(scan.allows), None, notes)
+    return Decision(Outcome.ALLOW, _reasons(allows), None, notes)
 
 
-def _levels(scan: _Scan, code: int, levels: Sequence[Sequence[Policy]] | None) -> bool:
-    """Scan every level; True when each level has an applicable Allow (or none are given)."""
-    if levels is None:
-        return True
-    every = True
-    for level in levels:
-        if not scan.add(code, level):
-            every = False
-    return every
-
-
-def _combine(request: Request, policies: PolicySet, scan: _Scan, resource_code: int) -> int | None:
+def _combine(request: Request, resource_code: int, grants: list[str | None], identity_ok: bool,
+             boundary_ok: bool, session_ok: bool) -> int | None:
     """None when the request is allowed, else the code of the policy type that failed to allow it."""
     principal = request.principal
-    grants = [grant for _, _, grant in scan.allows[resource_code]]
     if principal.type in _NO_IDENTITY:
         return None if grants else resource_code
-    best = max((RANK[g] for g in grants if g is not None), default=-1)
-    identity_ok = principal.type is PrincipalType.ROOT or bool(scan.allows[IDENTITY])
-    boundary_ok = policies.boundary is None or bool(scan.allows[BOUNDARY])
-    session_ok = not (principal.is_session and policies.session) or bool(scan.allows[SESSION])
-    same_account = request.target_account == principal.account
-    if not grants and (resource_code == TRUST or not same_account):
+    if grants:
+        best = max((RANK[g] for g in grants if g is not None), default=-1)
+        same_account = request.target_account == principal.account
+        if same_account and (best == 2 or (best == 1 and boundary_ok and session_ok)):
+            return None
+    elif resource_code == TRUST or request.target_account != principal.account:
         return resource_code
-    if same_account and (best == 2 or (best == 1 and boundary_ok and session_ok)):
-        return None
     if not identity_ok:
         return IDENTITY
     if not boundary_ok:
@@ -137,7 +122,8 @@ def _combine(request: Request, policies: PolicySet, scan: _Scan, resource_code: 
     return None if session_ok else SESSION
 
 
-def _reasons(hits: list[list[Hit]]) -> tuple[Reason, ...]:
+def _reasons(hits: list[Hit]) -> tuple[Reason, ...]:
     """Reasons in type order, then policy position and statement index (the scan's order)."""
-    return tuple(policy.reason(TYPES[code], code, st) for code, of_type in enumerate(hits)
-                 for policy, st, _ in of_type)
+    if len(hits) > 1 and any(hits[i][0] > hits[i + 1][0] for i in range(len(hits) - 1)):
+        hits = sorted(hits, key=lambda hit: hit[0])  # stable: keeps position and index order
+    return tuple(policy.reason(TYPES[code], code, st) for code, policy, st, _ in hits)
