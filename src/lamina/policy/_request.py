@@ -46,6 +46,33 @@ class Principal:
     federated: str | None = None
     canonical_user: str | None = None
 
+    @classmethod
+    def from_arn(cls, arn: str, role_arn: str | None = None) -> Principal:
+        """The principal an ARN names: a user, a role session, a federated user, the root user,
+        a service (``sns.amazonaws.com``) or ``anonymous``.
+
+        A role session's role ARN is derived without a path unless ``role_arn`` is given.
+        """
+        if arn == "anonymous":
+            return cls(arn, PrincipalType.ANONYMOUS)
+        if arn.endswith(".amazonaws.com") and not arn.startswith("arn:"):
+            return cls(arn, PrincipalType.SERVICE)
+        parts = arn.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] not in ("iam", "sts"):
+            raise ValueError(f"not a principal ARN: {arn}")
+        partition, service, account, resource = parts[1], parts[2], parts[4], parts[5]
+        if service == "iam" and resource == "root":
+            return cls(arn, PrincipalType.ROOT, account)
+        if service == "iam" and resource.startswith("user/"):
+            return cls(arn, PrincipalType.USER, account)
+        if service == "sts" and resource.startswith("assumed-role/") and resource.count("/") >= 2:
+            role_name = resource.split("/")[1]
+            derived = f"arn:{partition}:iam::{account}:role/{role_name}"
+            return cls(arn, PrincipalType.ASSUMED_ROLE, account, role_arn=role_arn or derived)
+        if service == "sts" and resource.startswith("federated-user/"):
+            return cls(arn, PrincipalType.FEDERATED_USER, account)
+        raise ValueError(f"not a principal ARN: {arn}")
+
     @property
     def principal_arn(self) -> str:
         """``aws:PrincipalArn``: the role ARN for role sessions, else ``arn``."""

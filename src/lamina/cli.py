@@ -1,0 +1,45 @@
+"""The ``lamina`` command line: ``lamina serve`` and ``lamina policy validate|simulate``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from lamina import __version__
+
+_POLICY_COMMANDS = ("lamina.commands.policy_validate", "lamina.commands.policy_simulate")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    print("Lamina's server (AWS Lambda, IAM and STS APIs on one port) arrives with the next issue.\n"
+          "Today Lamina is its policy engine: try `lamina policy simulate --help` and "
+          "`lamina policy validate --help`.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lamina", description="A self-hosted AWS Lambda with IAM and STS.")
+    parser.add_argument("--version", action="version", version=f"lamina {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="start Lamina")
+    serve.set_defaults(run=_serve)
+    policy = commands.add_parser("policy", help="validate and simulate IAM policies offline")
+    policy_commands = policy.add_subparsers(dest="policy_command", required=True)
+    for name in _POLICY_COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        module.add_parser(policy_commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

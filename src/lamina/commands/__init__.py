@@ -1,0 +1,1 @@
+"""Subcommands of the ``lamina`` command line, one module each."""
