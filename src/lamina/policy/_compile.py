@@ -23,7 +23,7 @@ from ._request import Principal
 from ._variables import Template, parse_template
 from ._wildcard import ALWAYS, Matcher, compile_any, compile_pattern, compile_pieces, has_wildcard
 
-_MEMO_LIMIT = 4096
+_MEMO_LIMIT = 1024
 
 
 class CompiledStatement:
