@@ -303,6 +303,27 @@ def test_public_grant_needs_nothing_else_in_the_account(decide, user, session, p
     assert limited.outcome is Outcome.ALLOW
 
 
+def test_most_permissive_grant_kind_counts(decide, user, policy):
+    """When an account entry and a user entry both name the caller, the user grant decides (no identity needed).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
+    resource = policy([grant({"AWS": [ACCT, user().arn]})], PolicyKind.RESOURCE, "fn")
+    decision = decide(None, Request(user(), GET, FN), resource=resource)
+    assert decision.outcome is Outcome.ALLOW and decision.reasons == (r(PolicyType.RESOURCE, policy_id="fn"),)
+
+
+def test_public_grant_with_principal_arn_condition_is_not_limited_by_boundary(decide, session, policy):
+    """"Principal": "*" + an aws:PrincipalArn condition is not limited by the role's boundary.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
+    role = f"arn:aws:iam::{ACCT}:role/admin"
+    resource = policy([grant("*", Condition={"ArnEquals": {"aws:PrincipalArn": role}})], PolicyKind.RESOURCE)
+    request = Request(session(), GET, FN, {"aws:PrincipalArn": role})
+    assert decide(None, request, resource=resource, boundary=policy([allow("s3:*")])).outcome is Outcome.ALLOW
+
+
 def test_account_grant_still_needs_identity_allow(decide, user, policy):
     """An account principal delegates to the account; its users still need identity permission (A1).
 

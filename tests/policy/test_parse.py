@@ -378,9 +378,10 @@ def test_documented_principal_forms_are_accepted(principal):
     {"AWS": "1234567890"},
     {"AWS": "alice"},
     {"Service": "*"},
+    {"AWS": "arn:aws:iam::123456789012:group/admins"},
 ])
 def test_partial_wildcards_and_malformed_principals_are_refused(principal):
-    """`*` only means everyone: no partial wildcards, no "Service": "*", no bare names.
+    """`*` only means everyone (no partial wildcards, no "Service": "*"); no bare names; groups are not principals.
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     """
