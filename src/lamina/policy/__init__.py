@@ -18,6 +18,7 @@ from ._evaluate import evaluate
 from ._model import ConditionClause, Document, Effect, PolicyKind, PrincipalBlock, Statement
 from ._parse import parse_document
 from ._request import ContextValue, PolicySet, Principal, PrincipalType, Request
+from ._validate import Finding, FindingType, validate_policy
 
 __all__ = [
     "ConditionClause",
@@ -25,6 +26,8 @@ __all__ = [
     "Decision",
     "Document",
     "Effect",
+    "Finding",
+    "FindingType",
     "MalformedPolicyDocument",
     "Outcome",
     "Policy",
@@ -41,4 +44,5 @@ __all__ = [
     "evaluate",
     "parse_document",
     "parse_policy",
+    "validate_policy",
 ]

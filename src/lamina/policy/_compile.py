@@ -72,10 +72,9 @@ class CompiledStatement:
     def grant(self, who: Principal) -> str | None:
         """The grant kind for the caller, for statements with a Principal/NotPrincipal."""
         assert self.principal is not None
-        kind = self.principal.grant(who)
         if self.not_principal:
-            return "public" if kind is None else None
-        return kind
+            return None if self.principal.names_every_part_of(who) else "public"
+        return self.principal.grant(who)
 
 
 class CompiledDocument:

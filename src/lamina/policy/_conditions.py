@@ -43,7 +43,7 @@ _ORDER = {"Equals": operator.eq, "LessThan": operator.lt, "LessThanEquals": oper
 class CompiledCondition:
     """One ``operator: {key: values}`` clause, ready to test."""
 
-    __slots__ = ("_dynamic", "_notes", "_null", "_static", "clause", "if_exists", "key", "negated",
+    __slots__ = ("_dynamic", "_notes", "_null", "_reader", "_static", "clause", "if_exists", "key", "negated",
                  "qualifier", "spelled")
 
     def __init__(self, clause: ConditionClause, variables: bool) -> None:
@@ -58,6 +58,7 @@ class CompiledCondition:
         self._dynamic: tuple[str, tuple[Any, ...]] | None = None
         self._notes = tuple(f"{clause.operator} cannot read {v!r} for {clause.key}; it never matches"
                             for v in unreadable_values(clause))
+        self._reader = _request_reader(clause.base)
         if clause.base == "Null":
             self._null = frozenset(read_bool(policy_text(v)) == "true" for v in clause.values
                                    if read_bool(policy_text(v)) is not None)
@@ -80,6 +81,8 @@ class CompiledCondition:
             if self.if_exists or self.qualifier == "ForAllValues":
                 return True
             return False if self.qualifier == "ForAnyValue" else self.negated
+        if self._reader is not None:
+            self._note_unreadable(values, ctx)
         match = self._static or self._resolve(ctx)
         negated = self.negated
         if self.qualifier == "ForAllValues":
@@ -88,6 +91,13 @@ class CompiledCondition:
             return any(bool(match(v)) != negated for v in values)
         hit = match(values[0]) if len(values) == 1 else any(match(v) for v in values)
         return not hit if negated else bool(hit)
+
+    def _note_unreadable(self, values: tuple[str, ...], ctx: Context) -> None:
+        assert self._reader is not None
+        for value in values:
+            if self._reader(value) is None:
+                ctx.note(f"{self.clause.operator} cannot read the request's {value!r} for {self.clause.key}; "
+                         "it never matches")
 
     def _resolve(self, ctx: Context) -> ValueTest:
         assert self._dynamic is not None
@@ -182,6 +192,18 @@ def _ordered(read: Callable[[str], Decimal | float | None], compare: Callable[[A
         return number is not None and any(compare(number, b) for b in bounds)
 
     return test
+
+
+def _request_reader(base: str) -> Callable[[str], object] | None:
+    """How a request value is read for this operator's family (None: any text will do)."""
+    base = _POSITIVE.get(base, base)
+    if base.startswith("Numeric"):
+        return read_number
+    if base.startswith("Date"):
+        return read_date
+    readers: dict[str, Callable[[str], object]] = {"Bool": read_bool, "BinaryEquals": read_binary,
+                                                   "IpAddress": read_address}
+    return readers.get(base)
 
 
 def unreadable_values(clause: ConditionClause) -> list[str]:

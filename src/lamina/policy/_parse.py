@@ -26,7 +26,7 @@ _RESOURCE_SID = re.compile(r"[0-9A-Za-z_\- ]*")
 _ACTION = re.compile(r"[A-Za-z0-9_.\-*?]+:[A-Za-z0-9_*?\-]+")
 _ACCOUNT = re.compile(r"\d{12}")
 _AWS_PRINCIPAL_ARN = re.compile(
-    r"arn:aws[a-z-]*:(iam::(\d{12}|aws):(root|user/.+|role/.+|group/.+)"
+    r"arn:aws[a-z-]*:(iam::(\d{12}|aws):(root|user/.+|role/.+)"
     r"|sts::\d{12}:(assumed-role/[^/]+/.+|federated-user/.+))"
 )
 SYNTAX = "Syntax errors in policy."
@@ -196,7 +196,8 @@ def _principal_block(value: Any, where: str) -> PrincipalBlock:
     entries = []
     for name, raw in value.items():
         if name not in _PRINCIPAL_KINDS:
-            raise MalformedPolicyDocument(f"Invalid principal in policy: {json.dumps({name: raw})[1:-1]}", where)
+            raise MalformedPolicyDocument(
+                f"Invalid principal in policy: {json.dumps({name: raw}, separators=(',', ':'))[1:-1]}", where)
         values = _strings(raw, f"{where}.{name}")
         for v in values:
             if not _valid_principal(name, v):

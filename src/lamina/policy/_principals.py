@@ -51,6 +51,32 @@ class PrincipalMatcher:
         self.federated = set(block.values("Federated"))
         self.canonical = set(block.values("CanonicalUser"))
 
+    def names_every_part_of(self, who: Principal) -> bool:
+        """For ``NotPrincipal``: whether each identity of the caller is named exactly.
+
+        AWS checks a caller's account, then its user or role, then its session, each on its own
+        (reference_policies_elements_notprincipal.html): listing the account ARN excludes the
+        account's root, not the account's users.
+        """
+        if self.public:
+            return True
+        kind = who.type
+        if kind is PrincipalType.SERVICE:
+            return who.arn in self.services
+        if kind is PrincipalType.WEB_IDENTITY:
+            return who.federated in self.federated
+        if kind is PrincipalType.ANONYMOUS:
+            return False
+        if who.account is None or who.account not in self.accounts:
+            return False
+        if kind is PrincipalType.USER:
+            return who.arn in self.users
+        if kind is PrincipalType.ASSUMED_ROLE:
+            return who.role_arn in self.roles and who.arn in self.sessions
+        if kind is PrincipalType.FEDERATED_USER:
+            return who.arn in self.sessions
+        return True  # the root user: its one identity is the account
+
     def grant(self, who: Principal) -> str | None:
         """The most permissive grant kind this element gives ``who``, or None."""
         if self.public:
