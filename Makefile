@@ -31,7 +31,14 @@ lint: $(STAMP)
 test: $(STAMP) peers lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) peers
+# Peer engines for the benchmark, in their own venv (never Lamina's dependencies).
+BENCH_VENV := .bench-venv
+$(BENCH_VENV)/.installed-stamp: benchmarks/requirements-peers.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench: $(STAMP) peers $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/policy_engine.py
 
 clean:

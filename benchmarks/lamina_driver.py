@@ -1,0 +1,88 @@
+"""Lamina's side of the benchmark: scenarios into ``lamina.policy`` requests, timed like the peers.
+
+Every policy is parsed and compiled once (``parse_policy``); each timed call is one ``evaluate``.
+
+    .venv/bin/python benchmarks/lamina_driver.py EXPANDED.json [SPEC_JSON]
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import Built, Case, Json, NotExpressible, principal_kind, run_driver
+from lamina.policy import (
+    PolicyKind,
+    PolicySet,
+    Principal,
+    PrincipalType,
+    Request,
+    evaluate,
+    parse_policy,
+)
+
+_TYPES = {
+    "user": PrincipalType.USER,
+    "session": PrincipalType.ASSUMED_ROLE,
+    "root": PrincipalType.ROOT,
+}
+
+
+def principal_of(request: Json) -> Principal:
+    """The caller of a scenario request, typed from its ARN (``role_arn`` for sessions)."""
+    arn = request["principal"]
+    kind = principal_kind(arn)
+    if kind not in _TYPES:
+        raise ValueError(f"no principal type for {arn}")
+    return Principal(arn, _TYPES[kind], arn.split(":")[4], role_arn=request.get("role_arn"))
+
+
+def request_of(request: Json) -> Request:
+    return Request(
+        principal_of(request),
+        request["action"],
+        request["resource"],
+        context=request.get("context", {}),
+        resource_account=request.get("resource_account"),
+    )
+
+
+def policy_set_of(scenario: Json, request: Json) -> PolicySet:
+    """The scenario's identity, boundary and session policies, plus the request's resource policy."""
+    identity = [parse_policy(named["policy"], PolicyKind.IDENTITY, named["name"])
+                for named in scenario["identity_policies"]]
+    boundary = scenario.get("boundary")
+    session = scenario.get("session_policy")
+    resource = request.get("resource_policy")
+    return PolicySet(
+        identity=identity,
+        boundary=parse_policy(boundary, PolicyKind.IDENTITY, "boundary") if boundary else None,
+        session=[parse_policy(session, PolicyKind.IDENTITY, "session")] if session else None,
+        resource=parse_policy(resource, PolicyKind.RESOURCE, "resource") if resource else None,
+    )
+
+
+def _case(lamina_request: Request, policies: PolicySet, request_id: str) -> Case:
+    def decide() -> object:
+        return evaluate(lamina_request, policies)
+
+    def outcome() -> str:
+        return evaluate(lamina_request, policies).outcome.value
+
+    return Case(request_id, decide, outcome)
+
+
+def build(scenario: Json) -> Built | NotExpressible:
+    shared = policy_set_of(scenario, {})
+    cases = []
+    for request in scenario["requests"]:
+        policies = policy_set_of(scenario, request) if request.get("resource_policy") else shared
+        cases.append(_case(request_of(request), policies, request["id"]))
+    return Built(cases)
+
+
+if __name__ == "__main__":
+    run_driver("lamina", version("lamina"), "evaluate, policies compiled once", build)
