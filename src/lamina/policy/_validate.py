@@ -72,8 +72,7 @@ def validate_policy(document: str | bytes | Mapping[str, Any] | Document, kind: 
         report(ERROR, _syntax_code(error), error.message, error.location)
         return findings
     _check_document(doc, report)
-    body = doc.source.get("Statement")
-    raws = body if isinstance(body, list) else [body]
+    raws = _raw_statements(doc)
     for st in doc.statements:
         _check_statement(st, raws[st.index], doc, catalog, report)
     _check_duplicates(doc.statements, report)
@@ -98,8 +97,7 @@ def _check_document(doc: Document, report: Report) -> None:
                "Id belongs in resource-based policies; identity-based policies should not have one.", "Id")
     if doc.variables:
         return
-    body = doc.source.get("Statement")
-    for st, raw in zip(doc.statements, body if isinstance(body, list) else [body], strict=True):
+    for st, raw in zip(doc.statements, _raw_statements(doc), strict=True):
         for location, text in _variable_sites(st, raw):
             report(WARNING, "VARIABLE_UNSUPPORTED_IN_VERSION",
                    f"{text} is literal text here: policy variables need \"Version\": \"2012-10-17\".", location)
@@ -213,8 +211,8 @@ def _check_arn(arn: str, types: list[ResourceTypeLike] | None, loc: str, catalog
         report(ERROR, "INVALID_ARN_RESOURCE", f"{arn} does not match the ARN format of any {service} "
                f"resource type ({names}).", loc)
     elif types and not any(rt.matches(arn) for rt in types):
-        names = sorted({f"{rt.service}:{rt.name}" for rt in types})
-        listed = ", ".join(names[:6]) + (" and others" if len(names) > 6 else "")
+        type_names = sorted({f"{rt.service}:{rt.name}" for rt in types})
+        listed = ", ".join(type_names[:6]) + (" and others" if len(type_names) > 6 else "")
         report(WARNING, "RESOURCE_TYPE_NOT_SUPPORTED_BY_ACTIONS", f"No action of this statement acts on {arn}, "
                f"so it grants nothing. Their resource types: {listed}.", loc)
 
@@ -319,6 +317,14 @@ def _subsumer(general: str) -> Callable[[str], Any]:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+def _raw_statements(doc: Document) -> list[Mapping[str, Any]]:
+    """The statements as written, for telling ``"Action": "x"`` from ``"Action": ["x"]`` in locations."""
+    body: Any = doc.source.get("Statement")
+    if isinstance(body, list):
+        return body
+    return [body] if isinstance(body, Mapping) else [{} for _ in doc.statements]
+
 
 def _at(raw: Mapping[str, Any], where: str, element: str, index: int) -> str:
     """``Statement[0].Action[1]`` when the element is a list, ``Statement[0].Action`` when a string."""
