@@ -72,8 +72,9 @@ class CompiledCondition:
             self._static = _static_test(positive, texts)
 
     def test(self, ctx: Context) -> bool:
-        for note in self._notes:
-            ctx.note(note)
+        if self._notes:
+            for note in self._notes:
+                ctx.note(note)
         values = ctx.values(self.key, self.spelled)
         if self._null is not None:
             return (values is None) in self._null
@@ -81,15 +82,17 @@ class CompiledCondition:
             if self.if_exists or self.qualifier == "ForAllValues":
                 return True
             return False if self.qualifier == "ForAnyValue" else self.negated
-        if self._reader is not None:
-            self._note_unreadable(values, ctx)
         match = self._static or self._resolve(ctx)
         negated = self.negated
-        if self.qualifier == "ForAllValues":
-            return all(bool(match(v)) != negated for v in values)
-        if self.qualifier == "ForAnyValue":
+        if self.qualifier:
+            if self._reader is not None:
+                self._note_unreadable(values, ctx)
+            if self.qualifier == "ForAllValues":
+                return all(bool(match(v)) != negated for v in values)
             return any(bool(match(v)) != negated for v in values)
         hit = match(values[0]) if len(values) == 1 else any(match(v) for v in values)
+        if not hit and self._reader is not None:  # only a value that matched nothing can be unreadable
+            self._note_unreadable(values, ctx)
         return not hit if negated else bool(hit)
 
     def _note_unreadable(self, values: tuple[str, ...], ctx: Context) -> None:
@@ -186,6 +189,9 @@ def _static_test(positive: str, texts: tuple[str, ...]) -> ValueTest:
 def _ordered(read: Callable[[str], Decimal | float | None], compare: Callable[[Any, Any], bool],
              texts: tuple[str, ...]) -> ValueTest:
     bounds = [b for b in (read(t) for t in texts) if b is not None]
+    if len(bounds) == 1:
+        bound = bounds[0]
+        return lambda value: (number := read(value)) is not None and compare(number, bound)
 
     def test(value: str) -> bool:
         number = read(value)
