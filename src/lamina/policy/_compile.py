@@ -89,7 +89,7 @@ class CompiledDocument:
         self._service: dict[str, list[tuple[Matcher, int]]] = {}
         self._always: list[tuple[tuple[Matcher, ...], bool, int]] = []
         self._memo: dict[str, tuple[CompiledStatement, ...]] = {}
-        self._applicable: dict[tuple[str, str], tuple[CompiledStatement, ...]] = {}
+        self._applicable: dict[str, dict[str, tuple[CompiledStatement, ...]]] = {}
         for st in document.statements:
             self._index(st)
 
@@ -131,13 +131,17 @@ class CompiledDocument:
     def applicable(self, action: str, resource: str) -> tuple[CompiledStatement, ...]:
         """Candidates for ``action`` whose Resource matches ``resource`` or needs the request's
         context (policy variables) to tell; memoised, since callers repeat (action, resource)."""
-        key = (action, resource)
-        found = self._applicable.get(key)
-        if found is None:
-            found = tuple(st for st in self.candidates(action) if st.static_resource_verdict(resource) is not False)
+        by_resource = self._applicable.get(action)
+        if by_resource is None:
             if len(self._applicable) >= _MEMO_LIMIT:
                 self._applicable.clear()
-            self._applicable[key] = found
+            by_resource = self._applicable[action] = {}
+        found = by_resource.get(resource)
+        if found is None:
+            found = tuple(st for st in self.candidates(action) if st.static_resource_verdict(resource) is not False)
+            if len(by_resource) >= _MEMO_LIMIT:
+                by_resource.clear()
+            by_resource[resource] = found
         return found
 
 

@@ -34,11 +34,13 @@ class Context:
     def __init__(self, raw: Mapping[str, ContextValue]) -> None:
         self._raw = raw
         self._lower: dict[str, str] | None = None
-        self._seen: dict[str, tuple[tuple[str, ...] | None, bool]] = {}
-        self.diagnostics: list[str] = []
+        self._seen: dict[str, tuple[tuple[str, ...] | None, bool]] | None = None
+        self.diagnostics: list[str] | None = None
 
     def _lookup(self, key: str, spelled: str) -> tuple[tuple[str, ...] | None, bool]:
         """(values, multivalued) of a lower-cased key, memoised for this request."""
+        if self._seen is None:
+            self._seen = {}
         found = self._seen.get(key)
         if found is not None:
             return found
@@ -68,5 +70,7 @@ class Context:
         return None if values is None or multi else values[0]
 
     def note(self, message: str) -> None:
-        if message not in self.diagnostics:
+        if self.diagnostics is None:
+            self.diagnostics = [message]
+        elif message not in self.diagnostics:
             self.diagnostics.append(message)

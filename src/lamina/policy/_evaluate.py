@@ -47,6 +47,16 @@ def _scan(code: int, policies: Sequence[Policy], action: str, resource: str, pri
     return len(allows) > before
 
 
+def _levels(code: int, levels: Sequence[Sequence[Policy]], action: str, resource: str, principal: Principal,
+            ctx: Context, allows: list[Hit], denies: list[Hit]) -> bool:
+    """Scan every level of SCPs or RCPs; True when each level has an applicable Allow."""
+    every = True
+    for level in levels:
+        if not _scan(code, level, action, resource, principal, ctx, allows, denies):
+            every = False
+    return every
+
+
 def _conditions_hold(st: CompiledStatement, ctx: Context) -> bool:
     for condition in st.conditions:  # noqa: SIM110 - a plain loop is faster than all() on this hot path
         if not condition.test(ctx):
@@ -62,14 +72,10 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
     principal = request.principal
     allows: list[Hit] = []
     denies: list[Hit] = []
-    rcps_allow = scps_allow = True
-    for code, levels in ((SCP, policies.scps), (RCP, policies.rcps)):
-        for level in levels or ():
-            if not _scan(code, level, action, resource, principal, ctx, allows, denies):
-                if code == SCP:
-                    scps_allow = False
-                else:
-                    rcps_allow = False
+    scps_allow = policies.scps is None or _levels(SCP, policies.scps, action, resource, principal, ctx,
+                                                  allows, denies)
+    rcps_allow = policies.rcps is None or _levels(RCP, policies.rcps, action, resource, principal, ctx,
+                                                  allows, denies)
     identity_ok = _scan(IDENTITY, policies.identity, action, resource, principal, ctx, allows, denies)
     boundary = policies.boundary
     boundary_ok = boundary is None or _scan(BOUNDARY, (boundary,), action, resource, principal, ctx,
@@ -84,7 +90,7 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         before = len(allows)
         _scan(resource_code, (policies.resource,), action, resource, principal, ctx, allows, denies)
         grants = [hit[3] for hit in allows[before:]]
-    notes = tuple(ctx.diagnostics)
+    notes = tuple(ctx.diagnostics) if ctx.diagnostics else ()
 
     if denies:
         first = min(hit[0] for hit in denies)
@@ -108,12 +114,12 @@ def _combine(request: Request, resource_code: int, grants: list[str | None], ide
     principal = request.principal
     if principal.type in _NO_IDENTITY:
         return None if grants else resource_code
+    same_account = request.target_account == principal.account
     if grants:
         best = max((RANK[g] for g in grants if g is not None), default=-1)
-        same_account = request.target_account == principal.account
         if same_account and (best == 2 or (best == 1 and boundary_ok and session_ok)):
             return None
-    elif resource_code == TRUST or request.target_account != principal.account:
+    elif resource_code == TRUST or not same_account:
         return resource_code
     if not identity_ok:
         return IDENTITY
@@ -123,7 +129,6 @@ def _combine(request: Request, resource_code: int, grants: list[str | None], ide
 
 
 def _reasons(hits: list[Hit]) -> tuple[Reason, ...]:
-    """Reasons in type order, then policy position and statement index (the scan's order)."""
-    if len(hits) > 1 and any(hits[i][0] > hits[i + 1][0] for i in range(len(hits) - 1)):
-        hits = sorted(hits, key=lambda hit: hit[0])  # stable: keeps position and index order
+    """Reasons in type order, then policy position and statement index: the order of the scan,
+    which visits the types in code order."""
     return tuple(policy.reason(TYPES[code], code, st) for code, policy, st, _ in hits)
