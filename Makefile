@@ -27,6 +27,7 @@ peers: $(PEERS)/node_modules/.stamp
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) peers lint
 	$(BIN)/python -m pytest

@@ -45,6 +45,7 @@ class Context:
         if found is not None:
             return found
         raw = self._raw
+        value: ContextValue | None
         if spelled in raw:
             value = raw[spelled]
         else:
@@ -61,8 +62,8 @@ class Context:
 
     def values(self, key: str, spelled: str = "") -> tuple[str, ...] | None:
         value = self._raw.get(spelled)
-        if value.__class__ is str:  # the common case, without the memo
-            return (value,)  # type: ignore[return-value]
+        if isinstance(value, str):  # the common case, without the memo
+            return (value,)
         return self._lookup(key, spelled or key)[0]
 
     def single(self, key: str) -> str | None:

@@ -190,8 +190,8 @@ def _wire_name(member: Shape, name: str) -> str:
     if member.type_name == "list" and member.serialization.get("flattened"):
         inner = member.member.serialization.get("name")
         if inner:
-            return inner
-    return member.serialization.get("name", name)
+            return str(inner)
+    return str(member.serialization.get("name", name))
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
