@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Built, Case, Json, NotExpressible, principal_kind, run_driver
 from lamina.policy import (
+    Policy,
     PolicyKind,
     PolicySet,
     Principal,
@@ -65,8 +66,18 @@ def policy_set_of(scenario: Json, request: Json) -> PolicySet:
     )
 
 
-def _case(lamina_request: Request, policies: PolicySet, request_id: str) -> Case:
+def _all_policies(policies: PolicySet) -> list[Policy]:
+    found = [*policies.identity, *(policies.session or ())]
+    return found + [p for p in (policies.boundary, policies.resource) if p is not None]
+
+
+def _case(lamina_request: Request, policies: PolicySet, request_id: str, cold: bool = False) -> Case:
+    every = _all_policies(policies)
+
     def decide() -> object:
+        if cold:  # the first sight of this (action, resource): the memo is emptied before each decision
+            for policy in every:
+                policy.compiled.clear_memo()
         return evaluate(lamina_request, policies)
 
     def outcome() -> str:
@@ -75,13 +86,18 @@ def _case(lamina_request: Request, policies: PolicySet, request_id: str) -> Case
     return Case(request_id, decide, outcome)
 
 
-def build(scenario: Json) -> Built | NotExpressible:
+def build(scenario: Json, cold: bool = False) -> Built | NotExpressible:
     shared = policy_set_of(scenario, {})
     cases = []
     for request in scenario["requests"]:
         policies = policy_set_of(scenario, request) if request.get("resource_policy") else shared
-        cases.append(_case(request_of(request), policies, request["id"]))
+        cases.append(_case(request_of(request), policies, request["id"], cold))
     return Built(cases)
+
+
+def build_cold(scenario: Json) -> Built | NotExpressible:
+    """Each decision as if its (action, resource) were new: the statement memo cleared first."""
+    return build(scenario, cold=True)
 
 
 if __name__ == "__main__":

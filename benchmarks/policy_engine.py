@@ -112,12 +112,13 @@ def _cell(result: Json, name: str, lamina_us: float) -> str:
 
 
 def table(scenarios: Json, lamina: Json, peer_results: dict[str, Json], labels: dict[str, str]) -> str:
-    head = ["scenario", "stmts", "Lamina µs", "Lamina dec/s", *(labels[k] + " µs (Lamina x faster)"
-                                                             for k in peer_results)]
+    head = ["scenario", "stmts", "Lamina µs", "Lamina dec/s", "Lamina µs, memo cleared",
+            *(labels[k] + " µs (Lamina x faster)" for k in peer_results)]
     rows = [head, ["---"] * len(head)]
     for name, res in lamina["scenarios"].items():
         us = res["us_per_decision"]
-        row = [name, str(scenario_data.statement_count(scenarios[name])), f"{us:,.2f}", f"{1e6 / us:,.0f}"]
+        row = [name, str(scenario_data.statement_count(scenarios[name])), f"{us:,.2f}", f"{1e6 / us:,.0f}",
+               f"{res['us_per_decision_cold']:,.2f}" if "us_per_decision_cold" in res else "n/a"]
         row += [_cell(result, name, us) for result in peer_results.values()]
         rows.append(row)
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
@@ -202,6 +203,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:10} sha256 {scenario_data.policy_set_sha256(scenarios[name])}")
     lamina = run_all("lamina", version("lamina"), "evaluate, policies compiled once",
                      lamina_driver.build, scenarios, spec)
+    cold = run_all("lamina", version("lamina"), "evaluate, (action, resource) memo cleared before each",
+                   lamina_driver.build_cold, scenarios, spec)
+    for name, res in cold["scenarios"].items():
+        lamina["scenarios"][name]["us_per_decision_cold"] = res["us_per_decision"]
     if S3_SMALL in names and S3_LARGE in names:
         lamina["s3_growth_interleaved"] = interleaved_growth(scenarios, {**DEFAULT_SPEC, **spec})
     peer_list = [] if args.no_peers else peers()

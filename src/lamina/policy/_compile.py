@@ -128,6 +128,10 @@ class CompiledDocument:
         return found
 
 
+    def clear_memo(self) -> None:
+        """Forget the memoised (action, resource) answers (benchmarks measure the cold path)."""
+        self._applicable.clear()
+
     def applicable(self, action: str, resource: str) -> tuple[CompiledStatement, ...]:
         """Candidates for ``action`` whose Resource matches ``resource`` or needs the request's
         context (policy variables) to tell; memoised, since callers repeat (action, resource)."""
