@@ -1,0 +1,39 @@
+"""One module per aggregate; plain functions taking a Connection from ``Store.transaction()``.
+
+from lamina.store.repositories import users, access_keys
+with store.transaction() as conn:
+    user = users.create_user(conn, account_id, "alice")
+    issued = access_keys.create_access_key(conn, store.secret_box, account_id, "alice")
+"""
+
+from . import (
+    access_keys,
+    accounts,
+    attachments,
+    audit,
+    groups,
+    inline_policies,
+    login_profiles,
+    policies,
+    roles,
+    sessions,
+    tags,
+    users,
+)
+from ._common import Page
+
+__all__ = [
+    "Page",
+    "access_keys",
+    "accounts",
+    "attachments",
+    "audit",
+    "groups",
+    "inline_policies",
+    "login_profiles",
+    "policies",
+    "roles",
+    "sessions",
+    "tags",
+    "users",
+]

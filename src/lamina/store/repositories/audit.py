@@ -1,0 +1,66 @@
+"""The audit trail: one row per authorization decision, listed newest first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from ..schema import audit_events
+from ._common import DEFAULT_MAX_ITEMS, Page, paginate
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    account_id: str
+    time: datetime
+    action: str
+    decision: str  # Allow | ExplicitDeny | ImplicitDeny
+    principal_arn: str | None = None
+    resource: str | None = None
+    source_ip: str | None = None
+    statements: tuple[Any, ...] = ()  # the deciding statements, JSON-ready values
+    event_id: int | None = None  # set by the store
+
+
+def record_event(conn: Connection, event: AuditEvent) -> int:
+    """Append an event; returns its id."""
+    result = conn.execute(
+        audit_events.insert().values(
+            account_id=event.account_id,
+            time=event.time,
+            principal_arn=event.principal_arn,
+            action=event.action,
+            resource=event.resource,
+            source_ip=event.source_ip,
+            decision=event.decision,
+            statements=json.dumps(list(event.statements)),
+        )
+    )
+    key: Sequence[Any] = result.inserted_primary_key or ()
+    return int(key[0])
+
+
+def _event(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        row.account_id,
+        row.time,
+        row.action,
+        row.decision,
+        row.principal_arn,
+        row.resource,
+        row.source_ip,
+        tuple(json.loads(row.statements)),
+        row.event_id,
+    )
+
+
+def list_events(
+    conn: Connection, account_id: str, *, marker: str | None = None, max_items: int = DEFAULT_MAX_ITEMS
+) -> Page[AuditEvent]:
+    query = select(audit_events).where(audit_events.c.account_id == account_id)
+    return paginate(conn, query, audit_events.c.event_id, _event, marker=marker, max_items=max_items, descending=True)

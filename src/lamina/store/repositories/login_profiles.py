@@ -1,0 +1,124 @@
+"""Console passwords (one login profile per user, argon2 hashes) and the account password policy."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from .. import dialect
+from ..errors import AlreadyExists, NotFound
+from ..passwords import hash_password, verify_password
+from ..schema import account_password_policy, login_profiles
+from ._common import now
+from .accounts import require_account
+from .users import get_user
+
+
+@dataclass(frozen=True)
+class LoginProfileRow:
+    user_name: str
+    created_at: datetime
+    password_reset_required: bool
+
+
+@dataclass(frozen=True)
+class PasswordPolicy:
+    """UpdateAccountPasswordPolicy's fields; the defaults are AWS's when a field is omitted."""
+
+    minimum_password_length: int = 6
+    require_symbols: bool = False
+    require_numbers: bool = False
+    require_uppercase: bool = False
+    require_lowercase: bool = False
+    allow_users_to_change_password: bool = False
+    max_password_age: int | None = None
+    password_reuse_prevention: int | None = None
+    hard_expiry: bool = False
+
+
+def create_login_profile(
+    conn: Connection, account_id: str, user_name: str, password: str, *, password_reset_required: bool = False
+) -> LoginProfileRow:
+    """Store the password's hash; a second profile is AlreadyExists. Policy checks are the caller's."""
+    user = get_user(conn, account_id, user_name)
+    if conn.execute(select(login_profiles.c.user_id).where(login_profiles.c.user_id == user.user_id)).first():
+        raise AlreadyExists("login profile", user.name)
+    created = now()
+    conn.execute(
+        login_profiles.insert().values(
+            user_id=user.user_id,
+            account_id=account_id,
+            password_hash=hash_password(password),
+            password_reset_required=password_reset_required,
+            created_at=created,
+        )
+    )
+    return LoginProfileRow(user.name, created, password_reset_required)
+
+
+def get_login_profile(conn: Connection, account_id: str, user_name: str) -> LoginProfileRow:
+    user = get_user(conn, account_id, user_name)
+    row = conn.execute(select(login_profiles).where(login_profiles.c.user_id == user.user_id)).first()
+    if row is None:
+        raise NotFound("login profile", user.name)
+    return LoginProfileRow(user.name, row.created_at, bool(row.password_reset_required))
+
+
+def update_login_profile(
+    conn: Connection,
+    account_id: str,
+    user_name: str,
+    *,
+    password: str | None = None,
+    password_reset_required: bool | None = None,
+) -> LoginProfileRow:
+    profile = get_login_profile(conn, account_id, user_name)
+    user = get_user(conn, account_id, user_name)
+    changes: dict[str, object] = {}
+    if password is not None:
+        changes["password_hash"] = hash_password(password)
+    if password_reset_required is not None:
+        changes["password_reset_required"] = password_reset_required
+    if changes:
+        conn.execute(login_profiles.update().where(login_profiles.c.user_id == user.user_id).values(**changes))
+    return get_login_profile(conn, account_id, profile.user_name)
+
+
+def delete_login_profile(conn: Connection, account_id: str, user_name: str) -> None:
+    user = get_user(conn, account_id, user_name)
+    if not conn.execute(login_profiles.delete().where(login_profiles.c.user_id == user.user_id)).rowcount:
+        raise NotFound("login profile", user.name)
+
+
+def check_password(conn: Connection, account_id: str, user_name: str, password: str) -> bool:
+    """True when the user has a login profile and ``password`` matches it."""
+    user = get_user(conn, account_id, user_name)
+    encoded = conn.execute(
+        select(login_profiles.c.password_hash).where(login_profiles.c.user_id == user.user_id)
+    ).scalar()
+    return encoded is not None and verify_password(encoded, password)
+
+
+def put_password_policy(conn: Connection, account_id: str, policy: PasswordPolicy) -> None:
+    """Replace the account's password policy (UpdateAccountPasswordPolicy replaces every field)."""
+    require_account(conn, account_id)
+    dialect.upsert(conn, account_password_policy, {"account_id": account_id, **asdict(policy)}, keys=("account_id",))
+
+
+def get_password_policy(conn: Connection, account_id: str) -> PasswordPolicy:
+    row = conn.execute(
+        select(account_password_policy).where(account_password_policy.c.account_id == account_id)
+    ).first()
+    if row is None:
+        raise NotFound("password policy", account_id)
+    values = row._asdict()
+    values.pop("account_id")
+    return PasswordPolicy(**values)
+
+
+def delete_password_policy(conn: Connection, account_id: str) -> None:
+    result = conn.execute(account_password_policy.delete().where(account_password_policy.c.account_id == account_id))
+    if not result.rowcount:
+        raise NotFound("password policy", account_id)

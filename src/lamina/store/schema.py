@@ -1,0 +1,285 @@
+"""The store's tables (SQLAlchemy Core), portable across SQLite and PostgreSQL.
+
+Rules kept here: every row carries ``account_id``; names AWS compares case-insensitively are
+unique on a stored ``name_lower`` column (portable, unlike expression indexes); principals and
+policies are referenced by their unique id (AIDA…, AGPA…, AROA…), so a rename touches one row
+and a re-created user never inherits its predecessor's keys or tags.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+SCHEMA_VERSION = 1
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the backend stores."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store timestamps must be timezone-aware")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _account() -> Column[str]:
+    return Column("account_id", String(12), ForeignKey("accounts.account_id"), nullable=False)
+
+
+def _created() -> Column[datetime]:
+    return Column("created_at", UtcDateTime(), nullable=False)
+
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("alias", String(63), unique=True),
+    _created(),
+)
+
+
+def _named_columns(length: int) -> list[Column[Any]]:
+    return [
+        Column("name", String(length), nullable=False),
+        Column("name_lower", String(length), nullable=False),
+        Column("path", String(512), nullable=False),
+    ]
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(21), primary_key=True),
+    _account(),
+    *_named_columns(64),
+    Column("permissions_boundary", String(2048)),
+    _created(),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("group_id", String(21), primary_key=True),
+    _account(),
+    *_named_columns(128),
+    _created(),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    _account(),
+    Column("group_id", String(21), ForeignKey("groups.group_id"), nullable=False),
+    Column("user_id", String(21), ForeignKey("users.user_id"), nullable=False),
+    PrimaryKeyConstraint("group_id", "user_id"),
+    Index(None, "user_id"),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("role_id", String(21), primary_key=True),
+    _account(),
+    *_named_columns(64),
+    Column("assume_role_policy", Text, nullable=False),
+    Column("description", String(1000)),
+    Column("max_session_duration", Integer, nullable=False),
+    Column("permissions_boundary", String(2048)),
+    _created(),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+managed_policies = Table(
+    "managed_policies",
+    metadata,
+    Column("policy_id", String(21), primary_key=True),
+    _account(),
+    *_named_columns(128),
+    Column("arn", String(2048), nullable=False, unique=True),
+    Column("description", String(1000)),
+    Column("next_version", Integer, nullable=False),
+    _created(),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("policy_id", String(21), ForeignKey("managed_policies.policy_id"), nullable=False),
+    Column("version_number", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    _created(),
+    PrimaryKeyConstraint("policy_id", "version_number"),
+)
+# At most one default per policy (a partial unique index); the repository keeps it at exactly one.
+Index(
+    "uq_policy_versions_one_default",
+    policy_versions.c.policy_id,
+    unique=True,
+    sqlite_where=policy_versions.c.is_default.is_(True),
+    postgresql_where=policy_versions.c.is_default.is_(True),
+)
+
+_OWNER_KINDS = "owner_kind IN ('user', 'group', 'role')"
+
+attachments = Table(
+    "attachments",
+    metadata,
+    _account(),
+    Column("owner_kind", String(8), nullable=False),
+    Column("owner_id", String(21), nullable=False),
+    Column("policy_arn", String(2048), nullable=False),
+    _created(),
+    PrimaryKeyConstraint("owner_kind", "owner_id", "policy_arn"),
+    CheckConstraint(_OWNER_KINDS, name="owner_kind"),
+    Index(None, "policy_arn"),
+)
+
+inline_policies = Table(
+    "inline_policies",
+    metadata,
+    _account(),
+    Column("owner_kind", String(8), nullable=False),
+    Column("owner_id", String(21), nullable=False),
+    Column("policy_name", String(128), nullable=False),
+    Column("document", Text, nullable=False),
+    PrimaryKeyConstraint("owner_kind", "owner_id", "policy_name"),
+    CheckConstraint(_OWNER_KINDS, name="owner_kind"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    _account(),
+    Column("resource_kind", String(16), nullable=False),
+    Column("resource_id", String(2048), nullable=False),
+    Column("key", String(128), nullable=False),
+    Column("key_lower", String(128), nullable=False),
+    Column("value", String(256), nullable=False),
+    PrimaryKeyConstraint("resource_kind", "resource_id", "key_lower"),
+)
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key_id", String(20), primary_key=True),
+    _account(),
+    Column("user_id", String(21), ForeignKey("users.user_id")),  # NULL: the account's root
+    Column("secret", LargeBinary, nullable=False),  # SecretBox ciphertext, never plaintext
+    Column("status", String(8), nullable=False),
+    _created(),
+    Column("last_used_at", UtcDateTime()),
+    Column("last_used_service", String(64)),
+    Column("last_used_region", String(32)),
+    CheckConstraint("status IN ('Active', 'Inactive')", name="status"),
+    Index(None, "account_id", "user_id"),
+)
+
+login_profiles = Table(
+    "login_profiles",
+    metadata,
+    Column("user_id", String(21), ForeignKey("users.user_id"), primary_key=True),
+    _account(),
+    Column("password_hash", String(255), nullable=False),
+    Column("password_reset_required", Boolean, nullable=False),
+    _created(),
+)
+
+account_password_policy = Table(
+    "account_password_policy",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("minimum_password_length", Integer, nullable=False),
+    Column("require_symbols", Boolean, nullable=False),
+    Column("require_numbers", Boolean, nullable=False),
+    Column("require_uppercase", Boolean, nullable=False),
+    Column("require_lowercase", Boolean, nullable=False),
+    Column("allow_users_to_change_password", Boolean, nullable=False),
+    Column("max_password_age", Integer),
+    Column("password_reuse_prevention", Integer),
+    Column("hard_expiry", Boolean, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("access_key_id", String(20), primary_key=True),  # ASIA…
+    _account(),
+    Column("secret", LargeBinary, nullable=False),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # assumed-role | federated-user | session-token
+    Column("principal_arn", String(2048), nullable=False),
+    Column("principal_id", String(128), nullable=False),
+    Column("source_arn", String(2048), nullable=False),  # the role, user or root behind it
+    Column("session_name", String(64)),
+    Column("source_identity", String(64)),
+    Column("session_policies", Text, nullable=False),  # JSON list of policy documents
+    Column("session_policy_arns", Text, nullable=False),  # JSON list of ARNs
+    Column("tags", Text, nullable=False),  # JSON object
+    Column("transitive_tag_keys", Text, nullable=False),  # JSON list
+    _created(),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index(None, "expires_at"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", String(12), nullable=False),  # no FK: the trail outlives the account
+    Column("time", UtcDateTime(), nullable=False),
+    Column("principal_arn", String(2048)),
+    Column("action", String(256), nullable=False),
+    Column("resource", String(2048)),
+    Column("source_ip", String(64)),
+    Column("decision", String(16), nullable=False),
+    Column("statements", Text, nullable=False),  # JSON list of deciding statements
+    Index(None, "account_id", "event_id"),
+)
