@@ -101,7 +101,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
         failed = SCP
     else:
         session_ok = session_ok or principal.type not in _SESSIONS
-        identity_ok = identity_ok or principal.type is PrincipalType.ROOT
+        if principal.type is PrincipalType.ROOT:  # full access, and no boundary is possible
+            identity_ok = boundary_ok = True
         failed = _combine(request, resource_code, grants, identity_ok, boundary_ok, session_ok)
     if failed is not None:
         return Decision(Outcome.IMPLICIT_DENY, (), TYPES[failed], notes)
