@@ -8,23 +8,16 @@ import sys
 from collections.abc import Sequence
 
 from lamina import __version__
+from lamina.commands import serve
 
 _POLICY_COMMANDS = ("lamina.commands.policy_validate", "lamina.commands.policy_simulate")
-
-
-def _serve(args: argparse.Namespace) -> int:
-    print("Lamina's server (AWS Lambda, IAM and STS APIs on one port) arrives with the next issue.\n"
-          "Today Lamina is its policy engine: try `lamina policy simulate --help` and "
-          "`lamina policy validate --help`.")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lamina", description="A self-hosted AWS Lambda with IAM and STS.")
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="start Lamina")
-    serve.set_defaults(run=_serve)
+    serve.add_parser(commands)
     policy = commands.add_parser("policy", help="validate and simulate IAM policies offline")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     for name in _POLICY_COMMANDS:

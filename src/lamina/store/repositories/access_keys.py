@@ -79,15 +79,27 @@ def _owned_by(account_id: str, user_id: str | None) -> tuple[Any, Any]:
     return access_keys.c.account_id == account_id, owner
 
 
-def create_access_key(conn: Connection, box: SecretBox, account_id: str, user_name: str | None) -> KeyWithSecret:
-    """A new Active key for a user (or the root when ``user_name`` is None); the 3rd is LimitExceeded."""
+def create_access_key(
+    conn: Connection,
+    box: SecretBox,
+    account_id: str,
+    user_name: str | None,
+    *,
+    issued: tuple[str, str] | None = None,
+) -> KeyWithSecret:
+    """A new Active key for a user (or the root when ``user_name`` is None); the 3rd is LimitExceeded.
+
+    ``issued`` is an (access key id, secret) pair chosen by the operator instead of generated ones:
+    ``lamina serve`` takes the root key from LAMINA_ROOT_ACCESS_KEY_ID/LAMINA_ROOT_SECRET_ACCESS_KEY.
+    """
     user_id = _owner(conn, account_id, user_name)
     count = conn.execute(
         select(func.count()).select_from(access_keys).where(*_owned_by(account_id, user_id))
     ).scalar_one()
     if count >= MAX_KEYS:
         raise LimitExceeded("user" if user_name else "root", user_name or account_id, "AccessKeysPerUser", MAX_KEYS)
-    key_id, secret, created = ids.access_key_id(ids.ACCESS_KEY), ids.secret_access_key(), now()
+    key_id, secret = issued or (ids.access_key_id(ids.ACCESS_KEY), ids.secret_access_key())
+    created = now()
     conn.execute(
         access_keys.insert().values(
             access_key_id=key_id,

@@ -1,0 +1,61 @@
+"""The request context: one typed value that the server's pipeline steps fill in, in order.
+
+``route`` sets the service, ``authenticate`` the caller and region, ``parse`` the operation and
+params, ``dispatch`` the result. Steps read what earlier steps wrote instead of passing loose
+arguments, and nothing is smuggled through injected headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lamina.auth.credentials import Caller
+from lamina.auth.sigv4 import SignedRequest
+
+__all__ = ["Caller", "RequestContext"]
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """Everything known about one request, from raw bytes to the operation's result."""
+
+    request_id: str
+    """The id sent back as ``x-amzn-RequestId`` and in the response body (a UUID, as AWS's are)."""
+    method: str
+    """The HTTP method, upper case."""
+    raw_path: str
+    """The path exactly as received, still percent-encoded (SigV4 signs it in that form)."""
+    query_string: str
+    """The raw query string without ``?``, still percent-encoded."""
+    headers: Sequence[tuple[str, str]]
+    """Every header line in arrival order (latin-1 text); repeats are kept for SigV4."""
+    body: bytes
+    """The whole request body."""
+    source_ip: str | None = None
+    """The peer's address (``aws:SourceIp``); None when the server does not know it."""
+    service: str | None = None
+    """The addressed service (``sts``, ``iam``), picked by ``route`` from the SigV4 scope."""
+    form: Mapping[str, str] = field(default_factory=dict)
+    """The Query protocol's decoded form fields (body first, then query string)."""
+    caller: Caller | None = None
+    """The authenticated principal, set by ``authenticate``; None before it has run."""
+    region: str | None = None
+    """The region in the signature's credential scope (``us-east-1``)."""
+    operation: str | None = None
+    """The operation's name as the model spells it (``GetCallerIdentity``), set by ``parse``."""
+    params: dict[str, Any] = field(default_factory=dict)
+    """The operation's input, parsed and validated against the model's input shape."""
+    result: Mapping[str, Any] | None = None
+    """The handler's output, shaped like the model's output shape; None for operations without one."""
+
+    def signed_request(self) -> SignedRequest:
+        """The raw request in the form the SigV4 verifier takes."""
+        return SignedRequest(self.method, self.raw_path, self.query_string, self.headers, self.body)
+
+    def require_caller(self) -> Caller:
+        """The caller, for handlers that only run after authentication."""
+        if self.caller is None:
+            raise RuntimeError("the request has not been authenticated")
+        return self.caller
