@@ -32,6 +32,16 @@ class Caller:
     """AWS's ``aws:userid``: the account id for root, ``AIDA…`` for users, ``AROA…:session`` for roles."""
     access_key_id: str
     """The access key that signed the request."""
+    user_name: str | None = None
+    """An IAM user's name (``aws:username``); None for every other principal type."""
+    role_arn: str | None = None
+    """For a role session: the role's ARN with its path (``aws:PrincipalArn``)."""
+    temporary: bool = False
+    """True for credentials from STS (an ``ASIA`` key with a session token)."""
+    mfa_present: bool | None = None
+    """``aws:MultiFactorAuthPresent``: set only for temporary credentials, as AWS does."""
+    token_issued_at: str | None = None
+    """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
 
 
 @dataclass(frozen=True, slots=True)

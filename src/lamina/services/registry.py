@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.context import RequestContext
+from lamina.policy import ContextValue, Policy
 from lamina.protocols import ServiceError
 from lamina.store import Store
 
@@ -25,6 +26,8 @@ __all__ = [
     "Authorization",
     "Handler",
     "Operation",
+    "declaration",
+    "declare",
     "find",
     "not_implemented",
     "operation",
@@ -34,8 +37,10 @@ __all__ = [
 Handler = Callable[[RequestContext, Store], Mapping[str, Any] | None]
 """An operation: the request context and the store in, a result shaped like the output out."""
 
+ContextKeys = Mapping[str, ContextValue]
 
-def _any_resource(ctx: RequestContext) -> Sequence[str]:
+
+def _any_resource(ctx: RequestContext, store: Store) -> Sequence[str]:
     return ("*",)
 
 
@@ -45,8 +50,17 @@ class Authorization:
 
     actions: tuple[str, ...] = ()
     """The IAM actions checked (``iam:CreateUser``); empty when the operation is never authorized."""
-    resources: Callable[[RequestContext], Sequence[str]] = field(default=_any_resource)
-    """The resource ARNs the actions act on, built from the request (``*`` when none)."""
+    resources: Callable[[RequestContext, Store], Sequence[str]] = field(default=_any_resource)
+    """The resource ARNs the actions act on, built from the request (``*`` when none); each action
+    is checked on each resource. May read the store (an IAM user's ARN carries its path)."""
+    context: Callable[[RequestContext, Store], ContextKeys] | None = None
+    """The operation's own condition keys (``aws:RequestTag/...``, ``iam:PassedToService``,
+    ``sts:ExternalId``...), added to the global keys the gate supplies."""
+    label: Callable[[RequestContext], str] | None = None
+    """How AWS names the resource in an AccessDenied message when not by its ARN
+    (IAM says ``user NAME``); None: the ARN."""
+    resource_policy: Callable[[RequestContext, Store], Policy | None] | None = None
+    """The resource-based policy that also decides (a role's trust policy for sts:AssumeRole)."""
     never_authorized: bool = False
     """True for the few operations AWS answers for any authenticated caller (GetCallerIdentity)."""
 
@@ -66,6 +80,7 @@ class Operation:
 
 
 _REGISTRY: dict[tuple[str, str], Operation] = {}
+_DECLARED: dict[tuple[str, str], Authorization] = {}
 
 
 def operation(service: str, name: str, *, authorization: Authorization) -> Callable[[Handler], Handler]:
@@ -79,6 +94,19 @@ def operation(service: str, name: str, *, authorization: Authorization) -> Calla
         return handler
 
     return register
+
+
+def declare(service: str, name: str, authorization: Authorization) -> None:
+    """Declare what a modelled operation needs before Lamina implements it, so the gate decides
+    it (and the caller learns "not authorized" before "not implemented"). A handler registered
+    with :func:`operation` always takes precedence."""
+    _DECLARED[(service, name)] = authorization
+
+
+def declaration(service: str, name: str) -> Authorization | None:
+    """The operation's declaration: its handler's, else the one from :func:`declare`, else None."""
+    found = _REGISTRY.get((service, name))
+    return found.authorization if found is not None else _DECLARED.get((service, name))
 
 
 def find(service: str, name: str) -> Operation | None:

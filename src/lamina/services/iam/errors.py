@@ -1,0 +1,100 @@
+"""IAM's errors in AWS's words, built once here (never assembled in handlers).
+
+The store raises typed errors (``AlreadyExists``, ``NotFound``, ...) that say what happened;
+``from_store`` turns them into the ``ServiceError`` IAM answers, with AWS's code, status and text.
+"""
+
+from __future__ import annotations
+
+from lamina.protocols import ServiceError
+from lamina.store import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
+
+# How IAM names each kind of entity in its messages ("The user with name X cannot be found.").
+_KIND_WORDS = {"user": "user", "group": "group", "role": "role", "policy": "policy", "login_profile": "user",
+               "access_key": "access key"}
+
+
+# IAM's DeleteConflict sentences, by (entity kind, what still depends on it).
+_DELETE_CONFLICTS = {
+    ("user", "login_profile"): "Cannot delete entity, must delete login profile first.",
+    ("user", "access_keys"): "Cannot delete entity, must delete access keys first.",
+    ("user", "inline_policies"): "Cannot delete entity, must delete policies first.",
+    ("user", "attached_policies"): "Cannot delete entity, must detach all policies first.",
+    ("user", "groups"): "Cannot delete entity, must remove user from all groups first.",
+    ("group", "members"): "Cannot delete entity, must remove users from group first.",
+    ("group", "inline_policies"): "Cannot delete entity, must delete policies first.",
+    ("group", "attached_policies"): "Cannot delete entity, must detach all policies first.",
+    ("role", "inline_policies"): "Cannot delete entity, must delete policies first.",
+    ("role", "attached_policies"): "Cannot delete entity, must detach all policies first.",
+    ("role", "instance_profiles"): "Cannot delete entity, must remove roles from instance profile first.",
+    ("policy", "attachments"): "Cannot delete a policy attached to entities.",
+    ("policy", "versions"): "This policy has more than one version. Before you delete a policy, you must delete "
+                            "the policy's non-default versions.",
+    ("policy version", "default_version"): "Cannot delete the default version of a policy.",
+}
+
+
+def no_such_entity(message: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", message, 404, True)
+
+
+def entity_already_exists(message: str) -> ServiceError:
+    return ServiceError("EntityAlreadyExists", message, 409, True)
+
+
+def limit_exceeded(message: str) -> ServiceError:
+    return ServiceError("LimitExceeded", message, 409, True)
+
+
+def delete_conflict(message: str) -> ServiceError:
+    return ServiceError("DeleteConflict", message, 409, True)
+
+
+def invalid_input(message: str) -> ServiceError:
+    return ServiceError("InvalidInput", message, 400, True)
+
+
+def malformed_policy_document(message: str) -> ServiceError:
+    return ServiceError("MalformedPolicyDocument", message, 400, True)
+
+
+def not_found(kind: str, name: str) -> ServiceError:
+    """``NoSuchEntity`` as IAM words it for each kind of entity."""
+    if kind == "policy":
+        return no_such_entity(f"Policy {name} was not found.")
+    if kind == "login_profile":
+        return no_such_entity(f"Login Profile for User {name} cannot be found.")
+    if kind == "access_key":
+        return no_such_entity(f"The Access Key with id {name} cannot be found.")
+    return no_such_entity(f"The {_KIND_WORDS.get(kind, kind)} with name {name} cannot be found.")
+
+
+def already_exists(kind: str, name: str) -> ServiceError:
+    """``EntityAlreadyExists`` as IAM words it ("User with name alice already exists.")."""
+    if kind == "policy":
+        return entity_already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
+    if kind == "login_profile":
+        return entity_already_exists(f"Login Profile for user {name} already exists.")
+    return entity_already_exists(f"{_KIND_WORDS.get(kind, kind).capitalize()} with name {name} already exists.")
+
+
+def quota_exceeded(quota: str, limit: int) -> ServiceError:
+    """``LimitExceeded`` ("Cannot exceed quota for AccessKeysPerUser: 2")."""
+    return limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
+
+
+def from_store(error: StoreError) -> ServiceError:
+    """The AWS error for a store error; handlers call this instead of wording their own."""
+    if isinstance(error, NotFound):
+        return not_found(error.kind, error.name)
+    if isinstance(error, AlreadyExists):
+        return already_exists(error.kind, error.name)
+    if isinstance(error, LimitExceeded):
+        if error.quota == "PolicyVersions":
+            return limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, "
+                                  "you must delete an existing version.")
+        return quota_exceeded(error.quota, error.limit)
+    if isinstance(error, DeleteConflict):
+        return delete_conflict(_DELETE_CONFLICTS.get((error.kind, error.blocker),
+                                                     f"Cannot delete entity, must delete {error.blocker} first."))
+    return ServiceError("ServiceFailure", "The request processing has failed because of an unknown error.", 500, False)
