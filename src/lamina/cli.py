@@ -1,4 +1,4 @@
-"""The ``lamina`` command line: ``lamina serve`` and ``lamina policy validate|simulate``."""
+"""The ``lamina`` command line: ``serve``, ``accounts create|list``, ``audit`` and ``policy validate|simulate``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from lamina import __version__
-from lamina.commands import serve
+from lamina.commands import accounts, audit, serve
 
 _POLICY_COMMANDS = ("lamina.commands.policy_validate", "lamina.commands.policy_simulate")
 
@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lamina {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve.add_parser(commands)
+    accounts.add_parser(commands)
+    audit.add_parser(commands)
     policy = commands.add_parser("policy", help="validate and simulate IAM policies offline")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     for name in _POLICY_COMMANDS:

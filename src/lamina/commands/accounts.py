@@ -1,0 +1,84 @@
+"""``lamina accounts create|list``: more AWS accounts in one data directory.
+
+Works straight on the store, so it needs no running server and is safe beside one: SQLite in WAL
+mode with ``BEGIN IMMEDIATE`` serializes the write with the server's. ``create`` makes the account
+and its root access key and prints the secret once (the store keeps it encrypted, never shown again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from lamina.settings import Settings
+from lamina.store import AlreadyExists, open_store
+from lamina.store.repositories import access_keys, accounts
+
+
+def add_parser(commands: Any) -> None:
+    """Register ``accounts`` (with ``create`` and ``list``) under the top-level subcommands."""
+    parser = commands.add_parser("accounts", help="create and list the AWS accounts of a data directory")
+    sub = parser.add_subparsers(dest="accounts_command", required=True)
+    default_dir = Settings().data_dir
+
+    create = sub.add_parser("create", help="a new account and its root access key (secret printed once)")
+    create.add_argument("--account-id", help="the 12-digit id (default: a random unused one)")
+    create.add_argument("--json", action="store_true", help="print the account and key as JSON")
+    create.add_argument("--data-dir", type=Path, default=default_dir, help=f"the store (default {default_dir})")
+    create.set_defaults(run=run_create)
+
+    listing = sub.add_parser("list", help="the accounts, their aliases and root key ids")
+    listing.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    listing.add_argument("--data-dir", type=Path, default=default_dir, help=f"the store (default {default_dir})")
+    listing.set_defaults(run=run_list)
+
+
+def run_create(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    wanted: str | None = args.account_id
+    if wanted is not None and not (len(wanted) == 12 and wanted.isdigit()):
+        print(f"lamina accounts create: --account-id must be 12 digits, not {wanted!r}", file=sys.stderr)
+        return 2
+    store = open_store(args.data_dir)
+    try:
+        with store.transaction() as conn:
+            account = accounts.create_account(conn, wanted)
+            issued = access_keys.create_access_key(conn, store.secret_box, account.account_id, None)
+    except AlreadyExists:
+        print(f"lamina accounts create: account {wanted} already exists", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    key_id, secret = issued.key.access_key_id, issued.secret
+    if args.json:
+        print(json.dumps({"AccountId": account.account_id, "AccessKeyId": key_id, "SecretAccessKey": secret}),
+              file=out)
+    else:
+        print(f"Account {account.account_id} created with a root access key; the secret is shown only now.\n"
+              f"  export AWS_ACCESS_KEY_ID={key_id} AWS_SECRET_ACCESS_KEY={secret}", file=out)
+    return 0
+
+
+def run_list(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    if not (args.data_dir / "lamina.db").exists():
+        print(f"lamina accounts list: no Lamina data in {args.data_dir}", file=sys.stderr)
+        return 1
+    store = open_store(args.data_dir)
+    try:
+        with store.transaction(read_only=True) as conn:
+            rows = [(account, [k.access_key_id for k in access_keys.list_access_keys(conn, account.account_id, None)])
+                    for account in accounts.list_accounts(conn)]
+    finally:
+        store.close()
+    for account, keys in rows:
+        created = account.created_at.isoformat()
+        if args.json:
+            print(json.dumps({"AccountId": account.account_id, "Alias": account.alias, "CreateDate": created,
+                              "RootAccessKeyIds": keys}), file=out)
+        else:
+            print(f"{account.account_id}  {account.alias or '-'}  {created}  {','.join(keys) or '-'}", file=out)
+    return 0
