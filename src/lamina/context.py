@@ -35,6 +35,8 @@ class RequestContext:
     """The whole request body."""
     source_ip: str | None = None
     """The peer's address (``aws:SourceIp``); None when the server does not know it."""
+    secure: bool = False
+    """True when the request came over TLS (``aws:SecureTransport``)."""
     service: str | None = None
     """The addressed service (``sts``, ``iam``), picked by ``route`` from the SigV4 scope."""
     form: Mapping[str, str] = field(default_factory=dict)

@@ -32,9 +32,10 @@ from urllib.parse import parse_qsl
 from lamina import __version__
 from lamina.auth import AuthError, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
+from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
 from lamina.protocols import Response, ServiceError, decode_form, parser_for, serializer_for
-from lamina.services import Operation, find, not_implemented
+from lamina.services import Operation, declaration, find, not_implemented
 from lamina.settings import Settings
 from lamina.store import Store
 
@@ -68,6 +69,8 @@ class LaminaApp:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self.audit = AuditLog(store)
+        self.gate = Gate(store, self.audit)
         self.pipeline: list[Step] = [
             self.route,  # which API: health, the Query protocol (iam, sts), or 404
             self.authenticate,  # SigV4 → the caller
@@ -114,13 +117,13 @@ class LaminaApp:
                 resolved[access_key_id] = found
             return found.secret if found else None
 
+        at = datetime.now(UTC)
         try:
-            signer = verify(ctx.signed_request(), lookup_secret, datetime.now(UTC))
+            signer = verify(ctx.signed_request(), lookup_secret, at)
+            # a temporary key also needs its session's token, unexpired; a long-term key, none
+            ctx.caller = resolved[signer.access_key_id].accept(signer.session_token, at)
         except AuthError as error:
             raise ServiceError(error.code, error.message, error.status, sender_fault=error.status < 500) from None
-        if signer.session_token is not None:  # no temporary credentials exist yet, so no token is valid
-            raise ServiceError("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
-        ctx.caller = resolved[signer.access_key_id].caller
         ctx.region = signer.region
 
     def parse(self, ctx: RequestContext) -> None:
@@ -129,12 +132,12 @@ class LaminaApp:
         ctx.operation, ctx.params = operation.name, params
 
     def authorize(self, ctx: RequestContext) -> None:
-        """The seam for the authorization gate: today only never-authorized operations pass."""
-        operation = self._operation(ctx)
-        if not operation.authorization.never_authorized:
-            raise ServiceError(
-                "NotImplemented", f"The authorization gate for {operation.name} is not built yet.", 501, False
-            )
+        """The operation's declaration → the one gate; an operation nobody declared never runs."""
+        service, name = _service(ctx), _operation_name(ctx)
+        declared = declaration(service, name)
+        if declared is None:
+            raise not_implemented(service, name)
+        self.gate.authorize(ctx, declared)
 
     def dispatch(self, ctx: RequestContext) -> None:
         """Run the operation's handler against the store."""
@@ -165,6 +168,7 @@ class LaminaApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
+            await asyncio.to_thread(self.audit.close)  # write the audit events still queued
             return
         if scope["type"] != "http":
             return
@@ -233,6 +237,7 @@ def _context(scope: Scope, body: bytes) -> RequestContext:
         headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]],
         body=body,
         source_ip=client[0] if client else None,
+        secure=scope.get("scheme") == "https",
     )
 
 

@@ -14,6 +14,7 @@ from lamina_server import ACCOUNT, ROOT_KEY, ROOT_SECRET, signed_headers
 
 from lamina.commands.serve import ensure_root_key
 from lamina.context import RequestContext
+from lamina.policy import PolicyKind, parse_policy
 from lamina.protocols import Response
 from lamina.server import LaminaApp, create_app
 from lamina.services import Authorization, Operation, registry
@@ -79,11 +80,21 @@ def test_unexpected_exception_is_internal_failure_without_traceback(
     assert "secret internals" in caplog.text
 
 
-def test_declared_action_waits_for_the_gate(app: LaminaApp, monkeypatch: pytest.MonkeyPatch) -> None:
-    gated = Operation("sts", "GetCallerIdentity", lambda ctx, store: {}, Authorization(("sts:GetCallerIdentity",)))
-    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), gated)
+def test_declared_action_is_decided_by_the_gate(app: LaminaApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The root user passes its identity side, but an explicit Deny in a resource policy still wins."""
+    allowed = Operation("sts", "GetCallerIdentity", lambda ctx, store: {"Account": ACCOUNT},
+                        Authorization(("sts:GetCallerIdentity",)))
+    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), allowed)
+    assert app.handle(signed()).status == 200
+    deny_all = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}, PolicyKind.RESOURCE, "deny-all")
+    denied = Operation("sts", "GetCallerIdentity", lambda ctx, store: {},
+                       Authorization(("sts:GetCallerIdentity",), resource_policy=lambda ctx, store: deny_all))
+    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), denied)
     response = app.handle(signed())
-    assert (response.status, code(response)) == (501, "NotImplemented")
+    assert (response.status, code(response)) == (403, "AccessDenied")
+    assert (f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: sts:GetCallerIdentity on resource: * "
+            "with an explicit deny in a resource-based policy").encode() in response.body
 
 
 @pytest.mark.parametrize(
@@ -95,7 +106,7 @@ def test_declared_action_waits_for_the_gate(app: LaminaApp, monkeypatch: pytest.
         (signed("Version=2011-06-15"), 400, "MissingAction"),
         (signed("Action=GetCallerIdentity&Version=2010-01-01"), 400, "InvalidAction"),
         (signed(token="FQoGZXIvYXdzEXAMPLE"), 403, "InvalidClientTokenId"),
-        (signed("Action=GetUser&Version=2010-05-08", service="iam"), 501, "NotImplemented"),
+        (signed("Action=ListSAMLProviders&Version=2010-05-08", service="iam"), 501, "NotImplemented"),
         (signed("Action=AssumeRole&Version=2011-06-15&RoleArn=x"), 400, "ValidationError"),
     ],
 )

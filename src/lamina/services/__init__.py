@@ -5,13 +5,26 @@ Importing this package registers every implemented operation (``sts`` today; ``i
 """
 
 from . import sts
-from .registry import NEVER_AUTHORIZED, Authorization, Handler, Operation, find, not_implemented, operation, registered
+from .registry import (
+    NEVER_AUTHORIZED,
+    Authorization,
+    Handler,
+    Operation,
+    declaration,
+    declare,
+    find,
+    not_implemented,
+    operation,
+    registered,
+)
 
 __all__ = [
     "NEVER_AUTHORIZED",
     "Authorization",
     "Handler",
     "Operation",
+    "declaration",
+    "declare",
     "find",
     "not_implemented",
     "operation",

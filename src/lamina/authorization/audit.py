@@ -1,0 +1,69 @@
+"""The audit trail: every decision the gate makes, written in batches off the request path.
+
+A decision is queued in memory and a background thread writes the queue in one transaction
+every fraction of a second, so a request never waits for an audit write. The cost: events of
+the last flush interval are lost if the process is killed (documented in docs/authorization.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from datetime import UTC, datetime
+
+from lamina.policy import Decision
+from lamina.store import Store
+from lamina.store.repositories import audit
+
+log = logging.getLogger(__name__)
+
+FLUSH_SECONDS = 0.2
+
+
+class AuditLog:
+    """Queue decisions; ``flush`` (or the background thread) writes them."""
+
+    def __init__(self, store: Store, *, background: bool = True) -> None:
+        self._store = store
+        self._queue: queue.SimpleQueue[audit.AuditEvent] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._run, name="lamina-audit", daemon=True)
+            self._thread.start()
+
+    def record(self, account_id: str, principal_arn: str, action: str, resource: str, source_ip: str | None,
+               decision: Decision) -> None:
+        statements = tuple({"policy": r.policy_id, "type": r.policy_type.value, "statement": r.statement,
+                            "effect": r.effect.value} for r in decision.reasons)
+        self._queue.put(audit.AuditEvent(account_id, datetime.now(UTC), action, decision.outcome.value,
+                                         principal_arn, resource, source_ip, statements))
+
+    def flush(self) -> int:
+        """Write every queued event; the number written."""
+        events = []
+        while True:
+            try:
+                events.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if events:
+            with self._store.transaction() as conn:
+                for event in events:
+                    audit.record_event(conn, event)
+        return len(events)
+
+    def _run(self) -> None:
+        while not self._stop.wait(FLUSH_SECONDS):
+            try:
+                self.flush()
+            except Exception:  # a failed batch is logged and dropped; auditing goes on
+                log.exception("could not write audit events")
+
+    def close(self) -> None:
+        """Stop the thread and write what is left."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        self.flush()

@@ -1,0 +1,49 @@
+"""The global condition keys the gate supplies for every request (docs/policy-engine.md lists them).
+
+Only keys AWS would have are present: ``aws:username`` for IAM users only,
+``aws:MultiFactorAuthPresent`` and ``aws:TokenIssueTime`` for temporary credentials only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lamina.auth.credentials import Caller
+from lamina.policy import ContextValue
+
+_PRINCIPAL_TYPES = {"Root": "Account", "IAMUser": "User", "AssumedRole": "AssumedRole",
+                    "FederatedUser": "FederatedUser"}
+
+
+def principal_arn(caller: Caller) -> str:
+    """``aws:PrincipalArn``: the role's ARN for a role session, else the caller's ARN."""
+    return caller.role_arn or caller.arn
+
+
+def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, secure: bool,
+                principal_tags: tuple[tuple[str, str], ...], at: datetime | None = None) -> dict[str, ContextValue]:
+    """The request context every decision starts from."""
+    moment = at or datetime.now(UTC)
+    keys: dict[str, ContextValue] = {
+        "aws:PrincipalArn": principal_arn(caller),
+        "aws:PrincipalAccount": caller.account_id,
+        "aws:PrincipalType": _PRINCIPAL_TYPES.get(caller.principal_type, caller.principal_type),
+        "aws:userid": caller.user_id,
+        "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(moment.timestamp())),
+        "aws:SecureTransport": "true" if secure else "false",
+        "aws:RequestedRegion": region or "us-east-1",
+        "aws:ViaAWSService": "false",
+        "aws:PrincipalIsAWSService": "false",
+    }
+    if caller.user_name is not None:
+        keys["aws:username"] = caller.user_name
+    if source_ip:
+        keys["aws:SourceIp"] = source_ip
+    if caller.temporary:
+        keys["aws:MultiFactorAuthPresent"] = "true" if caller.mfa_present else "false"
+        if caller.token_issued_at:
+            keys["aws:TokenIssueTime"] = caller.token_issued_at
+    for key, value in principal_tags:
+        keys[f"aws:PrincipalTag/{key}"] = value
+    return keys

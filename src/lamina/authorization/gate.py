@@ -1,0 +1,117 @@
+"""The one place that decides authorization.
+
+Each operation declares its actions, resources, condition keys and resource policy beside its
+handler (``lamina.services.registry.Authorization``); the gate gathers the caller's policies
+from the store, asks the policy engine about every (action, resource) pair, records each
+decision in the audit trail, and answers a denial with AWS's own sentence. Secondary checks
+(``iam:PassRole``) come back through ``Gate.check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
+
+from lamina.auth.credentials import Caller
+from lamina.context import RequestContext
+from lamina.policy import (
+    ContextValue,
+    Decision,
+    Policy,
+    PolicySet,
+    Principal,
+    PrincipalType,
+    Request,
+    denial_message,
+    evaluate,
+)
+from lamina.protocols import ServiceError
+from lamina.store import NotFound, Store
+
+from . import policies as gather
+from .audit import AuditLog
+from .context_keys import global_keys
+
+_TYPES = {"Root": PrincipalType.ROOT, "IAMUser": PrincipalType.USER, "AssumedRole": PrincipalType.ASSUMED_ROLE,
+          "FederatedUser": PrincipalType.FEDERATED_USER}
+
+
+class Declaration(Protocol):
+    """What an operation declares (``lamina.services.registry.Authorization`` is one)."""
+
+    @property
+    def actions(self) -> tuple[str, ...]: ...
+    @property
+    def resources(self) -> Callable[[RequestContext, Store], Sequence[str]]: ...
+    @property
+    def context(self) -> Callable[[RequestContext, Store], Mapping[str, ContextValue]] | None: ...
+    @property
+    def label(self) -> Callable[[RequestContext], str] | None: ...
+    @property
+    def resource_policy(self) -> Callable[[RequestContext, Store], Policy | None] | None: ...
+    @property
+    def never_authorized(self) -> bool: ...
+
+
+def access_denied(message: str) -> ServiceError:
+    """IAM and STS answer ``AccessDenied`` (403, the sender's fault)."""
+    return ServiceError("AccessDenied", message, 403, True)
+
+
+def principal_of(caller: Caller) -> Principal:
+    return Principal(caller.arn, _TYPES[caller.principal_type], caller.account_id, role_arn=caller.role_arn)
+
+
+def caller_policies(store: Store, caller: Caller) -> gather.PrincipalPolicies:
+    """The identity side of ``caller``; nothing when its user or role no longer exists."""
+    with store.transaction(read_only=True) as conn:
+        try:
+            if caller.principal_type == "IAMUser" and caller.user_name is not None:
+                return gather.for_user(conn, caller.account_id, caller.user_name)
+            if caller.principal_type == "AssumedRole" and caller.role_arn is not None:
+                base = gather.for_role(conn, caller.account_id, caller.role_arn.rsplit("/", 1)[-1])
+                return gather.for_session(conn, caller.access_key_id, base)
+        except NotFound:
+            return gather.PrincipalPolicies()
+    return gather.PrincipalPolicies()
+
+
+class Gate:
+    """Decides every request; one per server."""
+
+    def __init__(self, store: Store, audit_log: AuditLog) -> None:
+        self.store = store
+        self.audit = audit_log
+
+    def authorize(self, ctx: RequestContext, declared: Declaration) -> None:
+        """Raise AccessDenied unless the caller may do what ``declared`` says the operation does."""
+        if declared.never_authorized:
+            return
+        extra = declared.context(ctx, self.store) if declared.context else {}
+        resource_policy = declared.resource_policy(ctx, self.store) if declared.resource_policy else None
+        label = declared.label(ctx) if declared.label else None
+        mine = caller_policies(self.store, ctx.require_caller())
+        for action in declared.actions:
+            for resource in declared.resources(ctx, self.store):
+                self._decide(ctx, mine, action, resource, extra, resource_policy, label)
+
+    def check(self, ctx: RequestContext, action: str, resource: str, context: Mapping[str, ContextValue] | None = None,
+              resource_policy: Policy | None = None, label: str | None = None) -> Decision:
+        """A secondary check (``iam:PassRole``) through the same rules; raises AccessDenied on a deny."""
+        mine = caller_policies(self.store, ctx.require_caller())
+        return self._decide(ctx, mine, action, resource, context or {}, resource_policy, label)
+
+    def _decide(self, ctx: RequestContext, mine: gather.PrincipalPolicies, action: str, resource: str,
+                extra: Mapping[str, ContextValue], resource_policy: Policy | None, label: str | None) -> Decision:
+        caller = ctx.require_caller()
+        context = global_keys(caller, source_ip=ctx.source_ip, region=ctx.region, secure=ctx.secure,
+                              principal_tags=mine.tags)
+        context.update(extra)
+        resource_account = caller.account_id if resource == "*" else None
+        request = Request(principal_of(caller), action, resource, context, resource_account)
+        decision = evaluate(request, PolicySet(identity=mine.identity, boundary=mine.boundary, session=mine.session,
+                                               resource=resource_policy))
+        self.audit.record(caller.account_id, caller.arn, action, resource, ctx.source_ip, decision)
+        if not decision.allowed:
+            raise access_denied(denial_message(caller.arn, action, label or resource, decision))
+        return decision

@@ -1,0 +1,101 @@
+"""Gather the policies that apply to a caller from the store, compiled by the engine.
+
+User: its inline and attached policies and those of its groups, and its boundary. Role
+session: the role's inline and attached policies, its boundary, and the session's policies.
+Root: none (it has full access). Documents are compiled by ``parse_policy``, which caches by
+content, so gathering costs a few reads and dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from lamina.policy import MalformedPolicyDocument, Policy, PolicyKind, parse_policy
+from lamina.store import NotFound
+from lamina.store.repositories import attachments, groups, inline_policies, policies, roles, sessions, tags, users
+from lamina.store.repositories._common import OwnerKind
+
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+NOTHING = parse_policy('{"Version": "2012-10-17", "Statement": []}', PolicyKind.IDENTITY, "unreadable-policy")
+"""Stands in for a boundary or session policy whose document cannot be read: it allows
+nothing, so an unreadable limit never widens access (fail closed)."""
+
+
+@dataclass(frozen=True)
+class PrincipalPolicies:
+    """The identity side of a caller: what ``PolicySet`` needs, plus the caller's tags."""
+
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    session: tuple[Policy, ...] | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+def managed_document(conn: Connection, arn: str) -> str | None:
+    """The default version's document of a managed policy (AWS managed or the account's)."""
+    if arn.startswith(AWS_MANAGED_PREFIX):
+        try:
+            module = importlib.import_module("lamina.managed_policies")
+        except ModuleNotFoundError:
+            return None
+        found: str | None = module.document(arn)
+        return found
+    try:
+        row = policies.get_policy(conn, arn)
+        return policies.get_policy_version(conn, arn, row.default_version_id).document
+    except NotFound:
+        return None
+
+
+def _compile(document: str | None, policy_id: str) -> Policy | None:
+    if document is None:
+        return None
+    try:
+        return parse_policy(document, PolicyKind.IDENTITY, policy_id)
+    except MalformedPolicyDocument:  # stored documents were checked when written; never fail open
+        return None
+
+
+def _owned(conn: Connection, kind: OwnerKind, owner_id: str, owner_name: str) -> list[Policy]:
+    found = [_compile(doc, f"{kind}/{owner_name}/{name}")
+             for name, doc in sorted(inline_policies.inline_documents(conn, kind, owner_id).items())]
+    attached = attachments.attached_policy_arns(conn, kind, owner_id)
+    found += [_compile(managed_document(conn, arn), arn) for arn in attached]
+    return [p for p in found if p is not None]
+
+
+def _boundary(conn: Connection, arn: str | None) -> Policy | None:
+    return None if arn is None else _compile(managed_document(conn, arn), arn) or NOTHING
+
+
+def for_user(conn: Connection, account_id: str, user_name: str) -> PrincipalPolicies:
+    """A user's own policies, its groups' policies, its boundary and its tags."""
+    user = users.get_user(conn, account_id, user_name)
+    identity = _owned(conn, "user", user.user_id, user.name)
+    for group in groups.list_groups_for_user(conn, account_id, user_name, max_items=1000).items:
+        identity += _owned(conn, "group", group.group_id, group.name)
+    user_tags = tuple(tags.all_tags(conn, "user", user.user_id).items())
+    return PrincipalPolicies(tuple(identity), _boundary(conn, user.permissions_boundary), None, user_tags)
+
+
+def for_role(conn: Connection, account_id: str, role_name: str) -> PrincipalPolicies:
+    """A role's policies, boundary and tags (its sessions add their own policies and tags)."""
+    role = roles.get_role(conn, account_id, role_name)
+    role_tags = tuple(tags.all_tags(conn, "role", role.role_id).items())
+    return PrincipalPolicies(tuple(_owned(conn, "role", role.role_id, role.name)),
+                             _boundary(conn, role.permissions_boundary), None, role_tags)
+
+
+def for_session(conn: Connection, access_key_id: str, base: PrincipalPolicies) -> PrincipalPolicies:
+    """``base`` narrowed by the session's policies, with session tags over the role's tags."""
+    session = sessions.get_session(conn, access_key_id).spec
+    passed = [_compile(doc, f"session-policy-{i}") for i, doc in enumerate(session.session_policies)]
+    passed += [_compile(managed_document(conn, arn), arn) for arn in session.session_policy_arns]
+    merged = {key.lower(): (key, value) for key, value in base.tags}
+    merged.update({key.lower(): (key, value) for key, value in session.tags.items()})
+    session_policies = tuple(p or NOTHING for p in passed)
+    return PrincipalPolicies(base.identity, base.boundary,
+                             session_policies if passed else None, tuple(merged.values()))
