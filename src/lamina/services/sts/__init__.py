@@ -1,5 +1,5 @@
-"""STS operations. Today: GetCallerIdentity; AssumeRole and the session credentials come next."""
+"""STS operations: GetCallerIdentity, AssumeRole and GetSessionToken."""
 
-from . import caller_identity
+from . import assume_role, caller_identity, session_token
 
-__all__ = ["caller_identity"]
+__all__ = ["assume_role", "caller_identity", "session_token"]
