@@ -77,7 +77,7 @@ def test_unknown_action_is_invalid_action(lamina: Lamina) -> None:
 
 
 def test_known_but_unimplemented_operation_is_not_implemented(lamina: Lamina) -> None:
-    response = error_of(lambda: sts(lamina).get_session_token())
+    response = error_of(lambda: sts(lamina).decode_authorization_message(EncodedMessage="x"))
     assert response["Error"]["Code"] == "NotImplemented"
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
