@@ -7,7 +7,7 @@ The store raises typed errors (``AlreadyExists``, ``NotFound``, ...) that say wh
 from __future__ import annotations
 
 from lamina.protocols import ServiceError
-from lamina.store import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError
+from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, LimitExceeded, NotFound, StoreError
 
 # How IAM names each kind of entity in its messages ("The user with name X cannot be found.").
 _KIND_WORDS = {"user": "user", "group": "group", "role": "role", "policy": "policy", "login_profile": "user",
@@ -60,6 +60,9 @@ def malformed_policy_document(message: str) -> ServiceError:
 
 def not_found(kind: str, name: str) -> ServiceError:
     """``NoSuchEntity`` as IAM words it for each kind of entity."""
+    kind = kind.replace(" ", "_")  # the store says "login profile", "access key"
+    if kind == "password_policy":
+        return no_such_entity(f"The Password Policy with domain name {name} cannot be found.")
     if kind == "policy":
         return no_such_entity(f"Policy {name} was not found.")
     if kind == "login_profile":
@@ -71,6 +74,7 @@ def not_found(kind: str, name: str) -> ServiceError:
 
 def already_exists(kind: str, name: str) -> ServiceError:
     """``EntityAlreadyExists`` as IAM words it ("User with name alice already exists.")."""
+    kind = kind.replace(" ", "_")
     if kind == "policy":
         return entity_already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
     if kind == "login_profile":
@@ -94,7 +98,14 @@ def from_store(error: StoreError) -> ServiceError:
             return limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, "
                                   "you must delete an existing version.")
         return quota_exceeded(error.quota, error.limit)
+    if isinstance(error, InvalidMarker):
+        return invalid_input("Invalid Marker.")
     if isinstance(error, DeleteConflict):
         return delete_conflict(_DELETE_CONFLICTS.get((error.kind, error.blocker),
                                                      f"Cannot delete entity, must delete {error.blocker} first."))
     return ServiceError("ServiceFailure", "The request processing has failed because of an unknown error.", 500, False)
+
+
+def password_policy_violation(message: str) -> ServiceError:
+    """``PasswordPolicyViolation`` (400): a new password breaks the account's password policy."""
+    return ServiceError("PasswordPolicyViolation", message, 400, True)

@@ -1,0 +1,217 @@
+"""IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser.
+
+Also the small pieces every identity module shares (which user a request names, that user's ARN
+with its path for the gate, store errors turned into AWS's, list pages, request tags), so the
+groups, access key, login profile and tag modules word things the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lamina.context import RequestContext
+from lamina.policy import ContextValue
+from lamina.protocols import ServiceError
+from lamina.services.registry import Authorization, operation
+from lamina.store import NotFound, Page, Store, StoreError
+from lamina.store.repositories import accounts, tags, users
+from lamina.store.repositories._common import iam_arn
+from lamina.store.repositories.users import UserRow
+
+from .errors import from_store, invalid_input
+
+# --- shared by the identity modules -------------------------------------------------------------
+
+
+@contextmanager
+def transaction(store: Store, *, read_only: bool = False) -> Iterator[Connection]:
+    """A store transaction whose typed errors leave as IAM's errors in AWS's words."""
+    try:
+        with store.transaction(read_only=read_only) as conn:
+            yield conn
+    except StoreError as error:
+        raise from_store(error) from error
+
+
+def account_of(ctx: RequestContext) -> str:
+    return ctx.require_caller().account_id
+
+
+def own_or_named(ctx: RequestContext, param: str = "UserName") -> str | None:
+    """The user a request names, else the caller's own user; None means the root user itself.
+
+    AWS lets GetUser, CreateAccessKey and friends omit UserName "to act on the caller"; a role
+    session has no user to fall back on, so IAM refuses.
+    """
+    name: str | None = ctx.params.get(param)
+    if name:
+        return name
+    caller = ctx.require_caller()
+    if caller.principal_type == "IAMUser" and caller.user_name:
+        return caller.user_name
+    if caller.principal_type == "Root":
+        return None
+    raise ServiceError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
+
+
+def user_arn(store: Store, account_id: str, name: str, path: str | None = None) -> str:
+    """The user's ARN with its path (a missing user gets ``/``: the gate still needs a resource)."""
+    if path is None:
+        try:
+            with store.transaction(read_only=True) as conn:
+                path = users.get_user(conn, account_id, name).path
+        except NotFound:
+            path = "/"
+    return iam_arn(account_id, "user", path, name)
+
+
+def user_resource(ctx: RequestContext, store: Store) -> list[str]:
+    """The named (or the caller's own) user's ARN; the root's ARN when root acts on itself."""
+    try:
+        name = own_or_named(ctx)
+    except ServiceError:
+        return [ctx.require_caller().arn]
+    if name is None:
+        return [ctx.require_caller().arn]
+    return [user_arn(store, account_of(ctx), name)]
+
+
+def user_label(ctx: RequestContext) -> str:
+    """IAM's AccessDenied names a user as ``user NAME``."""
+    name = ctx.params.get("UserName") or ctx.require_caller().user_name
+    return f"user {name}" if name else ctx.require_caller().arn
+
+
+def user_authorization(action: str) -> Authorization:
+    """The declaration of an operation on one user (the SAR's ``user`` resource type)."""
+    return Authorization(actions=(f"iam:{action}",), resources=user_resource, label=user_label)
+
+
+def page_args(ctx: RequestContext) -> dict[str, Any]:
+    return {"marker": ctx.params.get("Marker"), "max_items": ctx.params.get("MaxItems") or 100}
+
+
+def page_out(page: Page[Any], key: str, items: list[Any]) -> dict[str, Any]:
+    return {key: items, "IsTruncated": page.is_truncated, "Marker": page.marker}
+
+
+def request_tags(ctx: RequestContext) -> dict[str, str]:
+    """The request's Tags as a dict; keys differing only in case are IAM's InvalidInput."""
+    given: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or []
+    if len({tag["Key"].lower() for tag in given}) != len(given):
+        raise invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+    return {tag["Key"]: tag.get("Value", "") for tag in given}
+
+
+def tag_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    """``aws:RequestTag/KEY`` and ``aws:TagKeys`` for operations that carry Tags."""
+    given: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or []
+    if not given:
+        return {}
+    keys: dict[str, ContextValue] = {f"aws:RequestTag/{tag['Key']}": tag.get("Value", "") for tag in given}
+    keys["aws:TagKeys"] = [tag["Key"] for tag in given]
+    return keys
+
+
+def tags_out(found: Mapping[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in found.items()]
+
+
+def user_out(user: UserRow, found_tags: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``User`` shape; GetUser and CreateUser add the boundary and tags, lists do not."""
+    out: dict[str, Any] = {
+        "Path": user.path,
+        "UserName": user.name,
+        "UserId": user.user_id,
+        "Arn": user.arn,
+        "CreateDate": user.created_at,
+    }
+    if found_tags is not None:
+        if user.permissions_boundary:
+            out["PermissionsBoundary"] = {
+                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                "PermissionsBoundaryArn": user.permissions_boundary,
+            }
+        if found_tags:
+            out["Tags"] = tags_out(found_tags)
+    return out
+
+
+# --- the operations ---------------------------------------------------------------------------
+
+
+def _create_resource(ctx: RequestContext, store: Store) -> list[str]:
+    return [user_arn(store, account_of(ctx), ctx.params["UserName"], ctx.params.get("Path") or "/")]
+
+
+def _create_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    keys = tag_context(ctx, store)
+    if ctx.params.get("PermissionsBoundary"):
+        keys["iam:PermissionsBoundary"] = ctx.params["PermissionsBoundary"]
+    return keys
+
+
+@operation(
+    "iam",
+    "CreateUser",
+    authorization=Authorization(
+        actions=("iam:CreateUser",), resources=_create_resource, context=_create_context, label=user_label
+    ),
+)
+def create_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    """A new user with its path, tags and (optional) permissions boundary, in one transaction."""
+    account = account_of(ctx)
+    new_tags = request_tags(ctx)
+    with transaction(store) as conn:
+        user = users.create_user(conn, account, ctx.params["UserName"], ctx.params.get("Path") or "/")
+        if new_tags:
+            tags.tag_resource(conn, account, "user", user.user_id, new_tags)
+        if ctx.params.get("PermissionsBoundary"):
+            user = users.set_user_permissions_boundary(conn, account, user.name, ctx.params["PermissionsBoundary"])
+        return {"User": user_out(user, new_tags)}
+
+
+@operation("iam", "GetUser", authorization=user_authorization("GetUser"))
+def get_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    """The named user, or the caller; root asking about itself gets AWS's name-less root user."""
+    account = account_of(ctx)
+    name = own_or_named(ctx)
+    with transaction(store, read_only=True) as conn:
+        if name is None:
+            created = accounts.get_account(conn, account).created_at
+            return {"User": {"UserId": account, "Arn": ctx.require_caller().arn, "CreateDate": created}}
+        user = users.get_user(conn, account, name)
+        return {"User": user_out(user, tags.all_tags(conn, "user", user.user_id))}
+
+
+@operation("iam", "ListUsers", authorization=Authorization(actions=("iam:ListUsers",)))
+def list_users(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    with transaction(store, read_only=True) as conn:
+        page = users.list_users(
+            conn, account_of(ctx), path_prefix=ctx.params.get("PathPrefix") or "/", **page_args(ctx)
+        )
+    return page_out(page, "Users", [user_out(user) for user in page.items])
+
+
+@operation("iam", "UpdateUser", authorization=user_authorization("UpdateUser"))
+def update_user(ctx: RequestContext, store: Store) -> None:
+    """Rename and/or move a user; its keys, groups, policies and tags follow."""
+    with transaction(store) as conn:
+        users.update_user(
+            conn,
+            account_of(ctx),
+            ctx.params["UserName"],
+            new_name=ctx.params.get("NewUserName"),
+            new_path=ctx.params.get("NewPath"),
+        )
+
+
+@operation("iam", "DeleteUser", authorization=user_authorization("DeleteUser"))
+def delete_user(ctx: RequestContext, store: Store) -> None:
+    """Refused (DeleteConflict) while a login profile, keys, policies or groups remain, as AWS does."""
+    with transaction(store) as conn:
+        users.delete_user(conn, account_of(ctx), ctx.params["UserName"])
