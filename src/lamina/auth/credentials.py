@@ -1,21 +1,30 @@
 """Who holds an access key: the store's keys turned into a SigV4 secret and a typed caller.
 
-Only the account's root keys resolve today. A user's key (or an inactive one) resolves to
-nothing, so its requests fail with ``InvalidClientTokenId``: until the authorization gate
-exists, a key that would need it is refused rather than let through (fail closed).
+Every active key resolves: the root's and IAM users' long-term ``AKIA`` keys, and the ``ASIA``
+keys STS issued (role sessions from AssumeRole, GetSessionToken sessions of users and root).
+Inactive and unknown keys resolve to nothing (``InvalidClientTokenId``). A temporary key is only
+half a credential: after the signature check, :meth:`ResolvedKey.accept` demands the session's
+token (compared by digest in constant time) and refuses an expired session with ``ExpiredToken``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
-from lamina.store import NotFound, Store
-from lamina.store.repositories import access_keys
+from sqlalchemy import Connection
 
-__all__ = ["Caller", "ResolvedKey", "resolve_access_key", "root_caller"]
+from lamina.auth.sigv4 import MSG_INVALID_KEY, AuthError
+from lamina.store import NotFound, Store
+from lamina.store.repositories import access_keys, sessions, users
+
+__all__ = [
+    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller", "user_arn",
+]
 
 PrincipalType = Literal["Root", "IAMUser", "AssumedRole", "FederatedUser"]
+MSG_EXPIRED_TOKEN = "The security token included in the request is expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +54,37 @@ class Caller:
 
 
 @dataclass(frozen=True, slots=True)
+class _SessionCheck:
+    """What a temporary key still needs after its signature: the right token, before expiry."""
+
+    secret: sessions.SessionSecret
+
+    def check(self, token: str | None, at: datetime) -> None:
+        if token is None or not self.secret.token_matches(token):
+            raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
+        if self.secret.session.expired(at):
+            raise AuthError("ExpiredToken", MSG_EXPIRED_TOKEN)
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedKey:
     """An active access key's secret (for the signature check) and the caller it stands for."""
 
     secret: str
     caller: Caller
+    session: _SessionCheck | None = None
+
+    def accept(self, session_token: str | None, at: datetime) -> Caller:
+        """The caller, once the signed request's session token fits the key; else ``AuthError``.
+
+        A long-term key must come without a token; a temporary one with its own, unexpired.
+        """
+        if self.session is None:
+            if session_token is not None:
+                raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
+        else:
+            self.session.check(session_token, at)
+        return self.caller
 
 
 def root_caller(account_id: str, access_key_id: str) -> Caller:
@@ -57,14 +92,66 @@ def root_caller(account_id: str, access_key_id: str) -> Caller:
     return Caller(account_id, f"arn:aws:iam::{account_id}:root", "Root", account_id, access_key_id)
 
 
+def user_arn(account_id: str, path: str, name: str) -> str:
+    """An IAM user's ARN, path included (``arn:aws:iam::ACCT:user/PATH/NAME``)."""
+    return f"arn:aws:iam::{account_id}:user{path}{name}"
+
+
 def resolve_access_key(store: Store, access_key_id: str) -> ResolvedKey | None:
-    """The secret and caller of an active root key; None for unknown, inactive or non-root keys."""
+    """The secret and caller of an active key (root, user or STS session); None when unknown/inactive."""
     with store.transaction(read_only=True) as conn:
-        try:
-            found = access_keys.get_secret(conn, store.secret_box, access_key_id)
-        except NotFound:
-            return None
-    key = found.key
-    if key.status != "Active" or key.user_id is not None:
+        if access_key_id.startswith("ASIA"):
+            return _temporary(conn, store, access_key_id)
+        return _long_term(conn, store, access_key_id)
+
+
+def _long_term(conn: Connection, store: Store, access_key_id: str) -> ResolvedKey | None:
+    try:
+        found = access_keys.get_secret(conn, store.secret_box, access_key_id)
+    except NotFound:
         return None
-    return ResolvedKey(found.secret, root_caller(key.account_id, key.access_key_id))
+    key = found.key
+    if key.status != "Active":
+        return None
+    if key.user_id is None:
+        return ResolvedKey(found.secret, root_caller(key.account_id, key.access_key_id))
+    try:
+        user = users.get_user_by_id(conn, key.user_id)
+    except NotFound:
+        return None
+    caller = Caller(key.account_id, user_arn(key.account_id, user.path, user.name), "IAMUser", user.user_id,
+                    key.access_key_id, user_name=user.name)
+    return ResolvedKey(found.secret, caller)
+
+
+def _temporary(conn: Connection, store: Store, access_key_id: str) -> ResolvedKey | None:
+    try:
+        found = sessions.get_session_secret(conn, store.secret_box, access_key_id)
+    except NotFound:
+        return None
+    return ResolvedKey(found.secret_access_key, session_caller(found.session), _SessionCheck(found))
+
+
+def session_caller(session: sessions.SessionRow) -> Caller:
+    """The caller an STS session stands for: the assumed role, or the user/root of GetSessionToken.
+
+    No MFA device is ever verified here, so ``aws:MultiFactorAuthPresent`` is false (fail closed).
+    """
+    spec = session.spec
+    kind: PrincipalType = "IAMUser"
+    user_id, user_name, role_arn = spec.principal_id, None, None
+    if spec.kind == "assumed-role":
+        kind, role_arn = "AssumedRole", spec.source_arn
+    elif spec.kind == "federated-user":
+        kind = "FederatedUser"
+    elif spec.principal_arn.endswith(":root"):
+        kind, user_id = "Root", spec.account_id
+    else:
+        user_name = spec.session_name
+    return Caller(spec.account_id, spec.principal_arn, kind, user_id, session.access_key_id, user_name=user_name,
+                  role_arn=role_arn, temporary=True, mfa_present=False, token_issued_at=_iso(session.created_at))
+
+
+def _iso(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,5 +1,5 @@
-"""STS operations: GetCallerIdentity, AssumeRole and GetSessionToken."""
+"""STS operations: GetCallerIdentity, AssumeRole and GetSessionToken; the rest are declared only."""
 
-from . import assume_role, caller_identity, session_token
+from . import assume_role, caller_identity, declarations, session_token
 
-__all__ = ["assume_role", "caller_identity", "session_token"]
+__all__ = ["assume_role", "caller_identity", "declarations", "session_token"]

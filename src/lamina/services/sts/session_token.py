@@ -1,0 +1,41 @@
+"""``sts:GetSessionToken``: temporary credentials standing for the long-term caller itself.
+
+Users and the root get an ``ASIA`` session that acts as they do (same policies, no session
+policy). AWS refuses it to callers already on temporary credentials, and caps the root's
+session at one hour whatever was asked (silently, as AWS documents).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from lamina.context import RequestContext
+from lamina.services.registry import Authorization, operation
+from lamina.store import Store
+from lamina.store.repositories import sessions
+from lamina.store.repositories._common import now
+
+from .assume_role import access_denied, credentials
+
+DEFAULT_DURATION = 43200
+ROOT_LIMIT = 3600
+
+
+@operation("sts", "GetSessionToken", authorization=Authorization(actions=("sts:GetSessionToken",)))
+def get_session_token(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    """A session of the caller (user or root) lasting ``DurationSeconds`` (default 12 hours)."""
+    caller = ctx.require_caller()
+    if caller.temporary:
+        raise access_denied("Cannot call GetSessionToken with session credentials")
+    requested = ctx.params.get("DurationSeconds")
+    duration = DEFAULT_DURATION if requested is None else int(requested)
+    if caller.principal_type == "Root":
+        duration = min(duration, ROOT_LIMIT)
+    spec = sessions.SessionSpec(
+        account_id=caller.account_id, kind="session-token", principal_arn=caller.arn, principal_id=caller.user_id,
+        source_arn=caller.arn, expires_at=now() + timedelta(seconds=duration), session_name=caller.user_name,
+    )
+    with store.transaction() as conn:
+        issued = sessions.create_session(conn, store.secret_box, spec)
+    return {"Credentials": credentials(issued)}
