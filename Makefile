@@ -29,7 +29,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) peers lint
+# The AWS CLI (v1) for the end-to-end CLI tests, in its own venv: it pins an older botocore than boto3's.
+CLI_VENV := .cli-venv
+$(CLI_VENV)/.installed-stamp:
+	test -x $(CLI_VENV)/bin/python || $(PYTHON) -m venv $(CLI_VENV)
+	$(CLI_VENV)/bin/python -m pip install --quiet 'awscli==1.46.3'
+	touch $@
+
+test: $(STAMP) peers $(CLI_VENV)/.installed-stamp lint
 	$(BIN)/python -m pytest
 
 # Peer engines for the benchmark, in their own venv (never Lamina's dependencies).
@@ -43,4 +50,4 @@ bench: $(STAMP) peers $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/policy_engine.py
 
 clean:
-	rm -rf $(VENV) .bench-venv $(PEERS)/node_modules
+	rm -rf $(VENV) .bench-venv .cli-venv $(PEERS)/node_modules
