@@ -23,7 +23,7 @@ from lamina.services.registry import NEVER_AUTHORIZED, Authorization, declare
 from lamina.store import NotFound, Store
 from lamina.store.repositories import groups, roles, users
 
-__all__ = ["declare_service", "resource_arns"]
+__all__ = ["declare_service", "derived_authorization", "resource_arns"]
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -130,7 +130,8 @@ def _request_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     return found
 
 
-def _declaration(service: str, operation: str) -> Authorization:
+def derived_authorization(service: str, operation: str) -> Authorization:
+    """The declaration the catalog gives ``service:operation`` (handlers here use it too)."""
     if (service, operation) in _NEVER_AUTHORIZED:
         return NEVER_AUTHORIZED
     action = default_catalog().action(f"{service}:{operation}")
@@ -148,7 +149,7 @@ def declare_service(service: str) -> None:
     """Declare every operation of ``service``'s botocore model from the catalog."""
     model = botocore.session.get_session().get_service_model(service)
     for operation in model.operation_names:
-        declare(service, operation, _declaration(service, operation))
+        declare(service, operation, derived_authorization(service, operation))
 
 
 declare_service("iam")

@@ -1,0 +1,65 @@
+"""What the simulator reports about a policy's text: where each statement sits, which keys it reads.
+
+Why a scanner: ``json`` gives no positions, and AWS reports a matched statement by the line and
+column of its braces in the document as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from lamina.policy import Policy
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def statement_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of each statement's ``{`` and ``}``, in document order (the engine's statement index)."""
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[str, int, bool, bool]] = []  # (bracket, start, holds statements, is a statement)
+    key = ""
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == '"':
+            end = i + 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if len(stack) == 1:
+                key = text[i + 1:end]
+            i = end
+        elif char in "{[":
+            top = len(stack) == 1 and key == "Statement"
+            in_list = bool(stack) and stack[-1][0] == "[" and stack[-1][2]
+            stack.append((char, i, char == "[" and top, char == "{" and (top or in_list)))
+        elif char in "}]" and stack:
+            _, start, _, is_statement = stack.pop()
+            if is_statement:
+                spans.append((start, i))
+        i += 1
+    return spans
+
+
+def position(text: str, offset: int) -> dict[str, int]:
+    """AWS's ``Position`` of a brace: 1-based line; the column one past the brace's 1-based column
+    (what AWS answers for a one-line document)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return {"Line": text.count("\n", 0, offset) + 1, "Column": offset - line_start + 2}
+
+
+def context_keys(policies: Iterable[Policy]) -> list[str]:
+    """The condition keys and policy variables the policies read, each once (first spelling),
+    sorted case-insensitively."""
+    found: dict[str, str] = {}
+    for policy in policies:
+        for st in policy.document.statements:
+            names = [c.key for c in st.conditions]
+            for pattern in (st.resources or ()) + (st.not_resources or ()):
+                names += [v for v in _VARIABLE.findall(pattern) if ":" in v]
+            for clause in st.conditions:
+                names += [v for value in clause.values if isinstance(value, str)
+                          for v in _VARIABLE.findall(value) if ":" in v]
+            for name in names:
+                found.setdefault(name.lower(), name)
+    return sorted(found.values(), key=str.lower)
