@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import lamina.services.iam  # noqa: F401  (registers the IAM handlers)
 from lamina.auth.credentials import Caller, root_caller
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
+from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.services.registry import find
 from lamina.store import Store, open_store
 from lamina.store.repositories import accounts
@@ -68,3 +70,12 @@ def declared(
     label = auth.label(ctx) if auth.label else None
     keys = dict(auth.context(ctx, store)) if auth.context else {}
     return list(auth.resources(ctx, store)), label, keys
+
+
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    """A real ``lamina serve`` for one test module (body of a module-scoped fixture)."""
+    server = start_server(tmp_path_factory.mktemp("identities") / "data")
+    try:
+        yield server
+    finally:
+        server.stop()

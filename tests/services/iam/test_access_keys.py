@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from identity_support import ACCT, ROOT, call, declared, fails, new_store, user_caller
+from botocore.exceptions import ClientError
+from identity_support import ACCT, ROOT, call, declared, fails, new_store, served, user_caller
 
+from lamina.pytest_plugin import LaminaServer
 from lamina.store import Store
 from lamina.store.repositories import access_keys
 
@@ -132,3 +134,65 @@ def test_declarations(store: Store) -> None:
     assert declared("GetAccessKeyLastUsed", store=store, AccessKeyId=key_id)[0] == [alice]
     assert declared("GetAccessKeyLastUsed", store=store, AccessKeyId=root_key)[0] == [ROOT.arn]
     assert declared("GetAccessKeyLastUsed", store=store, AccessKeyId="AKIAUNKNOWN")[0] == ["*"]
+
+
+# --- through the server, with boto3 as root ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lamina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    yield from served(tmp_path_factory)
+
+
+def test_keys_groups_and_passwords_through_the_server(lamina_server: LaminaServer) -> None:
+    iam = lamina_server.client("iam")
+    iam.create_user(UserName="kim")
+    key = iam.create_access_key(UserName="kim")["AccessKey"]
+    assert len(key["SecretAccessKey"]) == 40
+    listed = iam.list_access_keys(UserName="kim")["AccessKeyMetadata"]
+    assert [(k["AccessKeyId"], k["Status"]) for k in listed] == [(key["AccessKeyId"], "Active")]
+    assert "SecretAccessKey" not in listed[0]
+    iam.create_access_key(UserName="kim")
+    with pytest.raises(ClientError) as raised:
+        iam.create_access_key(UserName="kim")
+    assert raised.value.response["Error"]["Message"] == "Cannot exceed quota for AccessKeysPerUser: 2"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    used = iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+    assert used["UserName"] == "kim" and used["AccessKeyLastUsed"]["ServiceName"] == "N/A"
+
+    iam.create_group(GroupName="devs")
+    iam.add_user_to_group(GroupName="devs", UserName="kim")
+    assert [u["UserName"] for u in iam.get_group(GroupName="devs")["Users"]] == ["kim"]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="kim")["Groups"]] == ["devs"]
+
+    with pytest.raises(ClientError) as raised:
+        iam.get_account_password_policy()
+    assert raised.value.response["Error"]["Message"] == (
+        f"The Password Policy with domain name {lamina_server.account_id} cannot be found."
+    )
+    iam.update_account_password_policy(MinimumPasswordLength=10, RequireNumbers=True)
+    assert iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] == 10
+    with pytest.raises(ClientError) as raised:
+        iam.create_login_profile(UserName="kim", Password="NoDigitsHere!")
+    assert raised.value.response["Error"]["Code"] == "PasswordPolicyViolation"
+    profile = iam.create_login_profile(UserName="kim", Password="Digits1234", PasswordResetRequired=True)
+    assert profile["LoginProfile"]["PasswordResetRequired"] is True
+    with pytest.raises(ClientError) as raised:
+        iam.delete_user(UserName="kim")
+    assert raised.value.response["Error"]["Message"] == "Cannot delete entity, must delete login profile first."
+
+
+def test_a_users_own_key_without_policies_is_denied(lamina_server: LaminaServer) -> None:
+    iam = lamina_server.client("iam")
+    iam.create_user(UserName="nopolicy")
+    key = iam.create_access_key(UserName="nopolicy")["AccessKey"]
+    own = lamina_server.client(
+        "iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    with pytest.raises(ClientError) as raised:
+        own.get_user()
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
+    assert raised.value.response["Error"]["Message"] == (
+        f"User: arn:aws:iam::{lamina_server.account_id}:user/nopolicy is not authorized to perform: iam:GetUser "
+        "on resource: user nopolicy because no identity-based policy allows the iam:GetUser action"
+    )

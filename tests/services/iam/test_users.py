@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from identity_support import ACCT, ROOT, call, declared, fails, new_store, user_caller
+from botocore.exceptions import ClientError
+from identity_support import ACCT, ROOT, call, declared, fails, new_store, served, user_caller
 
+from lamina.pytest_plugin import LaminaServer
 from lamina.store import Store
 from lamina.store.repositories import access_keys, login_profiles
 
@@ -205,3 +208,39 @@ def test_create_and_tag_declare_request_tags(store: Store) -> None:
     }
     assert declared("UntagUser", UserName="n", TagKeys=["a"])[2] == {"aws:TagKeys": ["a"]}
     assert declared("UntagUser", UserName="n", TagKeys=["a"])[0] == [f"arn:aws:iam::{ACCT}:user/n"]
+
+
+# --- through the server, with boto3 as root ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lamina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    yield from served(tmp_path_factory)
+
+
+def test_user_lifecycle_through_the_server(lamina_server: LaminaServer) -> None:
+    iam = lamina_server.client("iam")
+    name = f"srv-{uuid.uuid4().hex[:8]}"
+    created = iam.create_user(UserName=name, Path="/srv/", Tags=[{"Key": "team", "Value": "a"}])["User"]
+    assert created["Arn"] == f"arn:aws:iam::{lamina_server.account_id}:user/srv/{name}"
+    got = iam.get_user(UserName=name)["User"]
+    assert got["UserId"] == created["UserId"] and got["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert name in [user["UserName"] for user in iam.list_users(PathPrefix="/srv/")["Users"]]
+    me = iam.get_user()["User"]
+    assert me["Arn"] == f"arn:aws:iam::{lamina_server.account_id}:root" and "UserName" not in me
+    with pytest.raises(ClientError) as raised:
+        iam.create_user(UserName=name.upper())
+    assert raised.value.response["Error"]["Code"] == "EntityAlreadyExists"
+    assert raised.value.response["Error"]["Message"] == f"User with name {name.upper()} already exists."
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    iam.tag_user(UserName=name, Tags=[{"Key": "env", "Value": "dev"}])
+    assert [tag["Key"] for tag in iam.list_user_tags(UserName=name)["Tags"]] == ["env", "team"]
+    iam.update_user(UserName=name, NewUserName=f"{name}-2")
+    iam.delete_user(UserName=f"{name}-2")
+    with pytest.raises(ClientError) as raised:
+        iam.get_user(UserName=f"{name}-2")
+    assert raised.value.response["Error"] == {
+        "Type": "Sender",
+        "Code": "NoSuchEntity",
+        "Message": f"The user with name {name}-2 cannot be found.",
+    }
