@@ -1,0 +1,145 @@
+"""STS credentials through a real ``lamina serve`` with boto3: users' keys, role sessions, tokens."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from lamina.pytest_plugin import LaminaServer, start_server
+from lamina.store import open_store
+from lamina.store.repositories import sessions
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def client(server: LaminaServer, service: str, creds: dict[str, Any]) -> Any:
+    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=server.region,
+                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds.get("SessionToken"))
+
+
+def error_code(call: Any) -> tuple[str, str, int]:
+    with pytest.raises(ClientError) as raised:
+        call()
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.fixture(scope="module")
+def lamina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    """This module's own ``lamina serve`` (a real subprocess), so sessions written beside it stay local."""
+    server = start_server(tmp_path_factory.mktemp("sts") / "data")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def role(lamina_server: LaminaServer) -> dict[str, Any]:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": lamina_server.account_id},
+                                                     "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+    iam = lamina_server.client("iam")
+    created: dict[str, Any] = iam.create_role(RoleName=unique("deployer"), Path="/ci/",
+                                              AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.put_role_policy(RoleName=created["RoleName"], PolicyName="read-roles", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*"}]}))
+    return created
+
+
+@pytest.fixture(scope="module")
+def role_session(lamina_server: LaminaServer, role: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = lamina_server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="build-1")
+    return answer
+
+
+def test_root_assumes_a_role_and_the_session_is_the_assumed_role(
+        lamina_server: LaminaServer, role: dict[str, Any], role_session: dict[str, Any]) -> None:
+    creds = role_session["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA")
+    expected = f"arn:aws:sts::{lamina_server.account_id}:assumed-role/{role['RoleName']}/build-1"
+    assert role_session["AssumedRoleUser"]["Arn"] == expected
+    identity = client(lamina_server, "sts", creds).get_caller_identity()
+    assert identity["Arn"] == expected
+    assert identity["UserId"] == f"{role['RoleId']}:build-1"
+
+
+def test_session_credentials_work_on_iam_with_the_roles_policies(
+        lamina_server: LaminaServer, role: dict[str, Any], role_session: dict[str, Any]) -> None:
+    iam = client(lamina_server, "iam", role_session["Credentials"])
+    assert iam.get_role(RoleName=role["RoleName"])["Role"]["Arn"] == role["Arn"]
+    code, _, status = error_code(lambda: iam.list_users())
+    assert (code, status) == ("AccessDenied", 403)
+
+
+def test_session_key_with_a_wrong_or_missing_token_is_invalid(
+        lamina_server: LaminaServer, role_session: dict[str, Any]) -> None:
+    creds = dict(role_session["Credentials"])
+    for token in ("not-the-token", None):
+        creds["SessionToken"] = token
+        code, message, status = error_code(lambda: client(lamina_server, "sts", creds).get_caller_identity())
+        assert (code, status) == ("InvalidClientTokenId", 403)
+        assert message.startswith("The security token included in the request is invalid")
+
+
+def test_expired_session_is_refused(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
+    store = open_store(lamina_server.data_dir)
+    try:
+        with store.transaction() as conn:
+            account = lamina_server.account_id
+            issued = sessions.create_session(conn, store.secret_box, sessions.SessionSpec(
+                account_id=account, kind="assumed-role", principal_arn=f"arn:aws:sts::{account}:assumed-role/x/old",
+                principal_id=f"{role['RoleId']}:old", source_arn=role["Arn"],
+                expires_at=datetime.now(UTC) - timedelta(seconds=5), session_name="old"))
+    finally:
+        store.close()
+    creds = {"AccessKeyId": issued.session.access_key_id, "SecretAccessKey": issued.secret_access_key,
+             "SessionToken": issued.session_token}
+    code, message, status = error_code(lambda: client(lamina_server, "sts", creds).get_caller_identity())
+    assert (code, message, status) == ("ExpiredToken", "The security token included in the request is expired", 403)
+
+
+def test_user_key_authenticates_and_its_session_token_acts_as_the_user(lamina_server: LaminaServer) -> None:
+    iam, name = lamina_server.client("iam"), unique("alice")
+    user = iam.create_user(UserName=name, Path="/team/")["User"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    identity = client(lamina_server, "sts", key).get_caller_identity()
+    assert (identity["Arn"], identity["UserId"]) == (user["Arn"], user["UserId"])
+    assert identity["Arn"] == f"arn:aws:iam::{lamina_server.account_id}:user/team/{name}"
+    iam.put_user_policy(UserName=name, PolicyName="tokens", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17",
+         "Statement": [{"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}]}))
+    session = client(lamina_server, "sts", key).get_session_token(DurationSeconds=900)["Credentials"]
+    assert session["AccessKeyId"].startswith("ASIA")
+    sts = client(lamina_server, "sts", session)
+    assert sts.get_caller_identity()["Arn"] == user["Arn"]
+    code, message, _ = error_code(lambda: sts.get_session_token())
+    assert (code, message) == ("AccessDenied", "Cannot call GetSessionToken with session credentials")
+
+
+def test_inactive_user_key_is_unknown(lamina_server: LaminaServer) -> None:
+    iam, name = lamina_server.client("iam"), unique("bob")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.update_access_key(UserName=name, AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    code, _, status = error_code(lambda: client(lamina_server, "sts", key).get_caller_identity())
+    assert (code, status) == ("InvalidClientTokenId", 403)
+
+
+def test_assume_role_is_denied_without_trust(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
+    sts = lamina_server.client("sts")
+    missing = role["Arn"].rsplit("/", 1)[0] + "/no-such-role"
+    code, message, status = error_code(lambda: sts.assume_role(RoleArn=missing, RoleSessionName="probe"))
+    assert (code, status) == ("AccessDenied", 403)
+    assert "sts:AssumeRole" in message
+    code, message, _ = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="probe",
+                                                         DurationSeconds=7200))
+    assert (code, message) == ("ValidationError",
+                               "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
