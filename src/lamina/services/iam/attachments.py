@@ -1,0 +1,154 @@
+"""Attach/Detach/ListAttached User/Group/RolePolicies and ListEntitiesForPolicy.
+
+The store's ``attach_policy`` knows only customer policies (it looks the ARN up in its own table), so an AWS
+managed policy (package data, see ``lamina.managed_policies``) is attached here with the same rules: the entity
+must exist, attaching twice changes nothing, and the 11th policy is LimitExceeded. Listing reads the attached
+ARNs and names each from the store or the package data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from lamina import managed_policies
+from lamina.context import RequestContext
+from lamina.services.registry import Authorization, operation
+from lamina.store import LimitExceeded, NotFound, Store, StoreError, dialect, schema
+from lamina.store.repositories import attachments, policies
+from lamina.store.repositories._common import OWNER_TABLES, OwnerKind, now, owner_id
+
+from ._role_policy_common import (
+    account,
+    entity_arn,
+    policy_arn_context,
+    policy_arn_resource,
+    require_attachable,
+    role_label,
+    store_error,
+)
+from .errors import no_such_entity
+
+_NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
+_OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
+
+
+def _attach_aws(conn: Connection, acct: str, kind: OwnerKind, owner_name: str, arn: str) -> None:
+    owner = owner_id(conn, acct, kind, owner_name)
+    attached = attachments.attached_policy_arns(conn, kind, owner)
+    if arn in attached:
+        return
+    if len(attached) >= attachments.MAX_ATTACHED:
+        quota = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}[kind]
+        raise LimitExceeded(kind, owner_name, quota, attachments.MAX_ATTACHED)
+    dialect.insert_or_ignore(conn, schema.attachments, {
+        "account_id": acct, "owner_kind": kind, "owner_id": owner, "policy_arn": arn, "created_at": now()})
+
+
+def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
+    arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
+    try:
+        with store.transaction() as conn:
+            owner_id(conn, account(ctx), kind, name)
+            require_attachable(conn, arn)
+            if managed_policies.get(arn) is not None:
+                _attach_aws(conn, account(ctx), kind, name, arn)
+            else:
+                attachments.attach_policy(conn, account(ctx), kind, name, arn)
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+def _detach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
+    arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
+    try:
+        with store.transaction() as conn:
+            attachments.detach_policy(conn, account(ctx), kind, name, arn)
+    except NotFound as error:
+        if error.kind == "policy attachment":
+            raise no_such_entity(f"Policy {arn} was not found.") from error
+        raise store_error(error) from error
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+def _policy_name(conn: Connection, arn: str) -> str:
+    aws = managed_policies.get(arn)
+    if aws is not None:
+        return aws.name
+    return policies.get_policy(conn, arn).name
+
+
+def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
+    """At most 10 per entity, so one page in memory; PathPrefix filters on the policy's path."""
+    prefix = ctx.params.get("PathPrefix", "/")
+    try:
+        with store.transaction(read_only=True) as conn:
+            owner = owner_id(conn, account(ctx), kind, ctx.params[_NAME_PARAM[kind]])
+            found = [{"PolicyName": _policy_name(conn, arn), "PolicyArn": arn}
+                     for arn in attachments.attached_policy_arns(conn, kind, owner)]
+    except StoreError as error:
+        raise store_error(error) from error
+    found = [item for item in found if _path_of(item["PolicyArn"]).startswith(prefix)]
+    return {"AttachedPolicies": sorted(found, key=lambda item: item["PolicyName"].lower()), "IsTruncated": False}
+
+
+def _path_of(arn: str) -> str:
+    resource = arn.split(":", 5)[5]
+    return resource[len("policy"):resource.rindex("/") + 1]
+
+
+def _register(kind: OwnerKind) -> None:
+    noun, param = _OP_NAME[kind], _NAME_PARAM[kind]
+    label = role_label if kind == "role" else None
+    entity = entity_arn(kind, param)
+    for verb, handler in (("Attach", _attach), ("Detach", _detach)):
+        name = f"{verb}{noun}Policy"
+        auth = Authorization(actions=(f"iam:{name}",), resources=entity, context=policy_arn_context, label=label)
+        operation("iam", name, authorization=auth)(_bind(handler, kind))
+    listed = f"ListAttached{noun}Policies"
+    operation("iam", listed, authorization=Authorization(actions=(f"iam:{listed}",), resources=entity,
+                                                          label=label))(_bind(_list, kind))
+
+
+def _bind(handler: Any, kind: OwnerKind) -> Any:
+    def bound(ctx: RequestContext, store: Store) -> Any:
+        return handler(kind, ctx, store)
+
+    bound.__name__ = f"{handler.__name__}_{kind}"
+    return bound
+
+
+_KINDS: tuple[OwnerKind, ...] = ("user", "group", "role")
+for _kind in _KINDS:
+    _register(_kind)
+
+
+def _in_account(conn: Connection, acct: str, kind: str, entity_id: str) -> bool:
+    """An AWS managed policy is shared by every account; only this account's entities are listed."""
+    table, column = OWNER_TABLES[kind]
+    query = select(table.c[column]).where(table.c[column] == entity_id, table.c.account_id == acct)
+    return conn.execute(query).first() is not None
+
+
+@operation("iam", "ListEntitiesForPolicy", authorization=Authorization(
+    actions=("iam:ListEntitiesForPolicy",), resources=policy_arn_resource))
+def list_entities_for_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    arn = ctx.params["PolicyArn"]
+    wanted = ctx.params.get("EntityFilter")
+    try:
+        with store.transaction(read_only=True) as conn:
+            if managed_policies.get(arn) is None:
+                policies.get_policy(conn, arn)
+            entities = [entity for entity in attachments.list_entities_for_policy(conn, arn)
+                        if _in_account(conn, account(ctx), entity.kind, entity.entity_id)]
+    except StoreError as error:
+        raise store_error(error) from error
+    result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
+    for entity in entities:
+        if wanted and wanted != "LocalManagedPolicy" and wanted.lower() != entity.kind:
+            continue
+        noun = entity.kind.capitalize()
+        result[f"Policy{noun}s"].append({f"{noun}Name": entity.name, f"{noun}Id": entity.entity_id})
+    return result

@@ -1,0 +1,67 @@
+"""Put/Delete User/RolePermissionsBoundary: one managed policy ARN that caps the entity's permissions.
+
+The boundary must be a customer or AWS managed policy that exists (NoSuchEntity otherwise, as AWS words it).
+The gate sees the ARN as ``iam:PermissionsBoundary`` and ``iam:PolicyARN``.
+"""
+
+from __future__ import annotations
+
+from lamina.context import RequestContext
+from lamina.policy import ContextValue
+from lamina.services.registry import Authorization, operation
+from lamina.store import Store, StoreError
+from lamina.store.repositories import roles, users
+
+from ._role_policy_common import account, entity_arn, require_attachable, role_label, store_error
+
+
+def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    arn = ctx.params["PermissionsBoundary"]
+    return {"iam:PermissionsBoundary": arn, "iam:PolicyARN": arn}
+
+
+@operation("iam", "PutUserPermissionsBoundary", authorization=Authorization(
+    actions=("iam:PutUserPermissionsBoundary",), resources=entity_arn("user", "UserName"), context=_put_context))
+def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            users.get_user(conn, account(ctx), ctx.params["UserName"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"])
+            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"],
+                                                ctx.params["PermissionsBoundary"])
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "PutRolePermissionsBoundary", authorization=Authorization(
+    actions=("iam:PutRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), context=_put_context,
+    label=role_label))
+def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            roles.get_role(conn, account(ctx), ctx.params["RoleName"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"])
+            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"],
+                                                ctx.params["PermissionsBoundary"])
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "DeleteUserPermissionsBoundary", authorization=Authorization(
+    actions=("iam:DeleteUserPermissionsBoundary",), resources=entity_arn("user", "UserName")))
+def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"], None)
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "DeleteRolePermissionsBoundary", authorization=Authorization(
+    actions=("iam:DeleteRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), label=role_label))
+def delete_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"], None)
+    except StoreError as error:
+        raise store_error(error) from error

@@ -1,0 +1,93 @@
+"""TagRole/UntagRole/ListRoleTags and TagPolicy/UntagPolicy/ListPolicyTags.
+
+Tags hang on the entity's unique id, so they survive nothing a rename would break. At most 50 per resource
+(LimitExceeded with AWS's quota sentence from the store); AWS managed policies cannot be tagged (NoSuchEntity,
+because the store never holds them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lamina.context import RequestContext
+from lamina.services.registry import Authorization, operation
+from lamina.store import Store, StoreError
+from lamina.store.repositories import policies, roles, tags
+
+from ._role_policy_common import (
+    account,
+    check_marker_items,
+    entity_arn,
+    policy_arn_resource,
+    role_label,
+    store_error,
+    tag_context,
+    tags_in,
+)
+
+
+def _role_id(conn: Connection, ctx: RequestContext) -> str:
+    return roles.get_role(conn, account(ctx), ctx.params["RoleName"]).role_id
+
+
+def _policy_id(conn: Connection, ctx: RequestContext) -> str:
+    return policies.get_policy(conn, ctx.params["PolicyArn"]).policy_id
+
+
+_TARGETS = {"role": _role_id, "policy": _policy_id}
+
+
+def _tag(kind: str, ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            tags.tag_resource(conn, account(ctx), kind, _TARGETS[kind](conn, ctx), tags_in(ctx.params))
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+def _untag(kind: str, ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            tags.untag_resource(conn, kind, _TARGETS[kind](conn, ctx), ctx.params.get("TagKeys") or ())
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+def _list(kind: str, ctx: RequestContext, store: Store) -> dict[str, Any]:
+    marker, max_items = check_marker_items(ctx.params)
+    try:
+        with store.transaction(read_only=True) as conn:
+            page = tags.list_tags(conn, kind, _TARGETS[kind](conn, ctx), marker=marker, max_items=max_items)
+    except StoreError as error:
+        raise store_error(error) from error
+    result: dict[str, Any] = {"Tags": [{"Key": t.key, "Value": t.value} for t in page.items],
+                              "IsTruncated": page.is_truncated}
+    if page.marker:
+        result["Marker"] = page.marker
+    return result
+
+
+def _bind(handler: Any, kind: str) -> Any:
+    def bound(ctx: RequestContext, store: Store) -> Any:
+        return handler(kind, ctx, store)
+
+    bound.__name__ = f"{handler.__name__}_{kind}"
+    return bound
+
+
+def _register(kind: str, noun: str, resources: Any, label: Any) -> None:
+    for name, handler, context in ((f"Tag{noun}", _tag, tag_context), (f"Untag{noun}", _untag, tag_context),
+                                   (f"List{noun}Tags", _list, None)):
+        auth = Authorization(actions=(f"iam:{name}",), resources=resources, context=context, label=label)
+        operation("iam", name, authorization=auth)(_bind(handler, kind))
+
+
+def _policy_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
+    return policy_arn_resource(ctx, store)
+
+
+_register("role", "Role", entity_arn("role", "RoleName"), role_label)
+_register("policy", "Policy", _policy_resources, None)

@@ -1,0 +1,165 @@
+"""IAM roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole.
+
+The trust policy is checked with the trust grammar (Principal required, no Resource) and returned URL-encoded,
+as AWS does. Role last-used data is not recorded yet, so ``RoleLastUsed`` is empty, as AWS shows for a role
+never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from lamina.context import RequestContext
+from lamina.policy import ContextValue, PolicyKind
+from lamina.services.registry import Authorization, operation
+from lamina.store import Store, StoreError
+from lamina.store.repositories import roles, tags
+from lamina.store.repositories.roles import RoleRow
+
+from ._role_policy_common import (
+    account,
+    check_document,
+    check_marker_items,
+    encoded,
+    entity_arn,
+    require_attachable,
+    role_label,
+    store_error,
+    tag_context,
+    tags_in,
+    tags_out,
+)
+
+TRUST_POLICY_LIMIT = 2048
+
+
+def role_shape(conn: Connection, role: RoleRow, *, full: bool = True) -> dict[str, Any]:
+    """A ``Role`` as AWS returns it; ``full`` adds boundary, tags and last-used (GetRole, CreateRole)."""
+    shape: dict[str, Any] = {
+        "Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
+        "CreateDate": role.created_at, "AssumeRolePolicyDocument": encoded(role.assume_role_policy),
+        "MaxSessionDuration": role.max_session_duration,
+    }
+    if role.description is not None:
+        shape["Description"] = role.description
+    if full:
+        if role.permissions_boundary:
+            shape["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                            "PermissionsBoundaryArn": role.permissions_boundary}
+        found = tags.all_tags(conn, "role", role.role_id)
+        if found:
+            shape["Tags"] = tags_out(found)
+        shape["RoleLastUsed"] = {}
+    return shape
+
+
+def _new_role_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
+    return [f"arn:aws:iam::{account(ctx)}:role{ctx.params.get('Path', '/')}{ctx.params['RoleName']}"]
+
+
+def _create_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    found = tag_context(ctx, store)
+    if ctx.params.get("PermissionsBoundary"):
+        found["iam:PermissionsBoundary"] = ctx.params["PermissionsBoundary"]
+    return found
+
+
+def _declared(action: str) -> Authorization:
+    return Authorization(actions=(f"iam:{action}",), resources=entity_arn("role", "RoleName"), label=role_label)
+
+
+@operation("iam", "CreateRole", authorization=Authorization(
+    actions=("iam:CreateRole",), resources=_new_role_arn, context=_create_context, label=role_label))
+def create_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    params = ctx.params
+    document = params["AssumeRolePolicyDocument"]
+    check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
+    try:
+        with store.transaction() as conn:
+            boundary = params.get("PermissionsBoundary")
+            if boundary:
+                require_attachable(conn, boundary)
+            role = roles.create_role(
+                conn, account(ctx), params["RoleName"], document, path=params.get("Path", "/"),
+                description=params.get("Description"),
+                max_session_duration=params.get("MaxSessionDuration", roles.DEFAULT_MAX_SESSION_DURATION))
+            if boundary:
+                role = roles.set_role_permissions_boundary(conn, account(ctx), role.name, boundary)
+            if tags_in(params):
+                tags.tag_resource(conn, account(ctx), "role", role.role_id, tags_in(params))
+            shape = role_shape(conn, role)
+    except StoreError as error:
+        raise store_error(error) from error
+    shape.pop("RoleLastUsed")
+    shape.pop("MaxSessionDuration")
+    return {"Role": shape}
+
+
+@operation("iam", "GetRole", authorization=_declared("GetRole"))
+def get_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    try:
+        with store.transaction(read_only=True) as conn:
+            return {"Role": role_shape(conn, roles.get_role(conn, account(ctx), ctx.params["RoleName"]))}
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "ListRoles", authorization=Authorization(actions=("iam:ListRoles",)))
+def list_roles(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    marker, max_items = check_marker_items(ctx.params)
+    try:
+        with store.transaction(read_only=True) as conn:
+            page = roles.list_roles(conn, account(ctx), path_prefix=ctx.params.get("PathPrefix", "/"),
+                                    marker=marker, max_items=max_items)
+            found = [role_shape(conn, role, full=False) for role in page.items]
+    except StoreError as error:
+        raise store_error(error) from error
+    result: dict[str, Any] = {"Roles": found, "IsTruncated": page.is_truncated}
+    if page.marker:
+        result["Marker"] = page.marker
+    return result
+
+
+@operation("iam", "UpdateRole", authorization=_declared("UpdateRole"))
+def update_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    try:
+        with store.transaction() as conn:
+            roles.update_role(conn, account(ctx), ctx.params["RoleName"], description=ctx.params.get("Description"),
+                              max_session_duration=ctx.params.get("MaxSessionDuration"))
+    except StoreError as error:
+        raise store_error(error) from error
+    return {}
+
+
+@operation("iam", "UpdateRoleDescription", authorization=_declared("UpdateRoleDescription"))
+def update_role_description(ctx: RequestContext, store: Store) -> dict[str, Any]:
+    try:
+        with store.transaction() as conn:
+            role = roles.update_role(conn, account(ctx), ctx.params["RoleName"],
+                                     description=ctx.params["Description"])
+            return {"Role": role_shape(conn, role)}
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "UpdateAssumeRolePolicy", authorization=_declared("UpdateAssumeRolePolicy"))
+def update_assume_role_policy(ctx: RequestContext, store: Store) -> None:
+    document = ctx.params["PolicyDocument"]
+    check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
+    try:
+        with store.transaction() as conn:
+            roles.update_assume_role_policy(conn, account(ctx), ctx.params["RoleName"], document)
+    except StoreError as error:
+        raise store_error(error) from error
+
+
+@operation("iam", "DeleteRole", authorization=_declared("DeleteRole"))
+def delete_role(ctx: RequestContext, store: Store) -> None:
+    try:
+        with store.transaction() as conn:
+            roles.delete_role(conn, account(ctx), ctx.params["RoleName"])
+    except StoreError as error:
+        raise store_error(error) from error
