@@ -143,3 +143,36 @@ def test_assume_role_is_denied_without_trust(lamina_server: LaminaServer, role: 
                                                          DurationSeconds=7200))
     assert (code, message) == ("ValidationError",
                                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+
+
+def test_trust_policy_conditions_and_session_policies_decide(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
+    iam, sts, account = lamina_server.client("iam"), lamina_server.client("sts"), lamina_server.account_id
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": account}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"sts:ExternalId": "secret-handshake"}}}]}
+    guarded = iam.create_role(RoleName=unique("guarded"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    code, _, _ = error_code(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe"))
+    assert code == "AccessDenied"
+    code, _, _ = error_code(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe",
+                                                   ExternalId="wrong-handshake"))
+    assert code == "AccessDenied"
+    assert sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe", ExternalId="secret-handshake")
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}]}
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow", Policy=json.dumps(narrow))["Credentials"]
+    code, _, _ = error_code(lambda: client(lamina_server, "iam", creds).get_role(RoleName=role["RoleName"]))
+    assert code == "AccessDenied"  # the role allows iam:GetRole, the session policy does not
+
+
+def test_role_chaining_through_the_server(lamina_server: LaminaServer, role: dict[str, Any],
+                                          role_session: dict[str, Any]) -> None:
+    iam = lamina_server.client("iam")
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="chain", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    sts = client(lamina_server, "sts", role_session["Credentials"])
+    code, message, _ = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop",
+                                                         DurationSeconds=3601))
+    assert code == "ValidationError" and "role chaining" in message
+    hop = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop")
+    assert hop["AssumedRoleUser"]["Arn"].endswith(f"/{role['RoleName']}/hop")
+    identity = client(lamina_server, "sts", hop["Credentials"]).get_caller_identity()
+    assert identity["Arn"] == hop["AssumedRoleUser"]["Arn"]
