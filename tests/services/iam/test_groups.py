@@ -127,4 +127,8 @@ def test_declarations_name_the_group_with_its_path(store: Store) -> None:
         assert declared(operation, store=store, GroupName="g", UserName="u") == ([arn], "group g", {})
     assert declared("CreateGroup", GroupName="n", Path="/a/")[:2] == ([f"arn:aws:iam::{ACCT}:group/a/n"], "group n")
     assert declared("ListGroups")[0] == ["*"]
+    assert declared("UpdateGroup", store=store, GroupName="g", NewPath="/x/")[0] == [
+        arn,
+        f"arn:aws:iam::{ACCT}:group/x/g",
+    ]
     assert declared("ListGroupsForUser", UserName="u")[:2] == ([f"arn:aws:iam::{ACCT}:user/u"], "user u")

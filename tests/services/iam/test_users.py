@@ -31,7 +31,7 @@ def test_create_user_returns_aws_shape(store: Store) -> None:
 
 
 def test_create_user_with_tags_and_boundary(store: Store) -> None:
-    boundary = f"arn:aws:iam::{ACCT}:policy/bound"
+    boundary = "arn:aws:iam::aws:policy/ReadOnlyAccess"
     user = call(
         store, "CreateUser", UserName="bob", Tags=[{"Key": "team", "Value": "a"}], PermissionsBoundary=boundary
     )["User"]
@@ -43,6 +43,19 @@ def test_create_user_with_tags_and_boundary(store: Store) -> None:
     got = call(store, "GetUser", UserName="bob")["User"]
     assert got["Tags"] == [{"Key": "team", "Value": "a"}]
     assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
+
+
+def test_create_user_with_a_missing_boundary_creates_nothing(store: Store) -> None:
+    missing = f"arn:aws:iam::{ACCT}:policy/none"
+    fails(
+        store,
+        "CreateUser",
+        "NoSuchEntity",
+        f"Policy {missing} does not exist or is not attachable.",
+        UserName="bob",
+        PermissionsBoundary=missing,
+    )
+    fails(store, "GetUser", "NoSuchEntity", UserName="bob")
 
 
 def test_create_user_twice_is_entity_already_exists_case_insensitively(store: Store) -> None:
@@ -193,6 +206,12 @@ def test_declarations_name_the_user_with_its_path(store: Store) -> None:
     assert declared("GetUser", store=store)[0] == [ROOT.arn]
     assert declared("GetUser", user_caller("alice", "/eng/"), store=store)[:2] == ([arn], "user alice")
     assert declared("ListUsers")[0] == ["*"]
+    renamed = declared("UpdateUser", store=store, UserName="alice", NewUserName="al", NewPath="/ops/")[0]
+    assert renamed == [arn, f"arn:aws:iam::{ACCT}:user/ops/al"]
+    assert declared("UpdateUser", store=store, UserName="alice", NewUserName="al")[0] == [
+        arn,
+        f"arn:aws:iam::{ACCT}:user/eng/al",
+    ]
 
 
 def test_create_and_tag_declare_request_tags(store: Store) -> None:

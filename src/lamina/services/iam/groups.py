@@ -82,7 +82,20 @@ def list_groups(ctx: RequestContext, store: Store) -> dict[str, Any]:
     return page_out(page, "Groups", [_group_out(group) for group in page.items])
 
 
-@operation("iam", "UpdateGroup", authorization=_on_group("UpdateGroup"))
+def _update_resources(ctx: RequestContext, store: Store) -> list[str]:
+    """Both the group as it is and as it will be: AWS needs permission on the source and the target."""
+    account, name = account_of(ctx), ctx.params["GroupName"]
+    current = _group_arn(store, account, name)
+    path = ctx.params.get("NewPath") or current.removeprefix(f"arn:aws:iam::{account}:group").removesuffix(name)
+    target = iam_arn(account, "group", path, ctx.params.get("NewGroupName") or name)
+    return [current] if target == current else [current, target]
+
+
+@operation(
+    "iam",
+    "UpdateGroup",
+    authorization=Authorization(actions=("iam:UpdateGroup",), resources=_update_resources, label=_group_label),
+)
 def update_group(ctx: RequestContext, store: Store) -> None:
     with transaction(store) as conn:
         groups.update_group(

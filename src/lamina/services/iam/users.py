@@ -22,6 +22,7 @@ from lamina.store.repositories import accounts, tags, users
 from lamina.store.repositories._common import iam_arn
 from lamina.store.repositories.users import UserRow
 
+from ._role_policy_common import require_attachable
 from .errors import from_store, invalid_input
 
 # --- shared by the identity modules -------------------------------------------------------------
@@ -171,6 +172,7 @@ def create_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
         if new_tags:
             tags.tag_resource(conn, account, "user", user.user_id, new_tags)
         if ctx.params.get("PermissionsBoundary"):
+            require_attachable(conn, ctx.params["PermissionsBoundary"])
             user = users.set_user_permissions_boundary(conn, account, user.name, ctx.params["PermissionsBoundary"])
         return {"User": user_out(user, new_tags)}
 
@@ -197,7 +199,20 @@ def list_users(ctx: RequestContext, store: Store) -> dict[str, Any]:
     return page_out(page, "Users", [user_out(user) for user in page.items])
 
 
-@operation("iam", "UpdateUser", authorization=user_authorization("UpdateUser"))
+def _update_resources(ctx: RequestContext, store: Store) -> list[str]:
+    """Both the user as it is and as it will be: AWS needs permission on the source and the target."""
+    account, name = account_of(ctx), ctx.params["UserName"]
+    current = user_arn(store, account, name)
+    path = ctx.params.get("NewPath") or current.removeprefix(f"arn:aws:iam::{account}:user").removesuffix(name)
+    target = iam_arn(account, "user", path, ctx.params.get("NewUserName") or name)
+    return [current] if target == current else [current, target]
+
+
+@operation(
+    "iam",
+    "UpdateUser",
+    authorization=Authorization(actions=("iam:UpdateUser",), resources=_update_resources, label=user_label),
+)
 def update_user(ctx: RequestContext, store: Store) -> None:
     """Rename and/or move a user; its keys, groups, policies and tags follow."""
     with transaction(store) as conn:
