@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PEERS := tools/iam-simulate
 
-.PHONY: serve test lint bench install peers clean
+.PHONY: serve test lint bench bench-api install peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ $(BENCH_VENV)/.installed-stamp: benchmarks/requirements-peers.txt
 
 bench: $(STAMP) peers $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/policy_engine.py
+
+# API throughput of signed IAM/STS calls: Lamina against moto's server, in one run (benchmarks/api.py).
+bench-api: $(STAMP) $(BENCH_VENV)/.installed-stamp
+	$(BIN)/python benchmarks/api.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .cli-venv $(PEERS)/node_modules
