@@ -32,13 +32,13 @@ def encoded(document: str) -> str:
     return quote(document, safe="-_.~")
 
 
-def check_document(document: str, kind: PolicyKind, limit: int, quota: str) -> None:
-    """Parse ``document`` with AWS's grammar, then check its size without whitespace."""
+def check_document(document: str, kind: PolicyKind, limit: int | None = None, quota: str = "") -> None:
+    """Parse ``document`` with AWS's grammar, then check its size without whitespace (when ``limit``)."""
     try:
         parse_policy(document, kind)
     except MalformedPolicyDocument as error:
         raise malformed_policy_document(error.message) from error
-    if len("".join(document.split())) > limit:
+    if limit is not None and len("".join(document.split())) > limit:
         raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
 
 

@@ -44,7 +44,7 @@ def _missing(kind: OwnerKind, policy_name: str, error: NotFound) -> Exception:
 def _put(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     name, policy_name, document = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"], ctx.params["PolicyDocument"]
     limit = AGGREGATE_LIMITS[kind]
-    check_document(document, PolicyKind.IDENTITY, limit, f"{_NOUN[kind]}PolicySize")
+    check_document(document, PolicyKind.IDENTITY)
     try:
         with store.transaction() as conn:
             owner = owner_id(conn, account(ctx), kind, name)

@@ -1,0 +1,109 @@
+"""Attach/Detach/ListAttached for users, groups and roles, and ListEntitiesForPolicy, in-process."""
+
+from __future__ import annotations
+
+import pytest
+from role_policy_support import ACCT, ADMIN, ALLOW_ALL, TRUST, call, declared, fails, new_store
+
+from lamina.store import Store
+from lamina.store.repositories import accounts, groups, users
+
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+KINDS = [("User", "UserName"), ("Group", "GroupName"), ("Role", "RoleName")]
+
+
+def _entities(store: Store) -> str:
+    with store.transaction() as conn:
+        users.create_user(conn, ACCT, "alice", "/people/")
+        groups.create_group(conn, ACCT, "devs")
+    call(store, "CreateRole", RoleName="exec", AssumeRolePolicyDocument=TRUST)
+    return str(call(store, "CreatePolicy", PolicyName="mine", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"])
+
+
+NAMES = {"User": "alice", "Group": "devs", "Role": "exec"}
+
+
+@pytest.mark.parametrize(("noun", "param"), KINDS)
+def test_attach_list_detach(noun: str, param: str) -> None:
+    store = new_store()
+    mine = _entities(store)
+    who = {param: NAMES[noun]}
+    for arn in (mine, ADMIN, BASIC, ADMIN):
+        assert call(store, f"Attach{noun}Policy", PolicyArn=arn, **who) == {}
+    listed = call(store, f"ListAttached{noun}Policies", **who)
+    assert listed["AttachedPolicies"] == [
+        {"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN},
+        {"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": BASIC},
+        {"PolicyName": "mine", "PolicyArn": mine}] and not listed["IsTruncated"]
+    only = call(store, f"ListAttached{noun}Policies", PathPrefix="/service-role/", **who)["AttachedPolicies"]
+    assert [p["PolicyName"] for p in only] == ["AWSLambdaBasicExecutionRole"]
+    call(store, f"Detach{noun}Policy", PolicyArn=ADMIN, **who)
+    fails(store, f"Detach{noun}Policy", "NoSuchEntity", f"Policy {ADMIN} was not found.", PolicyArn=ADMIN, **who)
+    assert len(call(store, f"ListAttached{noun}Policies", **who)["AttachedPolicies"]) == 2
+
+
+@pytest.mark.parametrize(("noun", "param"), KINDS)
+def test_attach_errors(noun: str, param: str) -> None:
+    store = new_store()
+    _entities(store)
+    missing = f"arn:aws:iam::{ACCT}:policy/mine123"
+    fails(store, f"Attach{noun}Policy", "NoSuchEntity", f"Policy {missing} does not exist or is not attachable.",
+          PolicyArn=missing, **{param: NAMES[noun]})
+    fails(store, f"Attach{noun}Policy", "NoSuchEntity", f"The {noun.lower()} with name ghost cannot be found.",
+          PolicyArn=ADMIN, **{param: "ghost"})
+    fails(store, f"ListAttached{noun}Policies", "NoSuchEntity", **{param: "ghost"})
+
+
+def test_eleventh_policy_is_limit_exceeded() -> None:
+    store = new_store()
+    _entities(store)
+    for i in range(10):
+        arn = call(store, "CreatePolicy", PolicyName=f"p{i}", PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+        call(store, "AttachRolePolicy", RoleName="exec", PolicyArn=arn)
+    fails(store, "AttachRolePolicy", "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: 10",
+          RoleName="exec", PolicyArn=ADMIN)
+
+
+def test_list_entities_for_policy() -> None:
+    store = new_store()
+    mine = _entities(store)
+    for noun, param in KINDS:
+        call(store, f"Attach{noun}Policy", PolicyArn=ADMIN, **{param: NAMES[noun]})
+    with store.transaction() as conn:
+        accounts.create_account(conn, "210987654321")
+        users.create_user(conn, "210987654321", "other")
+    other = call(store, "ListEntitiesForPolicy", PolicyArn=ADMIN)
+    assert [u["UserName"] for u in other["PolicyUsers"]] == ["alice"]
+    assert [g["GroupName"] for g in other["PolicyGroups"]] == ["devs"]
+    assert other["PolicyRoles"][0]["RoleName"] == "exec" and other["PolicyRoles"][0]["RoleId"].startswith("AROA")
+    roles_only = call(store, "ListEntitiesForPolicy", PolicyArn=ADMIN, EntityFilter="Role")
+    assert roles_only["PolicyUsers"] == [] and len(roles_only["PolicyRoles"]) == 1
+    assert call(store, "ListEntitiesForPolicy", PolicyArn=mine)["PolicyUsers"] == []
+    fails(store, "ListEntitiesForPolicy", "NoSuchEntity", PolicyArn=f"arn:aws:iam::{ACCT}:policy/none")
+
+
+def test_attachment_declarations_carry_the_policy_arn() -> None:
+    store = new_store()
+    _entities(store)
+    actions, resources, label, keys = declared(store, "AttachUserPolicy", UserName="alice", PolicyArn=ADMIN)
+    assert actions == ("iam:AttachUserPolicy",) and resources == [f"arn:aws:iam::{ACCT}:user/people/alice"]
+    assert keys == {"iam:PolicyARN": ADMIN}
+    actions, resources, label, keys = declared(store, "DetachRolePolicy", RoleName="exec", PolicyArn=ADMIN)
+    assert label == "role exec" and keys == {"iam:PolicyARN": ADMIN}
+    assert declared(store, "AttachGroupPolicy", GroupName="devs", PolicyArn=ADMIN)[1] == [
+        f"arn:aws:iam::{ACCT}:group/devs"]
+    assert declared(store, "ListAttachedRolePolicies", RoleName="exec")[3] == {}
+    assert declared(store, "ListEntitiesForPolicy", PolicyArn=ADMIN)[1] == [ADMIN]
+
+
+def test_user_permissions_boundary() -> None:
+    store = new_store()
+    _entities(store)
+    call(store, "PutUserPermissionsBoundary", UserName="alice", PermissionsBoundary=ADMIN)
+    with store.transaction() as conn:
+        assert users.get_user(conn, ACCT, "alice").permissions_boundary == ADMIN
+    assert call(store, "GetPolicy", PolicyArn=ADMIN)["Policy"]["PermissionsBoundaryUsageCount"] == 1
+    call(store, "DeleteUserPermissionsBoundary", UserName="alice")
+    with store.transaction() as conn:
+        assert users.get_user(conn, ACCT, "alice").permissions_boundary is None
+    fails(store, "PutUserPermissionsBoundary", "NoSuchEntity", UserName="ghost", PermissionsBoundary=ADMIN)
