@@ -164,3 +164,11 @@ def test_get_session_token_for_a_user_acts_as_the_user(store: Store) -> None:
     caller = session_caller_of(store, result)
     assert (caller.arn, caller.user_id, caller.user_name) == (user.arn, "AIDAEXAMPLE", "alice")
     assert caller.principal_type == "IAMUser" and caller.temporary
+
+
+def test_source_identity_is_returned_and_carried_through_chaining(store: Store) -> None:
+    result = assume(store, SourceIdentity="alice@example.com")
+    assert result["SourceIdentity"] == "alice@example.com"
+    chained = assume(store, session_caller_of(store, result), RoleSessionName="s2")
+    assert chained["SourceIdentity"] == "alice@example.com"
+    assert "SourceIdentity" not in assume(store)

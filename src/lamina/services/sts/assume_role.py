@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from lamina.auth.credentials import Caller
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, Policy, PolicyKind, parse_policy
 from lamina.protocols import ServiceError
@@ -144,14 +145,16 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
         duration = _duration(params.get("DurationSeconds"), role, chained=caller.principal_type == "AssumedRole")
         policy = _session_policy(params.get("Policy"))
         policy_arns = tuple(str(item["arn"]) for item in params.get("PolicyArns") or ())
-        tags, transitive = _session_tags(conn, ctx)
+        parent = _calling_session(conn, caller)
+        tags, transitive = _session_tags(ctx, parent)
+        source_identity = params.get("SourceIdentity") or (parent.source_identity if parent else None)
         spec = sessions.SessionSpec(
             account_id=role.account_id, kind="assumed-role",
             principal_arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}",
             principal_id=f"{role.role_id}:{session_name}",
             source_arn=f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}",
             expires_at=now() + timedelta(seconds=duration), session_name=session_name,
-            source_identity=params.get("SourceIdentity"), session_policies=(policy,) if policy else (),
+            source_identity=source_identity, session_policies=(policy,) if policy else (),
             session_policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
         )
         packed = _packed_size(policy, policy_arns, tags)
@@ -191,7 +194,17 @@ def _session_policy(document: str | None) -> str | None:
     return document
 
 
-def _session_tags(conn: Connection, ctx: RequestContext) -> tuple[dict[str, str], tuple[str, ...]]:
+def _calling_session(conn: Connection, caller: Caller) -> sessions.SessionSpec | None:
+    """The role session making this request (role chaining), whose transitive tags carry over."""
+    if caller.principal_type != "AssumedRole":
+        return None
+    try:
+        return sessions.get_session(conn, caller.access_key_id).spec
+    except NotFound:
+        return None
+
+
+def _session_tags(ctx: RequestContext, parent: sessions.SessionSpec | None) -> tuple[dict[str, str], tuple[str, ...]]:
     """The session's tags and transitive keys: the request's, plus the calling session's transitive ones."""
     tags = request_tags(ctx)
     lowered = [key.lower() for key in tags]
@@ -200,12 +213,7 @@ def _session_tags(conn: Connection, ctx: RequestContext) -> tuple[dict[str, str]
     transitive = tuple(str(key) for key in ctx.params.get("TransitiveTagKeys") or ())
     if any(key.lower() not in lowered for key in transitive):
         raise invalid_parameter("The specified transitive tag key must be included in the requested tags.")
-    caller = ctx.require_caller()
-    if caller.principal_type != "AssumedRole":
-        return tags, transitive
-    try:
-        parent = sessions.get_session(conn, caller.access_key_id).spec
-    except NotFound:
+    if parent is None:
         return tags, transitive
     inherited = {key: value for key, value in parent.tags.items()
                  if key.lower() in {k.lower() for k in parent.transitive_tag_keys}}
