@@ -106,3 +106,14 @@ def test_tagging_declares_request_tags(store: Store) -> None:
     assert found is not None and found.context is not None
     keys = found.context(_ctx({"RoleName": "r", "Tags": [{"Key": "team", "Value": "a"}]}), store)
     assert keys == {"aws:RequestTag/team": "a", "aws:TagKeys": ["team"]}
+
+
+def test_users_groups_and_roles_are_named_as_iam_names_them() -> None:
+    found = declaration("iam", "ListSSHPublicKeys")
+    assert found is not None and found.label is not None
+    alice = Caller(ACCT, f"arn:aws:iam::{ACCT}:user/alice", "IAMUser", "AIDAX", "AKIAX", user_name="alice")
+    assert found.label(_ctx({}, alice)) == "user alice"
+    role = declaration("iam", "ListInstanceProfilesForRole")
+    assert role is not None and role.label is not None and role.label(_ctx({"RoleName": "r"})) == "role r"
+    policy = declaration("iam", "ListPolicyTags")
+    assert policy is not None and policy.label is None

@@ -130,6 +130,25 @@ def _request_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     return found
 
 
+_LABELS = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
+"""IAM's AccessDenied names these by kind and name (``user alice``), not by ARN."""
+
+
+def _label(types: Sequence[ResourceType]) -> Callable[[RequestContext], str] | None:
+    if len(types) != 1 or types[0].service != "iam" or types[0].name not in _LABELS:
+        return None
+    kind = types[0].name
+
+    def label(ctx: RequestContext) -> str:
+        caller = ctx.require_caller()
+        name = ctx.params.get(_LABELS[kind]) or (caller.user_name if kind == "user" else None)
+        if name:
+            return f"{kind} {name}"
+        return caller.arn if kind == "user" else "*"  # as resource_arns falls back
+
+    return label
+
+
 def derived_authorization(service: str, operation: str) -> Authorization:
     """The declaration the catalog gives ``service:operation`` (handlers here use it too)."""
     if (service, operation) in _NEVER_AUTHORIZED:
@@ -142,7 +161,8 @@ def derived_authorization(service: str, operation: str) -> Authorization:
 
     keys = action.all_condition_keys if action else ()
     tagged = any(k.startswith(("aws:RequestTag", "aws:TagKeys")) for k in keys)
-    return Authorization(actions=(name,), resources=resources, context=_request_tags if tagged else None)
+    return Authorization(actions=(name,), resources=resources, context=_request_tags if tagged else None,
+                         label=_label(action.resource_types if action else ()))
 
 
 def declare_service(service: str) -> None:
