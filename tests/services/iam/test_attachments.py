@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
+from botocore.exceptions import ClientError
 from role_policy_support import ACCT, ADMIN, ALLOW_ALL, TRUST, call, declared, fails, new_store
 
+from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.store import Store
 from lamina.store.repositories import accounts, groups, users
 
@@ -107,3 +114,72 @@ def test_user_permissions_boundary() -> None:
     with store.transaction() as conn:
         assert users.get_user(conn, ACCT, "alice").permissions_boundary is None
     fails(store, "PutUserPermissionsBoundary", "NoSuchEntity", UserName="ghost", PermissionsBoundary=ADMIN)
+
+
+# --- through the server, with boto3 ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def role_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    server = start_server(tmp_path_factory.mktemp("roles") / "data")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _wait_for_key(server: LaminaServer, key: dict[str, str]) -> Any:
+    return server.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+
+def test_attached_aws_managed_policy_authorizes_a_user_through_the_server(role_server: LaminaServer) -> None:
+    root = role_server.client("iam")
+    name = f"ro-{uuid.uuid4().hex[:8]}"
+    root.create_user(UserName=name)
+    key = root.create_access_key(UserName=name)["AccessKey"]
+    user = _wait_for_key(role_server, key)
+    with pytest.raises(ClientError) as denied:
+        user.list_roles()
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    root.attach_user_policy(UserName=name, PolicyArn="arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+    assert [p["PolicyName"] for p in root.list_attached_user_policies(UserName=name)["AttachedPolicies"]] == [
+        "IAMReadOnlyAccess"]
+    user.list_roles()
+    with pytest.raises(ClientError) as write:
+        user.create_role(RoleName=f"r-{name}", AssumeRolePolicyDocument=TRUST)
+    assert write.value.response["Error"]["Code"] == "AccessDenied"
+    root.put_user_policy(UserName=name, PolicyName="roles", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:CreateRole",
+                                               "Resource": f"arn:aws:iam::{role_server.account_id}:role/r-*"}]}))
+    assert root.get_user_policy(UserName=name, PolicyName="roles")["PolicyDocument"]["Statement"][0]["Action"] == (
+        "iam:CreateRole")
+    user.create_role(RoleName=f"r-{name}", AssumeRolePolicyDocument=TRUST)
+    missing = f"arn:aws:iam::{role_server.account_id}:policy/{name}123"
+    with pytest.raises(ClientError) as raised:
+        root.attach_user_policy(UserName=name, PolicyArn=missing)
+    assert raised.value.response["Error"]["Message"] == f"Policy {missing} does not exist or is not attachable."
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_roles_and_policy_versions_through_the_server(role_server: LaminaServer) -> None:
+    iam = role_server.client("iam")
+    name = f"srv-{uuid.uuid4().hex[:8]}"
+    role = iam.create_role(RoleName=name, Path="/srv/", AssumeRolePolicyDocument=TRUST)["Role"]
+    got = iam.get_role(RoleName=name)["Role"]
+    assert got["Arn"] == role["Arn"] == f"arn:aws:iam::{role_server.account_id}:role/srv/{name}"
+    assert got["AssumeRolePolicyDocument"] == json.loads(TRUST) and got["MaxSessionDuration"] == 3600
+    arn = iam.create_policy(PolicyName=name, PolicyDocument=ALLOW_ALL)["Policy"]["Arn"]
+    for _ in range(4):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL, SetAsDefault=True)
+    with pytest.raises(ClientError) as raised:
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=ALLOW_ALL)
+    assert raised.value.response["Error"]["Code"] == "LimitExceeded"
+    version = iam.get_policy_version(PolicyArn=arn, VersionId="v5")["PolicyVersion"]
+    assert version["IsDefaultVersion"] and version["Document"] == json.loads(ALLOW_ALL)
+    aws = iam.list_policies(Scope="AWS", MaxItems=1000)["Policies"]
+    assert "AdministratorAccess" in [p["PolicyName"] for p in aws]
+    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    entities = iam.list_entities_for_policy(PolicyArn=arn)
+    assert [r["RoleName"] for r in entities["PolicyRoles"]] == [name]
+    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+    iam.delete_role(RoleName=name)
