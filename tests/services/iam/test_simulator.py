@@ -10,6 +10,7 @@ import pytest
 
 import lamina.services.iam  # noqa: F401  (registers the handlers)
 from lamina.auth.credentials import root_caller
+from lamina.authorization.policies import for_role, for_user
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.iam import simulator
@@ -128,3 +129,13 @@ def test_context_keys(store: Store) -> None:
     principal = simulator.get_context_keys_for_principal_policy(
         _ctx(PolicySourceArn=f"arn:aws:iam::{ACCT}:user/alice", PolicyInputList=[doc]), store)
     assert principal["ContextKeyNames"] == ["aws:PrincipalTag/team", "aws:SourceIp", "aws:username", "s3:prefix"]
+
+
+@pytest.mark.parametrize("arn", [f"arn:aws:iam::{ACCT}:user/eng/alice", f"arn:aws:iam::{ACCT}:role/worker"])
+def test_simulator_reads_the_same_policies_as_the_gate(store: Store, arn: str) -> None:
+    _, found, boundary = simulator.principal_sources(store, ACCT, arn)
+    name = arn.rsplit("/", 1)[-1]
+    with store.transaction(read_only=True) as conn:
+        gate = for_user(conn, ACCT, name) if ":user/" in arn else for_role(conn, ACCT, name)
+    assert [s.policy.document for s in found] == [p.document for p in gate.identity]
+    assert boundary is None and gate.boundary is None

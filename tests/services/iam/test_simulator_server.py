@@ -64,6 +64,20 @@ def test_account_details_through_the_server(lamina_server: LaminaServer) -> None
     assert mine["UserPolicyList"][0]["PolicyDocument"] == json.loads(ALLOW_PUT)  # boto3 decodes it
 
 
+def test_aws_managed_policy_in_details_and_simulation(lamina_server: LaminaServer) -> None:
+    iam = lamina_server.client("iam")
+    name = unique("reader")
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    iam.attach_user_policy(UserName=name, PolicyArn=read_only)
+    details = iam.get_account_authorization_details(Filter=["AWSManagedPolicy"])
+    [policy] = [p for p in details["Policies"] if p["Arn"] == read_only]
+    assert policy["AttachmentCount"] >= 1 and policy["PolicyVersionList"][0]["IsDefaultVersion"] is True
+    out = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["iam:GetUser", "iam:DeleteUser"])
+    assert [r["EvalDecision"] for r in out["EvaluationResults"]] == ["allowed", "implicitDeny"]
+    assert out["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyId"] == "ReadOnlyAccess"
+
+
 def test_gate_decides_simulator_and_unimplemented_operations(lamina_server: LaminaServer) -> None:
     iam = lamina_server.client("iam")
     name = unique("gated")

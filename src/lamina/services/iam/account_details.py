@@ -7,13 +7,12 @@ something in the account uses them (attached or as a boundary), as on AWS.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Connection
 
-from lamina.authorization.policies import AWS_MANAGED_PREFIX
+from lamina import managed_policies
 from lamina.context import RequestContext
 from lamina.services.registry import operation
 from lamina.store import Store
@@ -103,13 +102,9 @@ def _local_policies(conn: Connection, account: str) -> list[dict[str, Any]]:
 
 
 def _aws_policies(arns: set[str]) -> list[dict[str, Any]]:
-    try:
-        catalog = importlib.import_module("lamina.managed_policies")
-    except ModuleNotFoundError:
-        return []
     out = []
     for arn in sorted(arns):
-        found = catalog.get(arn)
+        found = managed_policies.get(arn)
         if found is None:
             continue
         out.append({"PolicyName": found.name, "PolicyId": found.policy_id, "Arn": found.arn, "Path": found.path,
@@ -146,7 +141,7 @@ def get_account_authorization_details(ctx: RequestContext, store: Store) -> dict
         found_users, found_groups, found_roles = _users(conn, account), _groups(conn, account), _roles(conn, account)
         local = _local_policies(conn, account)
     attached, bounding = _usage(found_users + found_groups + found_roles)
-    aws = _aws_policies({arn for arn in (*attached, *bounding) if arn.startswith(AWS_MANAGED_PREFIX)})
+    aws = _aws_policies({arn for arn in (*attached, *bounding) if managed_policies.is_aws_managed(arn)})
     for policy in local + aws:
         policy["AttachmentCount"] = attached.get(policy["Arn"], 0)
         policy["PermissionsBoundaryUsageCount"] = bounding.get(policy["Arn"], 0)
