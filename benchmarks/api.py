@@ -9,7 +9,9 @@ each keeping its connection alive when the server allows it (moto's werkzeug ans
 request is signed ahead of the timed phase with botocore's SigV4Auth as the root user (the
 X-Amz-Date of each phase's start, well inside the 15-minute window), so the timed loop only writes
 bytes and reads answers. An operation is measured only when both servers answer it with 200
-(IAM operations wait for Lamina's authorization gate).
+(IAM operations wait for Lamina's authorization gate). The two do not do the same work: Lamina
+looks the key up, verifies the signature and asks the authorization gate; moto accepts any
+signature and authorizes nothing (its IAM enforcement is off by default).
 
 Each (operation, concurrency) phase runs ``--duration`` seconds or ``--max-requests`` requests,
 whichever ends first, after a short untimed warm-up. Printed per target: requests/s, p50 and p99
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -305,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for starter in reversed(starters):
                 starter.__exit__(None, None, None)
+    print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
     print(f"{'target':8} {'operation':24} {'conns':>5} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'client':>6}  errors")
     for p in phases:
