@@ -117,3 +117,12 @@ def test_users_groups_and_roles_are_named_as_iam_names_them() -> None:
     assert role is not None and role.label is not None and role.label(_ctx({"RoleName": "r"})) == "role r"
     policy = declaration("iam", "ListPolicyTags")
     assert policy is not None and policy.label is None
+
+
+def test_request_parameters_become_service_keys(store: Store) -> None:
+    found = declaration("iam", "CreateServiceLinkedRole")
+    assert found is not None and found.context is not None
+    assert found.context(_ctx({"AWSServiceName": "elasticbeanstalk.amazonaws.com"}), store) == {
+        "iam:AWSServiceName": "elasticbeanstalk.amazonaws.com"}
+    plain = declaration("iam", "ListSAMLProviders")
+    assert plain is not None and plain.context is None

@@ -48,6 +48,19 @@ _PLAIN_PARAMS: Mapping[str, tuple[str, ...]] = {
 }
 """Other template variables and the parameters that fill them."""
 
+_PARAM_KEYS: Mapping[str, str] = {
+    "iam:PolicyARN": "PolicyArn",
+    "iam:PermissionsBoundary": "PermissionsBoundary",
+    "iam:AWSServiceName": "AWSServiceName",
+    "iam:ServiceSpecificCredentialServiceName": "ServiceName",
+    "iam:OrganizationsPolicyId": "OrganizationsPolicyId",
+    "sts:DurationSeconds": "DurationSeconds",
+    "sts:TaskPolicyArn": "TaskPolicyArn",
+    "sts:RoleSessionName": "RoleSessionName",
+    "sts:SourceIdentity": "SourceIdentity",
+}
+"""Service condition keys whose value is a request parameter, set when the action lists the key."""
+
 _NEVER_AUTHORIZED = {("sts", "GetCallerIdentity")}
 """AWS: "No permissions are required to perform this operation"."""
 
@@ -120,7 +133,7 @@ def resource_arns(service: str, operation: str, ctx: RequestContext, store: Stor
     return ["*"]
 
 
-def _request_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+def _request_tags(ctx: RequestContext) -> dict[str, ContextValue]:
     """``aws:RequestTag/<key>`` and ``aws:TagKeys`` for operations that pass tags or tag keys."""
     tags: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or ()
     keys: list[str] = [t["Key"] for t in tags] + list(ctx.params.get("TagKeys") or ())
@@ -128,6 +141,24 @@ def _request_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     if keys:
         found["aws:TagKeys"] = keys
     return found
+
+
+def _context(keys: Sequence[str]) -> Callable[[RequestContext, Store], Mapping[str, ContextValue]] | None:
+    """The operation's own keys from its request: tags, and the parameters of ``_PARAM_KEYS``."""
+    tagged = any(k.startswith(("aws:RequestTag", "aws:TagKeys")) for k in keys)
+    params = {key: _PARAM_KEYS[key] for key in keys if key in _PARAM_KEYS}
+    if not tagged and not params:
+        return None
+
+    def context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
+        found = _request_tags(ctx) if tagged else {}
+        for key, param in params.items():
+            value = ctx.params.get(param)
+            if value is not None:
+                found[key] = value if isinstance(value, (str, bool, int, float)) else str(value)
+        return found
+
+    return context
 
 
 _LABELS = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
@@ -160,8 +191,7 @@ def derived_authorization(service: str, operation: str) -> Authorization:
         return resource_arns(service, operation, ctx, store)
 
     keys = action.all_condition_keys if action else ()
-    tagged = any(k.startswith(("aws:RequestTag", "aws:TagKeys")) for k in keys)
-    return Authorization(actions=(name,), resources=resources, context=_request_tags if tagged else None,
+    return Authorization(actions=(name,), resources=resources, context=_context(keys),
                          label=_label(action.resource_types if action else ()))
 
 
