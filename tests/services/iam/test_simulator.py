@@ -58,6 +58,7 @@ def test_principal_policy_reports_decisions_and_statement_positions(store: Store
                                          "StartPosition": {"Line": 1, "Column": 41},
                                          "EndPosition": {"Line": 1, "Column": 113}}]  # AWS's numbers
     assert get["MatchedStatements"] == [] and out["IsTruncated"] is False
+    assert put["EvalDecisionDetails"] == {} and put["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": True}
     assert put["ResourceSpecificResults"][0]["EvalResourceDecision"] == "allowed"
 
 
@@ -89,7 +90,7 @@ def test_boundary_input_limits_the_principal(store: Store) -> None:
     result = out["EvaluationResults"][0]
     assert result["EvalDecision"] == "implicitDeny"
     assert result["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": False}
-    assert result["EvalResourceName"] == "*"
+    assert result["EvalResourceName"] == "*" and "EvalDecisionDetails" not in result
 
 
 def test_unknown_principal_is_no_such_entity(store: Store) -> None:

@@ -158,12 +158,14 @@ def _simulate(ctx: RequestContext, principal: Principal, identity: list[Source],
             matched, missing = _matched(decision, by_id), _missing(everything, action, resource, context)
             result: dict[str, Any] = {
                 "EvalActionName": action, "EvalResourceName": resource, "EvalDecision": _DECISIONS[decision.outcome],
-                "MatchedStatements": matched, "MissingContextValues": missing, "EvalDecisionDetails": {},
+                "MatchedStatements": matched, "MissingContextValues": missing,
                 "OrganizationsDecisionDetail": {"AllowedByOrganizations": True},
                 "ResourceSpecificResults": [{
                     "EvalResourceName": resource, "EvalResourceDecision": _DECISIONS[decision.outcome],
                     "MatchedStatements": matched, "MissingContextValues": missing}],
             }
+            if resource != "*":  # AWS: present (empty within one account) only when a resource is named
+                result["EvalDecisionDetails"] = {}
             if boundary is not None:
                 alone = evaluate(request, PolicySet(identity=[boundary.policy]))
                 result["PermissionsBoundaryDecisionDetail"] = {
