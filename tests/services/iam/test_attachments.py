@@ -42,6 +42,11 @@ def test_attach_list_detach(noun: str, param: str) -> None:
         {"PolicyName": "AdministratorAccess", "PolicyArn": ADMIN},
         {"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": BASIC},
         {"PolicyName": "mine", "PolicyArn": mine}] and not listed["IsTruncated"]
+    first = call(store, f"ListAttached{noun}Policies", MaxItems=2, **who)
+    assert [p["PolicyArn"] for p in first["AttachedPolicies"]] == [ADMIN, BASIC]
+    rest = call(store, f"ListAttached{noun}Policies", Marker=first["Marker"], **who)
+    assert [p["PolicyName"] for p in rest["AttachedPolicies"]] == ["mine"] and not rest["IsTruncated"]
+    fails(store, f"ListAttached{noun}Policies", "InvalidInput", Marker="@@", **who)
     only = call(store, f"ListAttached{noun}Policies", PathPrefix="/service-role/", **who)["AttachedPolicies"]
     assert [p["PolicyName"] for p in only] == ["AWSLambdaBasicExecutionRole"]
     call(store, f"Detach{noun}Policy", PolicyArn=ADMIN, **who)

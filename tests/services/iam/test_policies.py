@@ -84,6 +84,11 @@ def test_list_policies_scope_only_attached_path_and_pages() -> None:
     attached = call(store, "ListPolicies", OnlyAttached=True)["Policies"]
     assert [(p["PolicyName"], p["AttachmentCount"]) for p in attached] == [("AdministratorAccess", 1), ("b", 1)]
     fails(store, "ListPolicies", "InvalidInput", Marker="!!notamarker")
+    call(store, "PutRolePermissionsBoundary", RoleName="r", PermissionsBoundary=f"arn:aws:iam::{ACCT}:policy/mine/c")
+    bounds = call(store, "ListPolicies", PolicyUsageFilter="PermissionsBoundary")["Policies"]
+    assert [(p["PolicyName"], p["PermissionsBoundaryUsageCount"]) for p in bounds] == [("c", 1)]
+    perms = call(store, "ListPolicies", OnlyAttached=True, PolicyUsageFilter="PermissionsPolicy")["Policies"]
+    assert [p["PolicyName"] for p in perms] == ["AdministratorAccess", "b"]
 
 
 def test_policy_versions_lifecycle() -> None:
@@ -106,7 +111,9 @@ def test_policy_versions_lifecycle() -> None:
           PolicyArn=arn, VersionId="v3")
     call(store, "SetDefaultPolicyVersion", PolicyArn=arn, VersionId="v1")
     fails(store, "SetDefaultPolicyVersion", "NoSuchEntity", PolicyArn=arn, VersionId="v9")
-    fails(store, "DeletePolicy", "DeleteConflict", PolicyArn=arn)
+    fails(store, "DeletePolicy", "DeleteConflict", "This policy has more than one version. Before you delete a "
+          "policy, you must delete the policy's versions. The default version is deleted with the policy.",
+          PolicyArn=arn)
     for version in ("v2", "v3", "v4", "v5"):
         call(store, "DeletePolicyVersion", PolicyArn=arn, VersionId=version)
     fails(store, "CreatePolicyVersion", "MalformedPolicyDocument", PolicyArn=arn, PolicyDocument="nope")

@@ -18,9 +18,7 @@ from lamina.protocols import ServiceError
 from lamina.store import Store, StoreError
 from lamina.store.repositories import groups, policies, roles, users
 
-from .errors import from_store, invalid_input, limit_exceeded, malformed_policy_document, no_such_entity
-
-OwnerKind = str
+from .errors import from_store, limit_exceeded, malformed_policy_document, no_such_entity
 
 
 def account(ctx: RequestContext) -> str:
@@ -109,15 +107,6 @@ def require_attachable(conn: Any, arn: str) -> None:
         raise no_such_entity(f"Policy {arn} does not exist or is not attachable.") from error
 
 
-def check_path(path: str) -> None:
-    if not (path.startswith("/") and path.endswith("/")) or "//" in path:
-        raise ServiceError("ValidationError", "The specified value for path is invalid. It must begin and end "
-                           "with / and contain only alphanumeric characters and/or / characters.", 400, True)
-
-
 def check_marker_items(params: Mapping[str, Any]) -> tuple[str | None, int]:
     return params.get("Marker"), int(params.get("MaxItems") or 100)
 
-
-def bad_input(message: str) -> ServiceError:
-    return invalid_input(message)

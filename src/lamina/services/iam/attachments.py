@@ -8,6 +8,8 @@ ARNs and names each from the store or the package data.
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -21,6 +23,7 @@ from lamina.store.repositories._common import OWNER_TABLES, OwnerKind, now, owne
 
 from ._role_policy_common import (
     account,
+    check_marker_items,
     entity_arn,
     policy_arn_context,
     policy_arn_resource,
@@ -28,7 +31,7 @@ from ._role_policy_common import (
     role_label,
     store_error,
 )
-from .errors import no_such_entity
+from .errors import invalid_input, no_such_entity
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
@@ -81,8 +84,10 @@ def _policy_name(conn: Connection, arn: str) -> str:
 
 
 def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
-    """At most 10 per entity, so one page in memory; PathPrefix filters on the policy's path."""
+    """At most 10 per entity, so sorted in memory; PathPrefix filters on the policy's path; the marker is the
+    last ARN returned (base64), so it stays valid while policies are attached or detached between pages."""
     prefix = ctx.params.get("PathPrefix", "/")
+    marker, max_items = check_marker_items(ctx.params)
     try:
         with store.transaction(read_only=True) as conn:
             owner = owner_id(conn, account(ctx), kind, ctx.params[_NAME_PARAM[kind]])
@@ -90,8 +95,25 @@ def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
                      for arn in attachments.attached_policy_arns(conn, kind, owner)]
     except StoreError as error:
         raise store_error(error) from error
-    found = [item for item in found if _path_of(item["PolicyArn"]).startswith(prefix)]
-    return {"AttachedPolicies": sorted(found, key=lambda item: item["PolicyName"].lower()), "IsTruncated": False}
+    found = sorted((item for item in found if _path_of(item["PolicyArn"]).startswith(prefix)),
+                   key=lambda item: (item["PolicyName"].lower(), item["PolicyArn"]))
+    if marker:
+        after = _unmark(marker)
+        found = [item for item in found if (item["PolicyName"].lower(), item["PolicyArn"]) > after]
+    result: dict[str, Any] = {"AttachedPolicies": found[:max_items], "IsTruncated": len(found) > max_items}
+    if len(found) > max_items:
+        last = found[max_items - 1]
+        result["Marker"] = base64.urlsafe_b64encode(json.dumps([last["PolicyName"].lower(),
+                                                                last["PolicyArn"]]).encode()).decode()
+    return result
+
+
+def _unmark(marker: str) -> tuple[str, str]:
+    try:
+        name, arn = json.loads(base64.urlsafe_b64decode(marker.encode()))
+        return str(name), str(arn)
+    except (ValueError, TypeError) as error:
+        raise invalid_input("Invalid Marker.") from error
 
 
 def _path_of(arn: str) -> str:

@@ -18,7 +18,7 @@ from lamina.context import RequestContext
 from lamina.managed_policies import ManagedPolicy
 from lamina.policy import PolicyKind
 from lamina.services.registry import Authorization, operation
-from lamina.store import LimitExceeded, NotFound, Store, StoreError, schema
+from lamina.store import DeleteConflict, LimitExceeded, NotFound, Store, StoreError, schema
 from lamina.store.repositories import policies, tags
 from lamina.store.repositories.policies import PolicyRow, PolicyVersionRow
 
@@ -33,37 +33,55 @@ from ._role_policy_common import (
     tags_in,
     tags_out,
 )
-from .errors import invalid_input, limit_exceeded, no_such_entity
+from .errors import delete_conflict, invalid_input, limit_exceeded, no_such_entity
 
 POLICY_SIZE_LIMIT = 6144
 _AWS_SCOPE_FIRST = {"AWS": 0, "Local": 1}
 
 
 def _error(error: StoreError) -> Exception:
-    """The store's error in AWS's words, with the two policy-specific sentences."""
+    """The store's error in AWS's words, with the policy-specific sentences AWS sends."""
     if isinstance(error, LimitExceeded) and error.quota == "VersionsPerPolicy":
         return limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, "
                               "you must delete an existing version.")
+    if isinstance(error, DeleteConflict) and error.blocker == "versions":
+        return delete_conflict("This policy has more than one version. Before you delete a policy, you must delete "
+                               "the policy's versions. The default version is deleted with the policy.")
     if isinstance(error, NotFound) and error.kind == "policy version":
         arn, _, version = error.name.rpartition(" ")
         return no_such_entity(f"Policy {arn} version {version} does not exist or is not attachable.")
     return store_error(error)
 
 
-def _counts(conn: Connection, acct: str, arn: str) -> dict[str, int]:
-    attached = select(func.count()).select_from(schema.attachments).where(
-        schema.attachments.c.account_id == acct, schema.attachments.c.policy_arn == arn)
-    bounded = sum(
-        int(conn.execute(select(func.count()).select_from(table).where(
-            table.c.account_id == acct, table.c.permissions_boundary == arn)).scalar_one())
-        for table in (schema.users, schema.roles))
-    return {"AttachmentCount": int(conn.execute(attached).scalar_one()), "PermissionsBoundaryUsageCount": bounded}
+def _usage(conn: Connection, acct: str, arn: str | None = None) -> dict[str, tuple[int, int]]:
+    """Attachment and boundary counts per policy ARN in the account (one query each, for whole lists)."""
+    found: dict[str, list[int]] = {}
+    attached = select(schema.attachments.c.policy_arn, func.count()).where(schema.attachments.c.account_id == acct)
+    if arn is not None:
+        attached = attached.where(schema.attachments.c.policy_arn == arn)
+    for policy_arn, count in conn.execute(attached.group_by(schema.attachments.c.policy_arn)):
+        found.setdefault(policy_arn, [0, 0])[0] += int(count)
+    for table in (schema.users, schema.roles):
+        column = table.c.permissions_boundary
+        bounded = select(column, func.count()).where(table.c.account_id == acct, column.is_not(None))
+        if arn is not None:
+            bounded = bounded.where(column == arn)
+        for policy_arn, count in conn.execute(bounded.group_by(column)):
+            found.setdefault(policy_arn, [0, 0])[1] += int(count)
+    return {key: (value[0], value[1]) for key, value in found.items()}
 
 
-def _customer_shape(conn: Connection, policy: PolicyRow, *, full: bool) -> dict[str, Any]:
+def _counts(usage: dict[str, tuple[int, int]], arn: str) -> dict[str, int]:
+    attached, bounded = usage.get(arn, (0, 0))
+    return {"AttachmentCount": attached, "PermissionsBoundaryUsageCount": bounded}
+
+
+def _customer_shape(conn: Connection, policy: PolicyRow, *, full: bool,
+                    usage: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    usage = usage if usage is not None else _usage(conn, policy.account_id, policy.arn)
     shape: dict[str, Any] = {
         "PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
-        "DefaultVersionId": policy.default_version_id, **_counts(conn, policy.account_id, policy.arn),
+        "DefaultVersionId": policy.default_version_id, **_counts(usage, policy.arn),
         "IsAttachable": True, "CreateDate": policy.created_at, "UpdateDate": policy.updated_at,
     }
     if full:
@@ -75,10 +93,12 @@ def _customer_shape(conn: Connection, policy: PolicyRow, *, full: bool) -> dict[
     return shape
 
 
-def _aws_shape(conn: Connection, acct: str, policy: ManagedPolicy, *, full: bool) -> dict[str, Any]:
+def _aws_shape(conn: Connection, acct: str, policy: ManagedPolicy, *, full: bool,
+               usage: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    usage = usage if usage is not None else _usage(conn, acct, policy.arn)
     shape: dict[str, Any] = {
         "PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path,
-        "DefaultVersionId": policy.default_version_id, **_counts(conn, acct, policy.arn),
+        "DefaultVersionId": policy.default_version_id, **_counts(usage, policy.arn),
         "IsAttachable": True, "CreateDate": policy.create_date, "UpdateDate": policy.update_date,
     }
     if full:
@@ -148,6 +168,18 @@ def _marker_key(marker: str) -> list[Any]:
     return key
 
 
+def _used_as_wanted(shape: dict[str, Any], params: dict[str, Any]) -> bool:
+    """OnlyAttached keeps policies in use; PolicyUsageFilter says which use (permissions or boundary)."""
+    usage = params.get("PolicyUsageFilter")
+    if usage == "PermissionsPolicy":
+        in_use = shape["AttachmentCount"] > 0
+    elif usage == "PermissionsBoundary":
+        in_use = shape["PermissionsBoundaryUsageCount"] > 0
+    else:
+        in_use = shape["AttachmentCount"] > 0
+    return in_use or not (params.get("OnlyAttached") or usage)
+
+
 @operation("iam", "ListPolicies", authorization=Authorization(actions=("iam:ListPolicies",)))
 def list_policies(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """AWS then customer policies by name, filtered in memory (at most a few thousand), keyset markers."""
@@ -156,14 +188,15 @@ def list_policies(ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(params)
     found: list[tuple[list[Any], dict[str, Any]]] = []
     with store.transaction(read_only=True) as conn:
+        usage = _usage(conn, account(ctx))
         if scope in ("All", "AWS"):
-            found += [([0, p.name.lower(), p.arn], _aws_shape(conn, account(ctx), p, full=False))
+            found += [([0, p.name.lower(), p.arn], _aws_shape(conn, account(ctx), p, full=False, usage=usage))
                       for p in managed_policies.all_policies() if p.path.startswith(prefix)]
         if scope in ("All", "Local"):
             page = policies.list_policies(conn, account(ctx), path_prefix=prefix, max_items=10_000)
-            found += [([1, p.name.lower(), p.arn], _customer_shape(conn, p, full=False)) for p in page.items]
-    if params.get("OnlyAttached"):
-        found = [item for item in found if item[1]["AttachmentCount"] > 0]
+            found += [([1, p.name.lower(), p.arn], _customer_shape(conn, p, full=False, usage=usage))
+                      for p in page.items]
+    found = [item for item in found if _used_as_wanted(item[1], params)]
     found.sort(key=lambda item: item[0])
     if marker:
         after = _marker_key(marker)
