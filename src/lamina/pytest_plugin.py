@@ -12,17 +12,17 @@ deployed Lamina answers. Opt out with ``LAMINA_PYTEST_PLUGIN=0`` or ``-p no:lami
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,21 +123,7 @@ def start_server(
     raise RuntimeError(f"lamina serve did not become healthy in {timeout:.0f} s:\n{server.log()}")
 
 
-class _Fixtures:
-    """The fixtures, registered as a plugin object unless the opt-out variable is set."""
-
-    @pytest.fixture(scope="session")
-    def lamina_server(self) -> Iterator[LaminaServer]:
-        """A Lamina server for the whole session, with its endpoint and the root credentials."""
-        with tempfile.TemporaryDirectory(prefix="lamina-pytest-") as tmp:
-            server = start_server(Path(tmp) / "data")
-            try:
-                yield server
-            finally:
-                server.stop()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get(OPT_OUT_ENV, "").strip().lower() in {"0", "off", "false", "no"}:
         return
-    config.pluginmanager.register(_Fixtures(), "lamina-fixtures")
+    config.pluginmanager.register(importlib.import_module("lamina._pytest_fixtures"), "lamina-fixtures")
