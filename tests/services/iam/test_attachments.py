@@ -13,7 +13,7 @@ from role_policy_support import ACCT, ADMIN, ALLOW_ALL, TRUST, call, declared, f
 
 from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.store import Store
-from lamina.store.repositories import accounts, groups, users
+from lamina.store.repositories import accounts, groups, policies, users
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 KINDS = [("User", "UserName"), ("Group", "GroupName"), ("Role", "RoleName")]
@@ -64,6 +64,17 @@ def test_attach_errors(noun: str, param: str) -> None:
     fails(store, f"Attach{noun}Policy", "NoSuchEntity", f"The {noun.lower()} with name ghost cannot be found.",
           PolicyArn=ADMIN, **{param: "ghost"})
     fails(store, f"ListAttached{noun}Policies", "NoSuchEntity", **{param: "ghost"})
+
+
+def test_another_accounts_policy_is_not_attachable() -> None:
+    store = new_store()
+    _entities(store)
+    with store.transaction() as conn:
+        accounts.create_account(conn, "210987654321")
+        theirs = policies.create_policy(conn, "210987654321", "theirs", ALLOW_ALL).arn
+    fails(store, "AttachRolePolicy", "NoSuchEntity", f"Policy {theirs} does not exist or is not attachable.",
+          RoleName="exec", PolicyArn=theirs)
+    fails(store, "PutUserPermissionsBoundary", "NoSuchEntity", UserName="alice", PermissionsBoundary=theirs)
 
 
 def test_eleventh_policy_is_limit_exceeded() -> None:

@@ -69,3 +69,13 @@ def test_inline_declarations() -> None:
     assert label == "role exec" and keys == {}
     assert declared(store, "GetUserPolicy", UserName="alice", PolicyName="p")[1] == [f"arn:aws:iam::{ACCT}:user/alice"]
     assert declared(store, "ListGroupPolicies", GroupName="devs")[0] == ("iam:ListGroupPolicies",)
+
+
+def test_documents_round_trip_percent_signs_as_aws_encodes_them() -> None:
+    """AWS encodes ``%`` too, so a document holding ``arn%3Aaws`` comes back unchanged after one decode."""
+    store = _store()
+    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "apigateway:PUT",
+                          "Resource": "arn:aws:apigateway:us-east-1::/tags/arn%3Aaws%3Aapigateway%2Frestapis%2Fx"}]})
+    call(store, "PutRolePolicy", RoleName="exec", PolicyName="enc", PolicyDocument=document)
+    got = call(store, "GetRolePolicy", RoleName="exec", PolicyName="enc")["PolicyDocument"]
+    assert "%253A" in got and decoded(got) == json.loads(document)

@@ -97,14 +97,18 @@ def policy_arn_context(ctx: RequestContext, store: Store) -> dict[str, ContextVa
     return {"iam:PolicyARN": ctx.params["PolicyArn"]}
 
 
-def require_attachable(conn: Any, arn: str) -> None:
-    """NoSuchEntity in AWS's words when ``arn`` is neither a customer policy nor an AWS managed one."""
+def require_attachable(conn: Any, arn: str, acct: str | None = None) -> None:
+    """NoSuchEntity in AWS's words unless ``arn`` is an AWS managed policy or a customer policy (of ``acct``
+    when given: another account's policy cannot be attached)."""
     if managed_policies.get(arn) is not None:
         return
+    unattachable = no_such_entity(f"Policy {arn} does not exist or is not attachable.")
     try:
-        policies.get_policy(conn, arn)
+        found = policies.get_policy(conn, arn)
     except StoreError as error:
-        raise no_such_entity(f"Policy {arn} does not exist or is not attachable.") from error
+        raise unattachable from error
+    if acct is not None and found.account_id != acct:
+        raise unattachable
 
 
 def check_marker_items(params: Mapping[str, Any]) -> tuple[str | None, int]:

@@ -54,7 +54,7 @@ def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
             owner_id(conn, account(ctx), kind, name)
-            require_attachable(conn, arn)
+            require_attachable(conn, arn, account(ctx))
             if managed_policies.get(arn) is not None:
                 _attach_aws(conn, account(ctx), kind, name, arn)
             else:

@@ -26,7 +26,7 @@ def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
             users.get_user(conn, account(ctx), ctx.params["UserName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
             users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"],
                                                 ctx.params["PermissionsBoundary"])
     except StoreError as error:
@@ -40,7 +40,7 @@ def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
             roles.get_role(conn, account(ctx), ctx.params["RoleName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
             roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"],
                                                 ctx.params["PermissionsBoundary"])
     except StoreError as error:

@@ -81,7 +81,7 @@ def create_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
         with store.transaction() as conn:
             boundary = params.get("PermissionsBoundary")
             if boundary:
-                require_attachable(conn, boundary)
+                require_attachable(conn, boundary, account(ctx))
             role = roles.create_role(
                 conn, account(ctx), params["RoleName"], document, path=params.get("Path", "/"),
                 description=params.get("Description"),
