@@ -199,3 +199,30 @@ def test_roles_and_policy_versions_through_the_server(role_server: LaminaServer)
     assert [r["RoleName"] for r in entities["PolicyRoles"]] == [name]
     iam.detach_role_policy(RoleName=name, PolicyArn=arn)
     iam.delete_role(RoleName=name)
+
+
+def test_condition_keys_reach_the_gate_through_the_server(role_server: LaminaServer) -> None:
+    """iam:PermissionsBoundary on CreateRole and iam:PolicyARN on AttachRolePolicy, as AWS's delegation pattern."""
+    root = role_server.client("iam")
+    acct = role_server.account_id
+    name = f"dlg-{uuid.uuid4().hex[:8]}"
+    root.create_user(UserName=name)
+    root.put_user_policy(UserName=name, PolicyName="delegate", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreateRole", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:PermissionsBoundary": BASIC}}},
+            {"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "*",
+             "Condition": {"ArnEquals": {"iam:PolicyARN": BASIC}}}]}))
+    user = _wait_for_key(role_server, root.create_access_key(UserName=name)["AccessKey"])
+    with pytest.raises(ClientError) as unbounded:
+        user.create_role(RoleName=f"{name}-a", AssumeRolePolicyDocument=TRUST)
+    message = unbounded.value.response["Error"]["Message"]
+    assert unbounded.value.response["Error"]["Code"] == "AccessDenied"
+    assert f"arn:aws:iam::{acct}:user/{name} is not authorized to perform: iam:CreateRole on resource: role " \
+           f"{name}-a" in message
+    role = user.create_role(RoleName=f"{name}-b", AssumeRolePolicyDocument=TRUST, PermissionsBoundary=BASIC)["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BASIC
+    user.attach_role_policy(RoleName=f"{name}-b", PolicyArn=BASIC)
+    with pytest.raises(ClientError) as admin:
+        user.attach_role_policy(RoleName=f"{name}-b", PolicyArn=ADMIN)
+    assert admin.value.response["Error"]["Code"] == "AccessDenied"
