@@ -60,3 +60,28 @@ def test_read_only_access_is_generated_from_the_catalog() -> None:
     actions = stored["Statement"][0]["Action"]
     assert "lambda:Get*" in actions and "lambda:List*" in actions and "s3:Get*" in actions
     assert not any(a.startswith(("lambda:Delete", "lambda:Update", "iam:Create", "s3:Put")) for a in actions)
+
+
+@pytest.mark.parametrize(("name", "action", "resource", "allowed"), [
+    ("ReadOnlyAccess", "lambda:GetFunction", "arn:aws:lambda:us-east-1:123456789012:function:f", True),
+    ("ReadOnlyAccess", "s3:GetObject", "arn:aws:s3:::b/k", True),
+    ("ReadOnlyAccess", "lambda:DeleteFunction", "arn:aws:lambda:us-east-1:123456789012:function:f", False),
+    ("ReadOnlyAccess", "iam:CreateUser", "arn:aws:iam::123456789012:user/u", False),
+    ("PowerUserAccess", "lambda:DeleteFunction", "arn:aws:lambda:us-east-1:123456789012:function:f", True),
+    ("PowerUserAccess", "iam:CreateUser", "arn:aws:iam::123456789012:user/u", False),
+    ("PowerUserAccess", "iam:ListRoles", "*", True),
+    ("IAMReadOnlyAccess", "iam:GetRole", "arn:aws:iam::123456789012:role/r", True),
+    ("IAMReadOnlyAccess", "iam:DeleteRole", "arn:aws:iam::123456789012:role/r", False),
+    ("AWSLambda_ReadOnlyAccess", "lambda:ListFunctions", "*", True),
+    ("AWSLambda_ReadOnlyAccess", "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:f", False),
+    ("service-role/AWSLambdaRole", "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:f", True),
+    ("service-role/AWSLambdaBasicExecutionRole", "logs:PutLogEvents", "*", True),
+])
+def test_documents_decide_as_aws_describes_them(name: str, action: str, resource: str, allowed: bool) -> None:
+    from lamina.policy import Outcome, PolicySet, Principal, PrincipalType, Request, evaluate
+
+    policy = parse_policy(managed_policies.document(f"arn:aws:iam::aws:policy/{name}") or "")
+    request = Request(Principal("arn:aws:iam::123456789012:user/u", PrincipalType.USER, "123456789012"), action,
+                      resource)
+    decision = evaluate(request, PolicySet(identity=[policy]))
+    assert (decision.outcome is Outcome.ALLOW) is allowed
