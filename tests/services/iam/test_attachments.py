@@ -99,6 +99,13 @@ def test_list_entities_for_policy() -> None:
     assert [u["UserName"] for u in other["PolicyUsers"]] == ["alice"]
     assert [g["GroupName"] for g in other["PolicyGroups"]] == ["devs"]
     assert other["PolicyRoles"][0]["RoleName"] == "exec" and other["PolicyRoles"][0]["RoleId"].startswith("AROA")
+    call(store, "PutRolePermissionsBoundary", RoleName="exec", PermissionsBoundary=BASIC)
+    bounded = call(store, "ListEntitiesForPolicy", PolicyArn=BASIC, PolicyUsageFilter="PermissionsBoundary")
+    assert [r["RoleName"] for r in bounded["PolicyRoles"]] == ["exec"]
+    assert call(store, "ListEntitiesForPolicy", PolicyArn=BASIC, PolicyUsageFilter="PermissionsPolicy")[
+        "PolicyRoles"] == []
+    people = call(store, "ListEntitiesForPolicy", PolicyArn=ADMIN, PathPrefix="/people/")
+    assert [u["UserName"] for u in people["PolicyUsers"]] == ["alice"] and people["PolicyRoles"] == []
     roles_only = call(store, "ListEntitiesForPolicy", PolicyArn=ADMIN, EntityFilter="Role")
     assert roles_only["PolicyUsers"] == [] and len(roles_only["PolicyRoles"]) == 1
     assert call(store, "ListEntitiesForPolicy", PolicyArn=mine)["PolicyUsers"] == []

@@ -147,11 +147,13 @@ for _kind in _KINDS:
     _register(_kind)
 
 
-def _in_account(conn: Connection, acct: str, kind: str, entity_id: str) -> bool:
-    """An AWS managed policy is shared by every account; only this account's entities are listed."""
+def _path_in_account(conn: Connection, acct: str, kind: str, entity_id: str) -> str | None:
+    """The entity's path when it belongs to ``acct`` (an AWS managed policy is shared by every account, so only
+    this account's entities are listed), else None."""
     table, column = OWNER_TABLES[kind]
-    query = select(table.c[column]).where(table.c[column] == entity_id, table.c.account_id == acct)
-    return conn.execute(query).first() is not None
+    query = select(table.c.path).where(table.c[column] == entity_id, table.c.account_id == acct)
+    found = conn.execute(query).scalar()
+    return None if found is None else str(found)
 
 
 @operation("iam", "ListEntitiesForPolicy", authorization=Authorization(
@@ -163,14 +165,30 @@ def list_entities_for_policy(ctx: RequestContext, store: Store) -> dict[str, Any
         with store.transaction(read_only=True) as conn:
             if managed_policies.get(arn) is None:
                 policies.get_policy(conn, arn)
-            entities = [entity for entity in attachments.list_entities_for_policy(conn, arn)
-                        if _in_account(conn, account(ctx), entity.kind, entity.entity_id)]
+            prefix, usage = ctx.params.get("PathPrefix", "/"), ctx.params.get("PolicyUsageFilter")
+            found: list[tuple[str, str, str]] = []
+            if usage != "PermissionsBoundary":
+                found += [(e.kind, e.name, e.entity_id) for e in attachments.list_entities_for_policy(conn, arn)
+                          if (_path_in_account(conn, account(ctx), e.kind, e.entity_id) or "").startswith(prefix)]
+            if usage != "PermissionsPolicy":
+                found += _bounded(conn, account(ctx), arn, prefix)
     except StoreError as error:
         raise store_error(error) from error
     result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
-    for entity in entities:
-        if wanted and wanted != "LocalManagedPolicy" and wanted.lower() != entity.kind:
+    for kind, name, entity_id in dict.fromkeys(found):
+        if wanted in ("User", "Group", "Role") and wanted.lower() != kind:
             continue
-        noun = entity.kind.capitalize()
-        result[f"Policy{noun}s"].append({f"{noun}Name": entity.name, f"{noun}Id": entity.entity_id})
+        noun = kind.capitalize()
+        result[f"Policy{noun}s"].append({f"{noun}Name": name, f"{noun}Id": entity_id})
     return result
+
+
+def _bounded(conn: Connection, acct: str, arn: str, prefix: str) -> list[tuple[str, str, str]]:
+    """Users and roles whose permissions boundary is ``arn`` (PolicyUsageFilter=PermissionsBoundary)."""
+    found: list[tuple[str, str, str]] = []
+    for kind in ("user", "role"):
+        table, column = OWNER_TABLES[kind]
+        query = select(table.c.name, table.c[column], table.c.path).where(
+            table.c.account_id == acct, table.c.permissions_boundary == arn).order_by(table.c.name_lower)
+        found += [(kind, row[0], row[1]) for row in conn.execute(query) if str(row[2]).startswith(prefix)]
+    return found
