@@ -117,7 +117,8 @@ def test_attachment_declarations_carry_the_policy_arn() -> None:
     _entities(store)
     actions, resources, label, keys = declared(store, "AttachUserPolicy", UserName="alice", PolicyArn=ADMIN)
     assert actions == ("iam:AttachUserPolicy",) and resources == [f"arn:aws:iam::{ACCT}:user/people/alice"]
-    assert keys == {"iam:PolicyARN": ADMIN}
+    assert keys == {"iam:PolicyARN": ADMIN} and label == "user alice"
+    assert declared(store, "AttachGroupPolicy", GroupName="devs", PolicyArn=ADMIN)[2] == "group devs"
     actions, resources, label, keys = declared(store, "DetachRolePolicy", RoleName="exec", PolicyArn=ADMIN)
     assert label == "role exec" and keys == {"iam:PolicyARN": ADMIN}
     assert declared(store, "AttachGroupPolicy", GroupName="devs", PolicyArn=ADMIN)[1] == [

@@ -89,6 +89,18 @@ def role_label(ctx: RequestContext) -> str:
     return f"role {ctx.params['RoleName']}"
 
 
+_NAME_PARAMS = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
+
+
+def entity_label(kind: str) -> Callable[[RequestContext], str]:
+    """IAM's AccessDenied names users, groups and roles as ``KIND NAME``, not by ARN."""
+
+    def label(ctx: RequestContext) -> str:
+        return f"{kind} {ctx.params[_NAME_PARAMS[kind]]}"
+
+    return label
+
+
 def policy_arn_resource(ctx: RequestContext, store: Store) -> Sequence[str]:
     return [ctx.params["PolicyArn"]]
 

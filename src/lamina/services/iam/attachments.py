@@ -25,10 +25,10 @@ from ._role_policy_common import (
     account,
     check_marker_items,
     entity_arn,
+    entity_label,
     policy_arn_context,
     policy_arn_resource,
     require_attachable,
-    role_label,
     store_error,
 )
 from .errors import invalid_input, no_such_entity
@@ -123,7 +123,7 @@ def _path_of(arn: str) -> str:
 
 def _register(kind: OwnerKind) -> None:
     noun, param = _OP_NAME[kind], _NAME_PARAM[kind]
-    label = role_label if kind == "role" else None
+    label = entity_label(kind)
     entity = entity_arn(kind, param)
     for verb, handler in (("Attach", _attach), ("Detach", _detach)):
         name = f"{verb}{noun}Policy"

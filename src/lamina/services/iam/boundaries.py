@@ -12,7 +12,7 @@ from lamina.services.registry import Authorization, operation
 from lamina.store import Store, StoreError
 from lamina.store.repositories import roles, users
 
-from ._role_policy_common import account, entity_arn, require_attachable, role_label, store_error
+from ._role_policy_common import account, entity_arn, entity_label, require_attachable, role_label, store_error
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -21,7 +21,8 @@ def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
 
 
 @operation("iam", "PutUserPermissionsBoundary", authorization=Authorization(
-    actions=("iam:PutUserPermissionsBoundary",), resources=entity_arn("user", "UserName"), context=_put_context))
+    actions=("iam:PutUserPermissionsBoundary",), resources=entity_arn("user", "UserName"), context=_put_context,
+    label=entity_label("user")))
 def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
@@ -48,7 +49,8 @@ def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
 
 
 @operation("iam", "DeleteUserPermissionsBoundary", authorization=Authorization(
-    actions=("iam:DeleteUserPermissionsBoundary",), resources=entity_arn("user", "UserName")))
+    actions=("iam:DeleteUserPermissionsBoundary",), resources=entity_arn("user", "UserName"),
+    label=entity_label("user")))
 def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:

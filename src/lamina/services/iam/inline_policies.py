@@ -21,7 +21,7 @@ from ._role_policy_common import (
     check_marker_items,
     encoded,
     entity_arn,
-    role_label,
+    entity_label,
     store_error,
 )
 from .errors import limit_exceeded, no_such_entity
@@ -105,7 +105,7 @@ def _bind(handler: Any, kind: OwnerKind) -> Any:
 def _register(kind: OwnerKind) -> None:
     noun = _NOUN[kind]
     resources = entity_arn(kind, _NAME_PARAM[kind])
-    label = role_label if kind == "role" else None
+    label = entity_label(kind)
     for name, handler in ((f"Put{noun}Policy", _put), (f"Get{noun}Policy", _get),
                           (f"List{noun}Policies", _list), (f"Delete{noun}Policy", _delete)):
         auth = Authorization(actions=(f"iam:{name}",), resources=resources, label=label)
