@@ -98,7 +98,12 @@ def user_arn(account_id: str, path: str, name: str) -> str:
 
 
 def resolve_access_key(store: Store, access_key_id: str) -> ResolvedKey | None:
-    """The secret and caller of an active key (root, user or STS session); None when unknown/inactive."""
+    """The secret and caller of an active key (root, user or STS session); None when unknown/inactive.
+    Memoised in the store's read cache (any write clears it; expiry is checked at use)."""
+    return store.cached(("access-key", access_key_id), lambda: _resolve(store, access_key_id))
+
+
+def _resolve(store: Store, access_key_id: str) -> ResolvedKey | None:
     with store.transaction(read_only=True) as conn:
         if access_key_id.startswith("ASIA"):
             return _temporary(conn, store, access_key_id)

@@ -63,7 +63,12 @@ def principal_of(caller: Caller) -> Principal:
 
 
 def caller_policies(store: Store, caller: Caller) -> gather.PrincipalPolicies:
-    """The identity side of ``caller``; nothing when its user or role no longer exists."""
+    """The identity side of ``caller``; nothing when its user or role no longer exists.
+    Memoised in the store's read cache, which any write clears."""
+    return store.cached(("caller-policies", caller.arn, caller.access_key_id), lambda: _gather(store, caller))
+
+
+def _gather(store: Store, caller: Caller) -> gather.PrincipalPolicies:
     with store.transaction(read_only=True) as conn:
         try:
             if caller.principal_type == "IAMUser" and caller.user_name is not None:

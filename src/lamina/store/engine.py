@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, func, select
 from sqlalchemy.pool import StaticPool
@@ -19,6 +22,37 @@ from .crypto import KEY_FILE_NAME, SecretBox
 from .errors import SchemaMismatch
 
 DB_FILE_NAME = "lamina.db"
+CACHE_SECONDS = 1.0
+"""How long another process's write may go unseen by this one's read cache (AWS's own IAM is
+eventually consistent for seconds); this process's own writes clear the cache at once."""
+
+T = TypeVar("T")
+
+
+class ReadCache:
+    """Values computed from the store, dropped on this process's writes and after a short TTL."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, tuple[int, float, Any]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        now = time.monotonic()
+        found = self._values.get(key)
+        if found is not None and found[0] == self._generation and found[1] > now:
+            value: T = found[2]
+            return value
+        generation = self._generation
+        value = compute()
+        if len(self._values) > 10_000:
+            self._values.clear()
+        self._values[key] = (generation, now + CACHE_SECONDS, value)
+        return value
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._generation += 1
 
 
 @dataclass(frozen=True)
@@ -27,20 +61,29 @@ class Store:
 
     engine: Engine
     secret_box: SecretBox
+    cache: ReadCache = field(default_factory=ReadCache, compare=False, repr=False)
+    """Hot reads (access keys, a caller's policies) memoised; see ``cached``."""
+
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, memoised until this process writes or ``CACHE_SECONDS`` pass."""
+        return self.cache.get(key, compute)
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[Connection]:
+    def transaction(self, *, read_only: bool = False, changes_state: bool = True) -> Iterator[Connection]:
         """One transaction: committed when the block ends, rolled back when it raises.
 
         Write transactions take SQLite's write lock up front (``BEGIN IMMEDIATE``), so a
         read-check-then-write (the 2-key quota, unique names) cannot interleave with another
         writer; pass ``read_only=True`` for pure reads, which then never wait for writers.
+        A write clears the read cache unless ``changes_state`` is False (the audit trail).
         """
         with self.engine.connect() as conn:
             if read_only:
                 conn = conn.execution_options(**{dialect.READ_ONLY: True})
             with conn.begin():
                 yield conn
+        if not read_only and changes_state:  # after the commit: later reads must see this write
+            self.cache.invalidate()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -62,12 +62,16 @@ def own_or_named(ctx: RequestContext, param: str = "UserName") -> str | None:
 def user_arn(store: Store, account_id: str, name: str, path: str | None = None) -> str:
     """The user's ARN with its path (a missing user gets ``/``: the gate still needs a resource)."""
     if path is None:
-        try:
-            with store.transaction(read_only=True) as conn:
-                path = users.get_user(conn, account_id, name).path
-        except NotFound:
-            path = "/"
+        path = store.cached(("user-path", account_id, name.lower()), lambda: _stored_path(store, account_id, name))
     return iam_arn(account_id, "user", path, name)
+
+
+def _stored_path(store: Store, account_id: str, name: str) -> str:
+    try:
+        with store.transaction(read_only=True) as conn:
+            return users.get_user(conn, account_id, name).path
+    except NotFound:
+        return "/"
 
 
 def user_resource(ctx: RequestContext, store: Store) -> list[str]:
