@@ -49,9 +49,8 @@ class AuditLog:
             except queue.Empty:
                 break
         if events:
-            with self._store.transaction() as conn:
-                for event in events:
-                    audit.record_event(conn, event)
+            with self._store.transaction(changes_state=False) as conn:
+                audit.record_events(conn, events)
         return len(events)
 
     def _run(self) -> None:

@@ -45,6 +45,15 @@ def record_event(conn: Connection, event: AuditEvent) -> int:
     return int(key[0])
 
 
+def record_events(conn: Connection, events: Sequence[AuditEvent]) -> None:
+    """Append many events in one statement (the gate's batches)."""
+    if events:
+        conn.execute(audit_events.insert(), [
+            {"account_id": e.account_id, "time": e.time, "principal_arn": e.principal_arn, "action": e.action,
+             "resource": e.resource, "source_ip": e.source_ip, "decision": e.decision,
+             "statements": json.dumps(list(e.statements))} for e in events])
+
+
 def _event(row: Row[Any]) -> AuditEvent:
     return AuditEvent(
         row.account_id,
