@@ -176,7 +176,7 @@ class LaminaApp:
         if body is None:  # the client went away mid-request
             return
         ctx = _context(scope, body)
-        response = await asyncio.to_thread(self.handle, ctx)
+        response = self.handle(ctx)  # inline: short CPU-bound work; threads would only contend for the GIL
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()
                    if name.lower() not in ("content-length", REQUEST_ID_HEADER.lower())]
         headers += [(b"content-length", str(len(response.body)).encode()),

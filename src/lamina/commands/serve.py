@@ -9,6 +9,7 @@ AWS's download format); later starts show only the key id. The secret never reac
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from dataclasses import dataclass
@@ -120,7 +121,10 @@ def _serve(store: Store, settings: Settings) -> None:
 
     from lamina.server import create_app
 
+    app = create_app(store, settings)
+    gc.freeze()  # the start-up objects (models, catalog) never need collecting: shorter GC pauses
     try:
-        uvicorn.run(create_app(store, settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                    access_log=False)  # request lines would log presigned query strings (signatures, tokens)
     finally:
         store.close()
