@@ -51,12 +51,15 @@ def test_read_response_consumes_exactly_one_answer(raw: bytes, status: int, clos
 def test_quick_run_against_lamina_measures_signed_calls() -> None:
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--targets", "lamina", "--duration", "0.3", "--concurrency", "2",
-         "--max-requests", "200", "--json"], capture_output=True, text=True, check=False, timeout=120,
+         "--max-requests", "200", "--moderate-rate", "100", "--json"], capture_output=True, text=True, check=False,
+        timeout=120,
     )
     assert proc.returncode in (0, 1), proc.stdout + proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    phases = {p["operation"]: p for p in report["phases"]}
+    phases = {p["operation"]: p for p in report["phases"] if p["rate"] is None}
+    paced = [p for p in report["phases"] if p["rate"] is not None]
     assert "sts:GetCallerIdentity" in phases
+    assert {p["operation"] for p in paced} == set(phases) and all(p["rate"] == 100 for p in paced)
     for phase in phases.values():
         assert phase["target"] == "lamina" and phase["concurrency"] == 2
         assert 0 < phase["requests"] <= 200 and phase["errors"] == {}
