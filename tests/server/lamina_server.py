@@ -105,10 +105,11 @@ class Answer:
 
 
 def post(url: str, body: str, headers: Mapping[str, str]) -> Answer:
-    """POST with urllib, returning error answers instead of raising."""
+    """POST with urllib, returning error answers instead of raising; header names in lower case."""
     request = urllib.request.Request(url, data=body.encode(), headers=dict(headers), method="POST")
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return Answer(response.status, dict(response.headers), response.read().decode())
+            headers = {k.lower(): v for k, v in response.headers.items()}
+            return Answer(response.status, headers, response.read().decode())
     except urllib.error.HTTPError as error:
-        return Answer(error.code, dict(error.headers), error.read().decode())
+        return Answer(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read().decode())

@@ -57,7 +57,7 @@ def test_no_auth_is_missing_authentication_token(lamina: Lamina) -> None:
     answer = post(lamina.endpoint + "/", FORM, {"Content-Type": "application/x-www-form-urlencoded"})
     assert answer.status == 403
     assert "<Code>MissingAuthenticationToken</Code>" in answer.body
-    assert answer.headers["x-amzn-RequestId"] in answer.body
+    assert answer.headers["x-amzn-requestid"] in answer.body
 
 
 def test_unsigned_boto3_gets_missing_authentication_token(lamina: Lamina) -> None:
