@@ -42,6 +42,8 @@ class Declaration(Protocol):
     @property
     def actions(self) -> tuple[str, ...]: ...
     @property
+    def more_actions(self) -> Callable[[RequestContext], Sequence[str]] | None: ...
+    @property
     def resources(self) -> Callable[[RequestContext, Store], Sequence[str]]: ...
     @property
     def context(self) -> Callable[[RequestContext, Store], Mapping[str, ContextValue]] | None: ...
@@ -96,8 +98,10 @@ class Gate:
         resource_policy = declared.resource_policy(ctx, self.store) if declared.resource_policy else None
         label = declared.label(ctx) if declared.label else None
         mine = caller_policies(self.store, ctx.require_caller())
-        for action in declared.actions:
-            for resource in declared.resources(ctx, self.store):
+        actions = [*declared.actions, *(declared.more_actions(ctx) if declared.more_actions else ())]
+        resources = declared.resources(ctx, self.store)
+        for action in actions:
+            for resource in resources:
                 self._decide(ctx, mine, action, resource, extra, resource_policy, label)
 
     def check(self, ctx: RequestContext, action: str, resource: str, context: Mapping[str, ContextValue] | None = None,

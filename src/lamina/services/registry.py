@@ -50,6 +50,8 @@ class Authorization:
 
     actions: tuple[str, ...] = ()
     """The IAM actions checked (``iam:CreateUser``); empty when the operation is never authorized."""
+    more_actions: Callable[[RequestContext], Sequence[str]] | None = None
+    """Actions the request itself adds: ``sts:TagSession`` when AssumeRole passes tags."""
     resources: Callable[[RequestContext, Store], Sequence[str]] = field(default=_any_resource)
     """The resource ARNs the actions act on, built from the request (``*`` when none); each action
     is checked on each resource. May read the store (an IAM user's ARN carries its path)."""
