@@ -16,13 +16,19 @@ from lamina.services import declaration
 from lamina.services.sts.assume_role import assume_role
 from lamina.services.sts.session_token import get_session_token
 from lamina.store import Store, open_store
-from lamina.store.repositories import accounts, roles, sessions
+from lamina.store.repositories import accounts, inline_policies, roles, sessions, users
 
 ACCT = "123456789012"
 OTHER = "210987654321"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": ACCT}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
 ROLE_ARN = f"arn:aws:iam::{ACCT}:role/ci/deployer"
+ASSUMER = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"], "Resource": "*"}]})
+USER = Caller(ACCT, f"arn:aws:iam::{ACCT}:user/builder", "IAMUser", "AIDABUILDER", "AKIABUILDER",
+              user_name="builder")
+"""Roles are assumed by an IAM user whose identity policy allows it: AWS refuses the root user."""
+ROOT = root_caller(ACCT, "AKIAROOT")
 
 
 @pytest.fixture
@@ -33,11 +39,13 @@ def store() -> Store:
         accounts.create_account(conn, OTHER)
         roles.create_role(conn, ACCT, "deployer", TRUST, path="/ci/", max_session_duration=7200)
         roles.create_role(conn, OTHER, "auditor", TRUST)
+        users.create_user(conn, ACCT, "builder")
+        inline_policies.put_inline_policy(conn, ACCT, "user", "builder", "assume", ASSUMER)
     return store
 
 
 def ctx(params: dict[str, Any], caller: Caller | None = None) -> RequestContext:
-    return RequestContext("r", "POST", "/", "", [], b"", caller=caller or root_caller(ACCT, "AKIAROOT"),
+    return RequestContext("r", "POST", "/", "", [], b"", caller=caller or USER,
                           region="us-east-1", operation="AssumeRole", params=params)
 
 
@@ -68,6 +76,15 @@ def test_assume_role_issues_a_role_session(store: Store) -> None:
     assert "PackedPolicySize" not in result
     caller = session_caller_of(store, result)
     assert (caller.arn, caller.role_arn, caller.principal_type) == (user["Arn"], ROLE_ARN, "AssumedRole")
+
+
+def test_root_may_not_assume_a_role(store: Store) -> None:
+    refusal = ("AccessDenied", 403, "Roles may not be assumed by root accounts.")
+    error = error_of(lambda: assume(store, ROOT))
+    assert (error.code, error.status, error.message) == refusal
+    root_session = session_caller_of(store, get_session_token(ctx({}, ROOT), store))
+    again = error_of(lambda: assume(store, root_session))  # the root's session credentials are still the root
+    assert (again.code, again.status, again.message) == refusal
 
 
 def test_cross_account_role_is_found_in_its_account(store: Store) -> None:
@@ -128,11 +145,16 @@ def test_malformed_role_arn_is_a_validation_error(store: Store) -> None:
 def test_declaration_uses_the_trust_policy_and_sts_keys(store: Store) -> None:
     declared = declaration("sts", "AssumeRole")
     assert declared is not None and declared.actions == ("sts:AssumeRole",)
+    assert declared.more_actions is not None
     assert declared.resource_policy is not None and declared.context is not None
     request = ctx({"RoleArn": ROLE_ARN, "RoleSessionName": "s1", "ExternalId": "xyz",
                    "Tags": [{"Key": "team", "Value": "a"}]})
     trust = declared.resource_policy(request, store)
     assert trust is not None and trust.kind is PolicyKind.TRUST and "1 statement" in repr(trust)
+    assert list(declared.more_actions(request)) == ["sts:TagSession"]
+    transitive_only = ctx({"RoleArn": ROLE_ARN, "RoleSessionName": "s1", "TransitiveTagKeys": ["team"]})
+    assert list(declared.more_actions(transitive_only)) == ["sts:TagSession"]
+    assert list(declared.more_actions(ctx({"RoleArn": ROLE_ARN, "RoleSessionName": "s1"}))) == []
     keys = declared.context(request, store)
     assert keys["sts:ExternalId"] == "xyz" and keys["sts:RoleSessionName"] == "s1"
     assert keys["aws:RequestTag/team"] == "a" and keys["aws:TagKeys"] == ["team"]
@@ -144,8 +166,7 @@ def test_declaration_uses_the_trust_policy_and_sts_keys(store: Store) -> None:
 
 
 def test_get_session_token_for_root_and_refused_for_sessions(store: Store) -> None:
-    request = ctx({"DurationSeconds": 7200})
-    result = get_session_token(request, store)
+    result = get_session_token(ctx({"DurationSeconds": 7200}, ROOT), store)
     creds = result["Credentials"]
     assert (creds["Expiration"] - datetime.now(UTC)).total_seconds() <= 3600  # the root's cap
     caller = session_caller_of(store, result)

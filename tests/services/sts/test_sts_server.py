@@ -55,12 +55,29 @@ def role(lamina_server: LaminaServer) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def role_session(lamina_server: LaminaServer, role: dict[str, Any]) -> dict[str, Any]:
-    answer: dict[str, Any] = lamina_server.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="build-1")
+def assumer(lamina_server: LaminaServer) -> Any:
+    """STS as an IAM user whose identity policy allows assuming roles and tagging sessions (AWS refuses root)."""
+    iam, name = lamina_server.client("iam"), unique("builder")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+                                                 "Resource": "*"}]}))
+    return client(lamina_server, "sts", iam.create_access_key(UserName=name)["AccessKey"])
+
+
+@pytest.fixture(scope="module")
+def role_session(assumer: Any, role: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = assumer.assume_role(RoleArn=role["Arn"], RoleSessionName="build-1")
     return answer
 
 
-def test_root_assumes_a_role_and_the_session_is_the_assumed_role(
+def test_root_may_not_assume_a_role(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
+    sts = lamina_server.client("sts")
+    code, message, status = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="root"))
+    assert (code, message, status) == ("AccessDenied", "Roles may not be assumed by root accounts.", 403)
+
+
+def test_user_assumes_a_role_and_the_session_is_the_assumed_role(
         lamina_server: LaminaServer, role: dict[str, Any], role_session: dict[str, Any]) -> None:
     creds = role_session["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA")
@@ -133,8 +150,8 @@ def test_inactive_user_key_is_unknown(lamina_server: LaminaServer) -> None:
     assert (code, status) == ("InvalidClientTokenId", 403)
 
 
-def test_assume_role_is_denied_without_trust(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
-    sts = lamina_server.client("sts")
+def test_assume_role_is_denied_without_trust(assumer: Any, role: dict[str, Any]) -> None:
+    sts = assumer
     missing = role["Arn"].rsplit("/", 1)[0] + "/no-such-role"
     code, message, status = error_code(lambda: sts.assume_role(RoleArn=missing, RoleSessionName="probe"))
     assert (code, status) == ("AccessDenied", 403)
@@ -145,8 +162,9 @@ def test_assume_role_is_denied_without_trust(lamina_server: LaminaServer, role: 
                                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 
 
-def test_trust_policy_conditions_and_session_policies_decide(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
-    iam, sts, account = lamina_server.client("iam"), lamina_server.client("sts"), lamina_server.account_id
+def test_trust_policy_conditions_and_session_policies_decide(lamina_server: LaminaServer, assumer: Any,
+                                                             role: dict[str, Any]) -> None:
+    iam, sts, account = lamina_server.client("iam"), assumer, lamina_server.account_id
     trust = {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": account}, "Action": "sts:AssumeRole",
         "Condition": {"StringEquals": {"sts:ExternalId": "secret-handshake"}}}]}
@@ -161,6 +179,26 @@ def test_trust_policy_conditions_and_session_policies_decide(lamina_server: Lami
     creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow", Policy=json.dumps(narrow))["Credentials"]
     code, _, _ = error_code(lambda: client(lamina_server, "iam", creds).get_role(RoleName=role["RoleName"]))
     assert code == "AccessDenied"  # the role allows iam:GetRole, the session policy does not
+
+
+def test_session_tags_need_sts_tag_session_in_the_trust_policy(lamina_server: LaminaServer, assumer: Any) -> None:
+    iam, account = lamina_server.client("iam"), lamina_server.account_id
+
+    def trust(*actions: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": account}, "Action": list(actions)}]})
+
+    tagged = iam.create_role(RoleName=unique("tagged"), AssumeRolePolicyDocument=trust("sts:AssumeRole"))["Role"]
+    assert assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="plain")  # no tags: no sts:TagSession
+    tags = [{"Key": "team", "Value": "a"}]
+    code, message, status = error_code(lambda: assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="tagged",
+                                                                   Tags=tags))
+    assert (code, status) == ("AccessDenied", 403)
+    assert "sts:TagSession" in message and tagged["Arn"] in message
+    iam.update_assume_role_policy(RoleName=tagged["RoleName"], PolicyDocument=trust("sts:AssumeRole", "sts:TagSession"))
+    answer = assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="tagged", Tags=tags, TransitiveTagKeys=["team"])
+    assert answer["AssumedRoleUser"]["Arn"].endswith(f"/{tagged['RoleName']}/tagged")
+    assert "PackedPolicySize" in answer
 
 
 def test_role_chaining_through_the_server(lamina_server: LaminaServer, role: dict[str, Any],

@@ -1,10 +1,11 @@
 """``sts:AssumeRole``: temporary credentials for a role, decided by its trust policy.
 
 The gate evaluates the role's trust policy as the resource policy (``PolicyKind.TRUST``) with
-the STS condition keys; this handler only applies AWS's request rules (duration against the
-role's ``MaxSessionDuration`` and the 1-hour chaining limit, session policy size, tag rules)
-and issues an ``ASIA`` session in the store. A role ARN that names no role gets a trust policy
-that grants nothing, so the gate answers AccessDenied as AWS does.
+the STS condition keys, for ``sts:AssumeRole`` and, when the request passes tags, ``sts:TagSession``;
+this handler only applies AWS's fixed rules (no root callers, duration against the role's
+``MaxSessionDuration`` and the 1-hour chaining limit, session policy size, tag rules) and issues
+an ``ASIA`` session in the store. A role ARN that names no role gets a trust policy that grants
+nothing, so the gate answers AccessDenied as AWS does.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lamina.auth.credentials import Caller
+from lamina.authorization import access_denied
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, Policy, PolicyKind, parse_policy
 from lamina.protocols import ServiceError
@@ -46,10 +48,6 @@ def validation_error(message: str) -> ServiceError:
 
 def invalid_parameter(message: str) -> ServiceError:
     return ServiceError("InvalidParameterValue", message, 400, True)
-
-
-def access_denied(message: str) -> ServiceError:
-    return ServiceError("AccessDenied", message, 403, True)
 
 
 def credentials(issued: sessions.IssuedCredentials) -> dict[str, Any]:
@@ -125,8 +123,13 @@ def _context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
     return keys
 
 
-ASSUME_ROLE = Authorization(actions=("sts:AssumeRole",), resources=_role_arn, context=_context,
-                            resource_policy=_trust_policy)
+def _tag_session(ctx: RequestContext) -> Sequence[str]:
+    """Passing session tags is ``sts:TagSession`` too, which the trust (and identity) policy must allow."""
+    return ("sts:TagSession",) if ctx.params.get("Tags") or ctx.params.get("TransitiveTagKeys") else ()
+
+
+ASSUME_ROLE = Authorization(actions=("sts:AssumeRole",), more_actions=_tag_session, resources=_role_arn,
+                            context=_context, resource_policy=_trust_policy)
 
 
 # -- the handler -------------------------------------------------------------------------------
@@ -136,6 +139,8 @@ ASSUME_ROLE = Authorization(actions=("sts:AssumeRole",), resources=_role_arn, co
 def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """A new role session: ASIA key, secret and token until ``DurationSeconds`` from now."""
     caller, params = ctx.require_caller(), ctx.params
+    if caller.principal_type == "Root":  # AWS's fixed rule, whatever the trust policy says
+        raise access_denied("Roles may not be assumed by root accounts.")
     session_name = str(params["RoleSessionName"])
     with store.transaction() as conn:
         role = find_role(conn, str(params["RoleArn"]))

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from lamina.authorization import access_denied
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, operation
 from lamina.store import Store
 from lamina.store.repositories import sessions
 from lamina.store.repositories._common import now
 
-from .assume_role import access_denied, credentials
+from .assume_role import credentials
 
 DEFAULT_DURATION = 43200
 ROOT_LIMIT = 3600
