@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import stat
 import urllib.request
 from pathlib import Path
@@ -129,3 +130,25 @@ def test_generated_root_key_when_no_env(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert f"AWS_SECRET_ACCESS_KEY={secret}" in server.stdout()
+
+
+def test_an_answered_write_survives_kill_9(tmp_path: Path) -> None:
+    """Durability: once CreateUser has been answered, SIGKILL loses nothing (SQLite WAL, synchronous=FULL)."""
+    server = start_lamina(tmp_path / "data", name="killed")
+    try:
+        iam = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1",
+                           aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET)
+        iam.create_user(UserName="durable", Path="/kept/")
+        key = iam.create_access_key(UserName="durable")["AccessKey"]
+    finally:
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+    again = start_lamina(tmp_path / "data", name="restarted")
+    try:
+        iam = boto3.client("iam", endpoint_url=again.endpoint, region_name="us-east-1",
+                           aws_access_key_id=ROOT_KEY, aws_secret_access_key=ROOT_SECRET)
+        assert iam.get_user(UserName="durable")["User"]["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/kept/durable"
+        listed = iam.list_access_keys(UserName="durable")["AccessKeyMetadata"]
+        assert [k["AccessKeyId"] for k in listed] == [key["AccessKeyId"]]
+    finally:
+        again.stop()
