@@ -125,6 +125,8 @@ class LaminaApp:
         except AuthError as error:
             raise ServiceError(error.code, error.message, error.status, sender_fault=error.status < 500) from None
         ctx.region = signer.region
+        if not signer.access_key_id.startswith("ASIA"):
+            self.audit.key_used(signer.access_key_id, _service(ctx), signer.region)
 
     def parse(self, ctx: RequestContext) -> None:
         """The Query form → the model's operation and its validated params."""

@@ -131,3 +131,20 @@ def test_audit_shows_the_denial(lamina: Lamina) -> None:
             break
         time.sleep(0.1)
     assert any(e["principal"] == USER_ARN and e["action"] == "iam:GetUser" for e in events)
+
+
+def test_access_key_last_used_is_recorded(lamina: Lamina) -> None:
+    """GetAccessKeyLastUsed reports the service and region of the key's latest signed call."""
+    admin = client(lamina, "iam")
+    admin.create_user(UserName="lastused")
+    key = admin.create_access_key(UserName="lastused")["AccessKey"]
+    assert admin.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]["ServiceName"] == "N/A"
+    client(lamina, "sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+    deadline = time.monotonic() + 10  # key use is written with the audit batch, every 0.2 s
+    while True:
+        used = admin.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])["AccessKeyLastUsed"]
+        if used["ServiceName"] != "N/A" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert (used["ServiceName"], used["Region"]) == ("sts", "us-east-1")
+    assert "LastUsedDate" in used

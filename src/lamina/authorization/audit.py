@@ -1,4 +1,5 @@
-"""The audit trail: every decision the gate makes, written in batches off the request path.
+"""The audit trail: every decision the gate makes (and each access key's latest use), written in
+batches off the request path.
 
 A decision is queued in memory and a background thread writes the queue in one transaction
 every fraction of a second, so a request never waits for an audit write. The cost: events of
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from lamina.policy import Decision
 from lamina.store import Store
-from lamina.store.repositories import audit
+from lamina.store.repositories import access_keys, audit
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class AuditLog:
     def __init__(self, store: Store, *, background: bool = True) -> None:
         self._store = store
         self._queue: queue.SimpleQueue[audit.AuditEvent] = queue.SimpleQueue()
+        self._key_use: dict[str, tuple[datetime, str, str]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         if background:
@@ -40,17 +42,24 @@ class AuditLog:
         self._queue.put(audit.AuditEvent(account_id, datetime.now(UTC), action, decision.outcome.value,
                                          principal_arn, resource, source_ip, statements))
 
+    def key_used(self, access_key_id: str, service: str, region: str) -> None:
+        """Note a long-term key's latest use (GetAccessKeyLastUsed), written with the next batch."""
+        self._key_use[access_key_id] = (datetime.now(UTC), service, region)
+
     def flush(self) -> int:
-        """Write every queued event; the number written."""
+        """Write every queued event and the keys' latest uses; the number of events written."""
         events = []
         while True:
             try:
                 events.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        if events:
+        used, self._key_use = self._key_use, {}
+        if events or used:
             with self._store.transaction(changes_state=False) as conn:
                 audit.record_events(conn, events)
+                for key_id, (when, service, region) in used.items():
+                    access_keys.record_key_use(conn, key_id, when, service, region)
         return len(events)
 
     def _run(self) -> None:
