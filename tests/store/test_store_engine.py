@@ -19,6 +19,11 @@ def test_data_dir_gets_database_and_private_key(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "lamina.db").is_file()
     key_mode = stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode)
     assert key_mode == 0o600
+    with open_store(tmp_path / "data").transaction() as conn:  # WAL and shared-memory files appear
+        accounts.create_account(conn, "111122223333")
+    for name in ("lamina.db", "lamina.db-wal", "lamina.db-shm"):
+        path = tmp_path / "data" / name
+        assert not path.exists() or stat.S_IMODE(path.stat().st_mode) == 0o600, name
 
 
 def test_sqlite_settings(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -119,7 +120,10 @@ def _resolve(target: str | Path) -> tuple[str, Path | None]:
         return text, None
     data_dir = Path(target).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / DB_FILE_NAME}", data_dir / KEY_FILE_NAME
+    database = data_dir / DB_FILE_NAME
+    if not database.exists():  # owner-only, like the key: it holds password hashes and sealed secrets
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return f"sqlite:///{database}", data_dir / KEY_FILE_NAME
 
 
 def _create_schema(engine: Engine) -> None:
