@@ -102,6 +102,15 @@ def owner_id(conn: Connection, account_id: str, kind: OwnerKind, name: str) -> s
     return str(found)
 
 
+def name_taken(conn: Connection, account_id: str, kind: OwnerKind, name: str, except_id: str | None = None) -> bool:
+    """Whether another user, group or role of the account has ``name`` (IAM names ignore case)."""
+    table, id_column = OWNER_TABLES[kind]
+    query = select(table.c[id_column]).where(table.c.account_id == account_id, table.c.name_lower == name.lower())
+    if except_id is not None:
+        query = query.where(table.c[id_column] != except_id)
+    return conn.execute(query).first() is not None
+
+
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
     """``arn:aws:iam::ACCOUNT:user/PATH/NAME`` and friends (path starts and ends with /)."""
     return f"arn:aws:iam::{account_id}:{kind}{path}{name}"

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, exists, func, select
 from .. import dialect, ids, schema
 from ..errors import AlreadyExists, DeleteConflict, LimitExceeded, NotFound
 from ..schema import group_members, groups, users
-from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, now, paginate, path_starts_with
+from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, name_taken, now, paginate, path_starts_with
 from .accounts import require_account
 from .users import UserRow, get_user, user_from_row
 
@@ -35,16 +35,9 @@ def _group(row: Row[Any]) -> GroupRow:
     return GroupRow(row.account_id, row.group_id, row.name, row.path, row.created_at)
 
 
-def _name_taken(conn: Connection, account_id: str, name: str, except_id: str | None = None) -> bool:
-    query = select(groups.c.group_id).where(groups.c.account_id == account_id, groups.c.name_lower == name.lower())
-    if except_id is not None:
-        query = query.where(groups.c.group_id != except_id)
-    return conn.execute(query).first() is not None
-
-
 def create_group(conn: Connection, account_id: str, name: str, path: str = "/") -> GroupRow:
     require_account(conn, account_id)
-    if _name_taken(conn, account_id, name):
+    if name_taken(conn, account_id, "group", name):
         raise AlreadyExists("group", name)
     row = GroupRow(account_id, ids.unique_id(ids.GROUP), name, path, now())
     conn.execute(
@@ -85,7 +78,7 @@ def update_group(
     conn: Connection, account_id: str, name: str, *, new_name: str | None = None, new_path: str | None = None
 ) -> GroupRow:
     group = get_group(conn, account_id, name)
-    if new_name is not None and _name_taken(conn, account_id, new_name, except_id=group.group_id):
+    if new_name is not None and name_taken(conn, account_id, "group", new_name, except_id=group.group_id):
         raise AlreadyExists("group", new_name)
     changes: dict[str, str] = {}
     if new_name is not None:

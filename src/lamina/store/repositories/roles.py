@@ -12,7 +12,7 @@ from .. import ids, schema
 from ..errors import AlreadyExists, DeleteConflict, NotFound
 from ..schema import roles
 from . import tags
-from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, now, paginate, path_starts_with
+from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, name_taken, now, paginate, path_starts_with
 from .accounts import require_account
 
 DEFAULT_MAX_SESSION_DURATION = 3600
@@ -60,10 +60,7 @@ def create_role(
     max_session_duration: int = DEFAULT_MAX_SESSION_DURATION,
 ) -> RoleRow:
     require_account(conn, account_id)
-    taken = conn.execute(
-        select(roles.c.role_id).where(roles.c.account_id == account_id, roles.c.name_lower == name.lower())
-    ).first()
-    if taken:
+    if name_taken(conn, account_id, "role", name):
         raise AlreadyExists("role", name)
     row = RoleRow(
         account_id, ids.unique_id(ids.ROLE), name, path, assume_role_policy, description, max_session_duration, now()

@@ -12,7 +12,7 @@ from .. import ids, schema
 from ..errors import AlreadyExists, DeleteConflict, NotFound
 from ..schema import users
 from . import tags
-from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, now, paginate, path_starts_with
+from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, name_taken, now, paginate, path_starts_with
 from .accounts import require_account
 
 
@@ -34,16 +34,9 @@ def user_from_row(row: Row[Any]) -> UserRow:
     return UserRow(row.account_id, row.user_id, row.name, row.path, row.created_at, row.permissions_boundary)
 
 
-def _name_taken(conn: Connection, account_id: str, name: str, except_id: str | None = None) -> bool:
-    query = select(users.c.user_id).where(users.c.account_id == account_id, users.c.name_lower == name.lower())
-    if except_id is not None:
-        query = query.where(users.c.user_id != except_id)
-    return conn.execute(query).first() is not None
-
-
 def create_user(conn: Connection, account_id: str, name: str, path: str = "/") -> UserRow:
     require_account(conn, account_id)
-    if _name_taken(conn, account_id, name):
+    if name_taken(conn, account_id, "user", name):
         raise AlreadyExists("user", name)
     row = UserRow(account_id, ids.unique_id(ids.USER), name, path, now())
     conn.execute(
@@ -93,7 +86,7 @@ def update_user(
 ) -> UserRow:
     """Rename and/or move; keys, groups, policies and tags follow (they reference the id)."""
     user = get_user(conn, account_id, name)
-    if new_name is not None and _name_taken(conn, account_id, new_name, except_id=user.user_id):
+    if new_name is not None and name_taken(conn, account_id, "user", new_name, except_id=user.user_id):
         raise AlreadyExists("user", new_name)
     changes: dict[str, str] = {}
     if new_name is not None:
