@@ -24,7 +24,17 @@ from sqlalchemy import Connection
 from lamina.auth.credentials import Caller
 from lamina.authorization import access_denied
 from lamina.context import RequestContext
-from lamina.policy import ContextValue, MalformedPolicyDocument, Policy, PolicyKind, parse_policy
+from lamina.policy import (
+    ContextValue,
+    Decision,
+    MalformedPolicyDocument,
+    Outcome,
+    Policy,
+    PolicyKind,
+    PolicyType,
+    denial_message,
+    parse_policy,
+)
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
 from lamina.store import NotFound, Store
@@ -145,8 +155,8 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
     with store.transaction() as conn:
         role = find_role(conn, str(params["RoleArn"]))
         if role is None:  # deleted between the gate and here
-            raise access_denied(f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: "
-                                f"{params['RoleArn']}")
+            no_trust = Decision(Outcome.IMPLICIT_DENY, (), PolicyType.TRUST)  # as the gate answers a missing role
+            raise access_denied(denial_message(caller.arn, "sts:AssumeRole", str(params["RoleArn"]), no_trust))
         duration = _duration(params.get("DurationSeconds"), role, chained=caller.principal_type == "AssumedRole")
         policy = _session_policy(params.get("Policy"))
         policy_arns = tuple(str(item["arn"]) for item in params.get("PolicyArns") or ())
