@@ -13,32 +13,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Built, Case, Json, NotExpressible, principal_kind, run_driver
+from harness import Built, Case, Json, NotExpressible, run_driver
 from lamina.policy import (
     Policy,
     PolicyKind,
     PolicySet,
     Principal,
-    PrincipalType,
     Request,
     evaluate,
     parse_policy,
 )
 
-_TYPES = {
-    "user": PrincipalType.USER,
-    "session": PrincipalType.ASSUMED_ROLE,
-    "root": PrincipalType.ROOT,
-}
-
 
 def principal_of(request: Json) -> Principal:
     """The caller of a scenario request, typed from its ARN (``role_arn`` for sessions)."""
-    arn = request["principal"]
-    kind = principal_kind(arn)
-    if kind not in _TYPES:
-        raise ValueError(f"no principal type for {arn}")
-    return Principal(arn, _TYPES[kind], arn.split(":")[4], role_arn=request.get("role_arn"))
+    return Principal.from_arn(request["principal"], request.get("role_arn"))
 
 
 def request_of(request: Json) -> Request:
