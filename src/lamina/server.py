@@ -35,7 +35,7 @@ from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
 from lamina.protocols import Response, ServiceError, decode_form, parser_for, serializer_for
-from lamina.services import Operation, declaration, find, not_implemented
+from lamina.services import Offload, Operation, declaration, find, not_implemented
 from lamina.settings import Settings
 from lamina.store import Store
 
@@ -143,7 +143,8 @@ class LaminaApp:
 
     def dispatch(self, ctx: RequestContext) -> None:
         """Run the operation's handler against the store."""
-        ctx.result = self._operation(ctx).handler(ctx, self.store)
+        result = self._operation(ctx).handler(ctx, self.store)
+        ctx.result = result.run_inline() if isinstance(result, Offload) else result
 
     def serialize(self, ctx: RequestContext) -> Response:
         """The result in the service's protocol, with the request id."""

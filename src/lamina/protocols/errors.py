@@ -34,6 +34,10 @@ class ServiceError(Exception):
         """``Sender`` or ``Receiver``, the query protocol's ``<Type>``."""
         return "Sender" if self.sender_fault else "Receiver"
 
+    def __reduce__(self) -> tuple[type[ServiceError], tuple[str, str, int, bool]]:
+        """Picklable as itself, so work done in a worker process can raise it."""
+        return type(self), (self.code, self.message, self.status, self.sender_fault)
+
     def __repr__(self) -> str:
         return f"ServiceError({self.code!r}, {self.message!r}, {self.status}, {self.sender_fault})"
 

@@ -25,6 +25,7 @@ __all__ = [
     "NEVER_AUTHORIZED",
     "Authorization",
     "Handler",
+    "Offload",
     "Operation",
     "declaration",
     "declare",
@@ -34,8 +35,32 @@ __all__ = [
     "registered",
 ]
 
-Handler = Callable[[RequestContext, Store], Mapping[str, Any] | None]
-"""An operation: the request context and the store in, a result shaped like the output out."""
+def _unchanged(answer: Any) -> Any:
+    return answer
+
+
+@dataclass(frozen=True)
+class Offload:
+    """Heavy work a handler hands back to the server instead of doing it on the event loop.
+
+    The server runs ``work(*args)`` in a bounded pool of worker processes (so ``work`` is a
+    top-level function of plain, picklable data, and may raise ``ServiceError``), answers
+    ``Throttling`` when the pool is full, then calls ``finish`` on the answer, back in the
+    request's pipeline, to get the operation's result (it may use the store there).
+    """
+
+    work: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    finish: Callable[[Any], Mapping[str, Any] | None] = _unchanged
+
+    def run_inline(self) -> Mapping[str, Any] | None:
+        """The same result, computed right here (unit tests, and callers without a pool)."""
+        return self.finish(self.work(*self.args))
+
+
+Handler = Callable[[RequestContext, Store], "Mapping[str, Any] | Offload | None"]
+"""An operation: the request context and the store in, a result shaped like the output out, or
+an :class:`Offload` of the heavy part (password hashing, large simulations)."""
 
 ContextKeys = Mapping[str, ContextValue]
 
