@@ -2,19 +2,22 @@
 
 ::
 
-    ASGI http ─► read body ─► RequestContext
-                 │  route         GET /_lamina/health → 200 JSON; form ``Action`` or SigV4 scope iam|sts
-                 │                → the Query protocol; anything else → 404 JSON
+    ASGI http ─► admit         health → 200 JSON; the service from cheap signals (SigV4 scope,
+                 │             Lambda's paths); body limits and a known key before a large body
+                 ▼ read body   bounded (limits.read_body)
+                 │  route         the service (a Query form's ``Action`` when unsigned) or 404
                  │  authenticate  SigV4 against the store's access keys → ctx.caller, ctx.region
-                 │  parse         QueryParser → ctx.operation, ctx.params (validated)
-                 │  authorize     the operation's declaration → the gate (never-authorized only, today)
-                 │  dispatch      the registered handler → ctx.result
-                 ▼  serialize     QuerySerializer → status, headers, XML body
+                 │  parse         the model's operation and validated params
+                 │  authorize     the operation's declaration → the gate
+                 │  dispatch      the registered handler → a result, or an Offload of its heavy part,
+                 │                awaited in the worker pool (Throttling when the pool is full)
+                 ▼  serialize     the service's protocol, with the request id
     a ServiceError anywhere → the service's error envelope; anything else → 500 InternalFailure
 
-Each step takes the context and returns None (go on) or a finished Response (stop). The steps
-are synchronous (the store is SQLAlchemy Core), so a request runs in a worker thread; the ASGI
-layer only moves bytes. No web framework: the app is plain ASGI, served by uvicorn.
+Each step takes the context and returns None (go on) or a finished Response (stop). The steps are
+short and synchronous (SQLite reads, HMAC, the engine) and run inline on the event loop; what can
+take long (password hashing, large simulations) is an Offload that runs in a worker process, so
+one caller never holds up another. No web framework: the app is plain ASGI, served by uvicorn.
 """
 
 from __future__ import annotations
@@ -29,15 +32,17 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from lamina import __version__
-from lamina.auth import AuthError, verify
+from lamina import __version__, limits
+from lamina.auth import AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
-from lamina.protocols import Response, ServiceError, decode_form, parser_for, serializer_for
+from lamina.protocols import Response, ServiceError, decode_form, parser_for, rest_json, serializer_for
+from lamina.protocols.routes import router_for
 from lamina.services import Offload, Operation, declaration, find, not_implemented
 from lamina.settings import Settings
 from lamina.store import Store
+from lamina.workers import PoolBusy, WorkerPool, WorkerTimeout
 
 __all__ = ["HEALTH_PATH", "LaminaApp", "create_app"]
 
@@ -49,63 +54,112 @@ Step = Callable[[RequestContext], Response | None]
 HEALTH_PATH = "/_lamina/health"
 QUERY_SERVICES = ("sts", "iam")
 """Services spoken over the Query protocol and picked by the SigV4 scope's service."""
+REST_SERVICES = ("lambda",)
+"""Services spoken over REST-JSON, picked by the scope or by their paths."""
 FALLBACK_SERVICE = "sts"
 """Whose envelope an unsigned Query request's error uses (IAM's and STS's differ only in xmlns)."""
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 INTERNAL_FAILURE = "The request processing has failed because of an unknown error, exception or failure."
+UNKNOWN = "unknown"
+"""``ctx.service`` of a request that names a service Lamina does not serve."""
 
 _CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
 log = logging.getLogger("lamina.server")
 
 
-def create_app(store: Store, settings: Settings) -> LaminaApp:
+def create_app(store: Store, settings: Settings, workers: WorkerPool | None = None) -> LaminaApp:
     """The ASGI app serving ``store``; ``settings`` name the node (account, region, endpoint)."""
-    return LaminaApp(store, settings)
+    return LaminaApp(store, settings, workers or WorkerPool())
 
 
 class LaminaApp:
     """The ASGI callable; ``handle`` runs the pipeline on one request, with no I/O of its own."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, workers: WorkerPool) -> None:
         self.store = store
         self.settings = settings
+        self.workers = workers
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
+        self.buffered = limits.Budget()
         self.pipeline: list[Step] = [
-            self.route,  # which API: health, the Query protocol (iam, sts), or 404
+            self.route,  # which API: the Query protocol (iam, sts), Lambda's REST paths, or 404
             self.authenticate,  # SigV4 → the caller
-            self.parse,  # form → operation and validated params
+            self.parse,  # the request → operation and validated params
             self.authorize,  # the operation's declaration → the gate
-            self.dispatch,  # the handler → the result
         ]
 
     # -- the pipeline --------------------------------------------------------------------------
 
     def handle(self, ctx: RequestContext) -> Response:
-        """Run every step until one answers, then serialize; errors become the service's envelope."""
+        """The whole pipeline on a request whose body is read; an Offload runs right here."""
         try:
-            for step in self.pipeline:
-                response = step(ctx)
-                if response is not None:
-                    return response
+            early = self._before_handler(ctx)
+            if early is not None:
+                return early
+            outcome = self.dispatch(ctx)
+            ctx.result = outcome.run_inline() if isinstance(outcome, Offload) else outcome
             return self.serialize(ctx)
-        except ServiceError as error:
-            return self._error(ctx, error)
-        except Exception:
-            log.exception("request %s (%s %s) failed", ctx.request_id, ctx.service, ctx.operation)
-            return self._error(ctx, ServiceError("InternalFailure", INTERNAL_FAILURE, 500, sender_fault=False))
+        except Exception as error:
+            return self._failure(ctx, error)
+
+    async def respond(self, ctx: RequestContext) -> Response:
+        """The same pipeline, with an Offload's work awaited in the worker pool."""
+        try:
+            early = self._before_handler(ctx)
+            if early is not None:
+                return early
+            outcome = self.dispatch(ctx)
+            if isinstance(outcome, Offload):
+                outcome = outcome.finish(await self._offload(ctx, outcome))
+            ctx.result = outcome
+            return self.serialize(ctx)
+        except Exception as error:
+            return self._failure(ctx, error)
+
+    def _before_handler(self, ctx: RequestContext) -> Response | None:
+        for step in self.pipeline:
+            response = step(ctx)
+            if response is not None:
+                return response
+        return None
+
+    def admit(self, ctx: RequestContext) -> tuple[Response | None, int]:
+        """Before the body: the service from cheap signals, and how much of the body may be read.
+
+        Answers at once (nothing read) when the declared body is over the service's limit, or
+        when a large body comes from no access key Lamina knows.
+        """
+        ctx.service = _service_from_head(ctx)
+        operation = _rest_operation(ctx)
+        limit = limits.body_limit(ctx.service, operation)
+        declared = _content_length(ctx)
+        if declared is not None and declared > limit:
+            return self._error(ctx, limits.too_large(ctx.service, declared, limit, operation)), 0
+        if (declared is None and _chunked(ctx)) or (declared or 0) > limits.UNAUTHENTICATED_BODY_BYTES:
+            try:
+                self._require_known_key(ctx)
+            except ServiceError as error:
+                return self._error(ctx, error), 0
+            return None, limit
+        return None, min(limit, limits.UNAUTHENTICATED_BODY_BYTES)
 
     def route(self, ctx: RequestContext) -> Response | None:
-        """Pick the API from cheap signals: the path, the form's ``Action``, the SigV4 scope's service."""
+        """Health, else the service: the SigV4 scope's, Lambda's paths, else a Query form's ``Action``."""
         if ctx.method == "GET" and ctx.raw_path == HEALTH_PATH:
             return self._health()
+        ctx.service = _service_from_head(ctx)
+        if ctx.service == UNKNOWN:
+            raise ServiceError("NotImplemented", f"Lamina serves {', '.join(QUERY_SERVICES + REST_SERVICES)}; "
+                               "this request is signed for another service.", 501, sender_fault=False)
+        if ctx.service in REST_SERVICES:
+            return None
         if ctx.method in ("GET", "POST"):
             ctx.form = decode_form(ctx.body if ctx.method == "POST" else b"", ctx.query_string)
-            service = _scope_service(ctx)
-            if service in QUERY_SERVICES or (service is None and "Action" in ctx.form):
-                ctx.service = service or FALLBACK_SERVICE
+            if ctx.service in QUERY_SERVICES or (ctx.service is None and "Action" in ctx.form):
+                ctx.service = ctx.service or FALLBACK_SERVICE
                 return None
-        return _not_found(ctx)
+        return self._error(ctx, _unknown_operation(ctx))
 
     def authenticate(self, ctx: RequestContext) -> None:
         """Verify SigV4 with the secret of the key that signed; set the caller and the region."""
@@ -120,17 +174,27 @@ class LaminaApp:
         at = datetime.now(UTC)
         try:
             signer = verify(ctx.signed_request(), lookup_secret, at)
+            if signer.service != ctx.service:
+                raise AuthError("SignatureDoesNotMatch",
+                                f"Credential should be scoped to correct service: '{ctx.service}'. ")
             # a temporary key also needs its session's token, unexpired; a long-term key, none
             ctx.caller = resolved[signer.access_key_id].accept(signer.session_token, at)
         except AuthError as error:
-            raise ServiceError(error.code, error.message, error.status, sender_fault=error.status < 500) from None
+            raise _auth_error(ctx, error) from None
         ctx.region = signer.region
         if not signer.access_key_id.startswith("ASIA"):
             self.audit.key_used(signer.access_key_id, _service(ctx), signer.region)
 
     def parse(self, ctx: RequestContext) -> None:
-        """The Query form → the model's operation and its validated params."""
-        operation, params = parser_for(_service(ctx)).parse(ctx.form)
+        """The request → the model's operation and its validated params."""
+        service = _service(ctx)
+        if service in REST_SERVICES:
+            match = router_for(service).match(ctx.method, ctx.raw_path, ctx.query_string)
+            if match is None:
+                raise _unknown_operation(ctx)
+            ctx.operation = match.operation  # REST-JSON params come with the Lambda control plane
+            return
+        operation, params = parser_for(service).parse(ctx.form)
         ctx.operation, ctx.params = operation.name, params
 
     def authorize(self, ctx: RequestContext) -> None:
@@ -141,16 +205,36 @@ class LaminaApp:
             raise not_implemented(service, name)
         self.gate.authorize(ctx, declared)
 
-    def dispatch(self, ctx: RequestContext) -> None:
-        """Run the operation's handler against the store."""
-        result = self._operation(ctx).handler(ctx, self.store)
-        ctx.result = result.run_inline() if isinstance(result, Offload) else result
+    def dispatch(self, ctx: RequestContext) -> Any:
+        """Run the operation's handler against the store: its result, or an Offload of its heavy part."""
+        return self._operation(ctx).handler(ctx, self.store)
 
     def serialize(self, ctx: RequestContext) -> Response:
         """The result in the service's protocol, with the request id."""
         return serializer_for(_service(ctx)).serialize(_operation_name(ctx), ctx.result, ctx.request_id)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    async def _offload(self, ctx: RequestContext, offload: Offload) -> Any:
+        try:
+            return await self.workers.run(offload.work, *offload.args, timeout=limits.OFFLOAD_DEADLINE_SECONDS)
+        except PoolBusy:
+            raise limits.throttled(ctx.service) from None
+        except WorkerTimeout:
+            log.error("request %s (%s %s) overran the %s s worker deadline", ctx.request_id, ctx.service,
+                      ctx.operation, limits.OFFLOAD_DEADLINE_SECONDS)
+            raise ServiceError("ServiceUnavailable", "The request took too long and was stopped.", 503,
+                               sender_fault=False) from None
+
+    def _require_known_key(self, ctx: RequestContext) -> None:
+        """Refuse a large body unless the request names an active access key (before reading it)."""
+        try:
+            access_key_id = claimed_access_key(ctx.signed_request())
+        except AuthError as error:
+            raise _auth_error(ctx, error) from None
+        if resolve_access_key(self.store, access_key_id) is None:
+            raise _auth_error(ctx, AuthError("InvalidClientTokenId", "The security token included in the request "
+                                             "is invalid."))
 
     def _operation(self, ctx: RequestContext) -> Operation:
         service, name = _service(ctx), _operation_name(ctx)
@@ -159,27 +243,54 @@ class LaminaApp:
             raise not_implemented(service, name)
         return operation
 
+    def _failure(self, ctx: RequestContext, error: Exception) -> Response:
+        if isinstance(error, ServiceError):
+            return self._error(ctx, error)
+        log.error("request %s (%s %s) failed", ctx.request_id, ctx.service, ctx.operation, exc_info=error)
+        return self._error(ctx, ServiceError("InternalFailure", INTERNAL_FAILURE, 500, sender_fault=False))
+
     def _error(self, ctx: RequestContext, error: ServiceError) -> Response:
-        return serializer_for(ctx.service or FALLBACK_SERVICE).serialize_error(error, ctx.request_id)
+        if ctx.service in QUERY_SERVICES or (ctx.service in (None, UNKNOWN) and _looks_like_query(ctx)):
+            return serializer_for(ctx.service if ctx.service in QUERY_SERVICES else FALLBACK_SERVICE) \
+                .serialize_error(error, ctx.request_id)
+        return rest_json.serialize_error(error, ctx.request_id)
 
     def _health(self) -> Response:
-        return _json(200, {"status": "ok", "version": __version__, "services": list(QUERY_SERVICES),
-                           "account_id": self.settings.account_id, "region": self.settings.region})
+        return _json(200, {"status": "ok", "version": __version__, "services": [*QUERY_SERVICES, *REST_SERVICES],
+                           "account_id": self.settings.account_id, "region": self.settings.region,
+                           "workers_busy": self.workers.busy})
+
+    def close(self) -> None:
+        """Write the audit events still queued and stop the workers."""
+        self.audit.close()
+        self.workers.close()
 
     # -- ASGI ----------------------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
-            await asyncio.to_thread(self.audit.close)  # write the audit events still queued
+            await asyncio.to_thread(self.close)
             return
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
-        if body is None:  # the client went away mid-request
-            return
-        ctx = _context(scope, body)
-        response = self.handle(ctx)  # inline: short CPU-bound work; threads would only contend for the GIL
+        ctx = _context(scope)
+        response, limit = self.admit(ctx)
+        if response is not None:  # answered before the body: don't let the unread body be parsed next
+            response.headers["Connection"] = "close"
+        else:
+            try:
+                ctx.body = await limits.read_body(receive, limit, self.buffered)
+            except limits.ClientGone:
+                return
+            except limits.BodyTooLarge as error:
+                response = self._error(ctx, limits.too_large(ctx.service, None, error.limit, _rest_operation(ctx)))
+                response.headers["Connection"] = "close"
+            except limits.Busy:
+                response = self._error(ctx, limits.throttled(ctx.service))
+                response.headers["Connection"] = "close"
+            else:
+                response = await self.respond(ctx)
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()
                    if name.lower() not in ("content-length", REQUEST_ID_HEADER.lower())]
         headers += [(b"content-length", str(len(response.body)).encode()),
@@ -200,6 +311,26 @@ def _operation_name(ctx: RequestContext) -> str:
     return ctx.operation
 
 
+def _service_from_head(ctx: RequestContext) -> str | None:
+    """The service from the SigV4 scope (any case: ``authenticate`` then insists on AWS's), else
+    from the path (Lambda's), else None (an unsigned request, told by its form later)."""
+    scope = _scope_service(ctx)
+    if scope is not None:
+        served = scope.lower()
+        return served if served in QUERY_SERVICES + REST_SERVICES else UNKNOWN
+    if any(router_for(service).owns(ctx.raw_path) for service in REST_SERVICES):
+        return "lambda"
+    return None
+
+
+def _rest_operation(ctx: RequestContext) -> str | None:
+    """A REST service's operation, from the method and path alone (None for other services)."""
+    if ctx.service not in REST_SERVICES:
+        return None
+    match = router_for(_service(ctx)).match(ctx.method, ctx.raw_path, ctx.query_string)
+    return match.operation if match else None
+
+
 def _scope_service(ctx: RequestContext) -> str | None:
     """The service in the SigV4 credential scope (header or presigned), unverified: for routing only."""
     credential = None
@@ -214,22 +345,52 @@ def _scope_service(ctx: RequestContext) -> str | None:
                 credential = value
                 break
     parts = credential.split("/") if credential else []
-    return parts[3] if len(parts) == 5 else None
+    return parts[3] if len(parts) == 5 and parts[3] else None
+
+
+def _header(ctx: RequestContext, name: str) -> list[str]:
+    return [value for key, value in ctx.headers if key.lower() == name]
+
+
+def _content_length(ctx: RequestContext) -> int | None:
+    values = _header(ctx, "content-length")
+    try:
+        return max(int(value) for value in values) if values else None
+    except ValueError:
+        return None
+
+
+def _chunked(ctx: RequestContext) -> bool:
+    return any("chunked" in value.lower() for value in _header(ctx, "transfer-encoding"))
+
+
+def _looks_like_query(ctx: RequestContext) -> bool:
+    """A Query-protocol request by its shape: a form ``Action`` (read) or a form content type."""
+    if "Action" in ctx.form or "Action=" in ctx.query_string:
+        return True
+    return any("x-www-form-urlencoded" in value for value in _header(ctx, "content-type"))
+
+
+def _auth_error(ctx: RequestContext, error: AuthError) -> ServiceError:
+    """An authentication failure with the code the addressed service's protocol uses."""
+    code = error.rest_json_code if ctx.service in REST_SERVICES else error.code
+    return ServiceError(code, error.message, error.status, sender_fault=error.status < 500)
+
+
+def _unknown_operation(ctx: RequestContext) -> ServiceError:
+    return ServiceError(
+        "UnknownOperationException",
+        f"No Lamina API answers {ctx.method} {ctx.raw_path}. IAM and STS take a SigV4-signed Query request "
+        f"(form field Action, credential scope iam or sts), Lambda its REST paths; health is GET {HEALTH_PATH}.",
+        404,
+    )
 
 
 def _json(status: int, payload: dict[str, Any]) -> Response:
     return Response(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
 
 
-def _not_found(ctx: RequestContext) -> Response:
-    return _json(404, {
-        "error": "NotFound",
-        "message": f"No Lamina API answers {ctx.method} {ctx.raw_path}. IAM and STS take a SigV4-signed "
-                   f"Query request (form field Action, credential scope iam or sts); health is GET {HEALTH_PATH}.",
-    })
-
-
-def _context(scope: Scope, body: bytes) -> RequestContext:
+def _context(scope: Scope) -> RequestContext:
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
     client = scope.get("client")
     return RequestContext(
@@ -238,25 +399,14 @@ def _context(scope: Scope, body: bytes) -> RequestContext:
         raw_path=raw_path.decode("utf-8", "surrogateescape"),
         query_string=scope.get("query_string", b"").decode("utf-8", "surrogateescape"),
         headers=[(name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]],
-        body=body,
+        body=b"",
         source_ip=client[0] if client else None,
         secure=scope.get("scheme") == "https",
     )
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
 async def _lifespan(receive: Receive, send: Send) -> None:
-    """Nothing to set up or tear down yet (the store opens before the app); just acknowledge."""
+    """Nothing to set up (the store opens before the app, workers start on first use); acknowledge."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

@@ -87,10 +87,10 @@ def start_lamina(data_dir: Path, env: Mapping[str, str] | None = None, name: str
 
 def signed_headers(
     url: str, body: str, *, key: str = ROOT_KEY, secret: str = ROOT_SECRET, service: str = "sts",
-    token: str | None = None,
+    token: str | None = None, method: str = "POST",
 ) -> dict[str, str]:
-    """botocore's own SigV4 headers for a form POST to ``url`` (host included, as the wire has it)."""
-    request = AWSRequest("POST", url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    """botocore's own SigV4 headers for a form POST (or ``method``) to ``url`` (host included, as the wire has it)."""
+    request = AWSRequest(method, url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
     SigV4Auth(Credentials(key, secret, token), service, "us-east-1").add_auth(request)
     headers = dict(request.headers.items())
     headers["Host"] = url.split("/")[2]

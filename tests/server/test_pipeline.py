@@ -23,6 +23,7 @@ from lamina.store import open_store
 
 URL = "http://127.0.0.1:4599/"
 FORM = "Action=GetCallerIdentity&Version=2011-06-15"
+LAMBDA_NOWHERE = "http://127.0.0.1:4599/2015-03-31/nothing-here"
 
 
 @pytest.fixture(scope="module")
@@ -126,14 +127,35 @@ def test_iam_errors_use_the_iam_namespace(app: LaminaApp) -> None:
     [
         request("GET", "http://127.0.0.1:4599/_lamina/nope"),
         request("PUT", URL, FORM),
-        signed(service="lambda"),
         request("POST", URL, "{}"),
+        request("GET", LAMBDA_NOWHERE, headers=signed_headers(LAMBDA_NOWHERE, "", service="lambda", method="GET")),
     ],
 )
-def test_anything_else_is_a_json_404(app: LaminaApp, ctx: RequestContext) -> None:
+def test_anything_else_is_an_aws_shaped_404(app: LaminaApp, ctx: RequestContext) -> None:
     response = app.handle(ctx)
     assert response.status == 404
     assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["x-amzn-ErrorType"] == "UnknownOperationException"
+
+
+def test_a_lambda_path_is_authenticated_then_not_implemented(app: LaminaApp) -> None:
+    url = "http://127.0.0.1:4599/2015-03-31/functions/my-function"
+    unsigned = app.handle(request("GET", url))
+    assert (unsigned.status, unsigned.headers["x-amzn-ErrorType"]) == (403, "MissingAuthenticationTokenException")
+    answer = app.handle(request("GET", url, headers=signed_headers(url, "", service="lambda", method="GET")))
+    assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (501, "NotImplemented")
+    assert b"GetFunction" in answer.body
+
+
+def test_a_scope_naming_the_service_in_another_case_is_refused_as_aws_does(app: LaminaApp) -> None:
+    response = app.handle(signed(service="STS"))
+    assert (response.status, code(response)) == (403, "SignatureDoesNotMatch")
+    assert b"Credential should be scoped to correct service: 'sts'." in response.body
+
+
+def test_a_scope_naming_a_service_lamina_does_not_serve_is_a_documented_501(app: LaminaApp) -> None:
+    response = app.handle(signed(service="s3"))
+    assert (response.status, code(response)) == (501, "NotImplemented")
 
 
 def test_credentials_file_is_written_once(tmp_path: Path) -> None:

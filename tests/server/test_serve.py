@@ -88,9 +88,10 @@ def test_health_and_not_found(lamina: Lamina) -> None:
         assert response.status == 200
         assert response.headers["x-amzn-RequestId"]
         assert json.load(response)["status"] == "ok"
-    answer = post(lamina.endpoint + "/2015-03-31/functions", "{}", {"Content-Type": "application/json"})
+    answer = post(lamina.endpoint + "/nowhere", "{}", {"Content-Type": "application/json"})
     assert answer.status == 404
-    assert json.loads(answer.body)["error"] == "NotFound"
+    assert answer.headers["x-amzn-errortype"] == "UnknownOperationException"
+    assert "No Lamina API answers POST /nowhere" in json.loads(answer.body)["Message"]
 
 
 def test_root_credentials_file_is_private_and_aws_shaped(lamina: Lamina) -> None:

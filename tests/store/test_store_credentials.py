@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Connection
 
 from lamina.store import AlreadyExists, LimitExceeded, NotFound, Store, open_store
+from lamina.store.passwords import hash_password
 from lamina.store.repositories import access_keys, accounts, audit, login_profiles, sessions, users
 from lamina.store.repositories.login_profiles import PasswordPolicy
 
@@ -99,13 +100,15 @@ def test_sessions(store: Store, conn: Connection) -> None:
 
 def test_login_profile(conn: Connection) -> None:
     users.create_user(conn, ACCOUNT, "ann")
-    profile = login_profiles.create_login_profile(conn, ACCOUNT, "ann", "Secret-1", password_reset_required=True)
+    profile = login_profiles.create_login_profile(conn, ACCOUNT, "ann", hash_password("Secret-1"),
+                                                password_reset_required=True)
     assert profile.password_reset_required
     with pytest.raises(AlreadyExists):
-        login_profiles.create_login_profile(conn, ACCOUNT, "ANN", "x")
+        login_profiles.create_login_profile(conn, ACCOUNT, "ANN", hash_password("x"))
     assert login_profiles.check_password(conn, ACCOUNT, "ann", "Secret-1")
     assert not login_profiles.check_password(conn, ACCOUNT, "ann", "secret-1")
-    login_profiles.update_login_profile(conn, ACCOUNT, "ann", password="Secret-2", password_reset_required=False)
+    login_profiles.update_login_profile(conn, ACCOUNT, "ann", password_hash=hash_password("Secret-2"),
+                                        password_reset_required=False)
     assert login_profiles.check_password(conn, ACCOUNT, "ann", "Secret-2")
     assert not login_profiles.get_login_profile(conn, ACCOUNT, "ann").password_reset_required
     login_profiles.delete_login_profile(conn, ACCOUNT, "ann")

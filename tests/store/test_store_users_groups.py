@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Connection
 
 from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, LimitExceeded, NotFound, Store
+from lamina.store.passwords import hash_password
 from lamina.store.repositories import access_keys, accounts, groups, login_profiles, users
 from lamina.store.repositories.groups import MAX_GROUPS_PER_USER
 
@@ -64,7 +65,7 @@ def test_delete_user_conflicts_in_aws_order(conn: Connection) -> None:
     users.create_user(conn, ACCOUNT, "erin")
     groups.create_group(conn, ACCOUNT, "devs")
     groups.add_user_to_group(conn, ACCOUNT, "devs", "erin")
-    login_profiles.create_login_profile(conn, ACCOUNT, "erin", "pw")
+    login_profiles.create_login_profile(conn, ACCOUNT, "erin", hash_password("pw"))
     with pytest.raises(DeleteConflict) as caught:
         users.delete_user(conn, ACCOUNT, "erin")
     assert caught.value.blocker == "login_profile"

@@ -203,7 +203,7 @@ def parse_authorization(header: str, *, has_date: bool = True) -> SignatureParts
 
 
 def parse_presigned(query: str) -> SignatureParts:
-    """Read the X-Amz-* query parameters of a presigned URL (first occurrence of each wins)."""
+    """Read the X-Amz-* query parameters of a presigned URL (``verify`` refuses repeated ones)."""
     params: dict[str, str] = {}
     for key, value in query_pairs(query):
         params.setdefault(key, value)
@@ -459,8 +459,39 @@ def verify(
     )
 
 
+SINGLE_HEADERS = ("authorization", "x-amz-date", "date", "x-amz-security-token", "x-amz-content-sha256")
+"""Headers that carry authentication material: a second copy is refused, never ignored."""
+SINGLE_QUERY = (*PRESIGN_PARAMS, "X-Amz-Expires", "X-Amz-Security-Token")
+"""The same for a presigned URL's query parameters."""
+
+
+def _refuse_duplicates(request: SignedRequest) -> None:
+    """Two copies of one piece of authentication material are refused (IncompleteSignature).
+
+    Picking one copy would let a proxy in front of Lamina and Lamina itself read different
+    credentials, signatures or dates from the same request.
+    """
+    for name in SINGLE_HEADERS:
+        if len(request.header_values(name)) > 1:
+            raise AuthError("IncompleteSignature", f"The request must contain only one {name} header.")
+    seen: set[str] = set()
+    for key, _ in query_pairs(request.query):
+        if key in SINGLE_QUERY:
+            if key in seen:
+                raise AuthError("IncompleteSignature", f"The request must contain only one {key} query parameter.")
+            seen.add(key)
+
+
+def claimed_access_key(request: SignedRequest) -> str:
+    """The access key a request claims to be signed with, read without its body; ``AuthError`` when
+    the signature material is missing or malformed. Lets the server refuse a large body from an
+    unknown key before buffering it (the signature itself covers the body, so it waits)."""
+    return _claimed(request)[0].scope.access_key_id
+
+
 def _claimed(request: SignedRequest) -> tuple[SignatureParts, str]:
     """Find the signature (header or query) and the date it was signed at."""
+    _refuse_duplicates(request)
     authorization = request.header("authorization")
     presigned = any(key in PRESIGN_PARAMS[:3] for key, _ in query_pairs(request.query))
     if authorization is not None and presigned:

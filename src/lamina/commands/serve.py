@@ -120,11 +120,12 @@ def _serve(store: Store, settings: Settings) -> None:
     import uvicorn  # imported here: the other commands should not pay for the server's start-up
 
     from lamina.server import create_app
+    from lamina.wire import LaminaHttpProtocol
 
     app = create_app(store, settings)
     gc.freeze()  # the start-up objects (models, catalog) never need collecting: shorter GC pauses
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", http=LaminaHttpProtocol,
                     access_log=False)  # request lines would log presigned query strings (signatures, tokens)
     finally:
         store.close()

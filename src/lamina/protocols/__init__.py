@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 
+from . import rest_json
 from .errors import ServiceError, invalid_action, missing_action, modeled_error, validation_error
 from .models import SERVICES, ErrorSpec, ServiceSpec, load_service
 from .query import QueryParser, QuerySerializer, Response, decode_form
@@ -39,6 +40,7 @@ __all__ = [
     "missing_action",
     "modeled_error",
     "parser_for",
+    "rest_json",
     "serializer_for",
     "validation_error",
 ]

@@ -12,7 +12,7 @@ from lamina.auth.credentials import Caller, root_caller
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.pytest_plugin import LaminaServer, start_server
-from lamina.services.registry import find
+from lamina.services.registry import Offload, find
 from lamina.store import Store, open_store
 from lamina.store.repositories import accounts
 
@@ -42,7 +42,10 @@ def call(store: Store, operation: str, caller: Caller | None = None, **params: A
     """Run the registered handler as the pipeline's dispatch step would; {} for empty answers."""
     found = find("iam", operation)
     assert found is not None, f"iam:{operation} is not registered"
-    return dict(found.handler(context(operation, params, caller), store) or {})
+    outcome = found.handler(context(operation, params, caller), store)
+    if isinstance(outcome, Offload):  # the server runs the work in a worker process; here, inline
+        outcome = outcome.run_inline()
+    return dict(outcome or {})
 
 
 def fails(

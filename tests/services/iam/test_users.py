@@ -12,6 +12,7 @@ from identity_support import ACCT, ROOT, call, declared, fails, new_store, serve
 
 from lamina.pytest_plugin import LaminaServer
 from lamina.store import Store
+from lamina.store.passwords import hash_password
 from lamina.store.repositories import access_keys, login_profiles
 
 
@@ -146,7 +147,7 @@ def test_delete_user_with_dependents_is_delete_conflict(store: Store, attach: st
     call(store, "CreateUser", UserName="alice")
     with store.transaction() as conn:
         if attach == "login_profile":
-            login_profiles.create_login_profile(conn, ACCT, "alice", "Passw0rd!")
+            login_profiles.create_login_profile(conn, ACCT, "alice", hash_password("Passw0rd!"))
         elif attach == "access_key":
             access_keys.create_access_key(conn, store.secret_box, ACCT, "alice")
     if attach == "group":

@@ -14,8 +14,9 @@ from sqlalchemy import Connection
 
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
-from lamina.services.registry import Authorization, operation
-from lamina.store import NotFound, Store
+from lamina.services.registry import Authorization, Offload, operation
+from lamina.store import AlreadyExists, NotFound, Store
+from lamina.store.passwords import hash_password
 from lamina.store.repositories import login_profiles
 from lamina.store.repositories.login_profiles import LoginProfileRow, PasswordPolicy
 
@@ -81,17 +82,34 @@ def _user(ctx: RequestContext) -> str:
 
 
 @operation("iam", "CreateLoginProfile", authorization=user_authorization("CreateLoginProfile"))
-def create_login_profile(ctx: RequestContext, store: Store) -> dict[str, Any]:
+def create_login_profile(ctx: RequestContext, store: Store) -> Offload:
+    """Checks first (cheap), then the hash in a worker (slow by design), then the write."""
     name, password = _user(ctx), ctx.params.get("Password")
     if password is None:
         raise ServiceError("ValidationError", "Password is required for a login profile.", 400)
-    account = account_of(ctx)
-    with transaction(store) as conn:
+    account, reset = account_of(ctx), bool(ctx.params.get("PasswordResetRequired"))
+    with transaction(store, read_only=True) as conn:
+        _require_no_profile(conn, account, name)
         check_password(password, _policy(conn, account))
-        profile = login_profiles.create_login_profile(
-            conn, account, name, password, password_reset_required=bool(ctx.params.get("PasswordResetRequired"))
-        )
-    return _profile_out(profile)
+
+    def finish(password_hash: str) -> dict[str, Any]:
+        with transaction(store) as conn:
+            profile = login_profiles.create_login_profile(conn, account, name, password_hash,
+                                                          password_reset_required=reset)
+        return _profile_out(profile)
+
+    return Offload(hash_password, (password,), finish)
+
+
+def _require_no_profile(conn: Connection, account: str, name: str) -> None:
+    """EntityAlreadyExists (or NoSuchEntity for the user) before any hashing is spent."""
+    try:
+        login_profiles.get_login_profile(conn, account, name)
+    except NotFound as error:
+        if error.kind != "login profile":
+            raise
+        return
+    raise AlreadyExists("login profile", name)
 
 
 @operation("iam", "GetLoginProfile", authorization=user_authorization("GetLoginProfile"))
@@ -101,20 +119,22 @@ def get_login_profile(ctx: RequestContext, store: Store) -> dict[str, Any]:
 
 
 @operation("iam", "UpdateLoginProfile", authorization=user_authorization("UpdateLoginProfile"))
-def update_login_profile(ctx: RequestContext, store: Store) -> None:
-    """A new password (checked like a first one) and/or the reset-required flag."""
-    account, password = account_of(ctx), ctx.params.get("Password")
-    with transaction(store) as conn:
-        login_profiles.get_login_profile(conn, account, ctx.params["UserName"])
-        if password is not None:
-            check_password(password, _policy(conn, account))
-        login_profiles.update_login_profile(
-            conn,
-            account,
-            ctx.params["UserName"],
-            password=password,
-            password_reset_required=ctx.params.get("PasswordResetRequired"),
-        )
+def update_login_profile(ctx: RequestContext, store: Store) -> Offload | None:
+    """A new password (checked like a first one, hashed in a worker) and/or the reset-required flag."""
+    account, password, name = account_of(ctx), ctx.params.get("Password"), ctx.params["UserName"]
+
+    def finish(password_hash: str | None) -> None:
+        with transaction(store) as conn:
+            login_profiles.update_login_profile(conn, account, name, password_hash=password_hash,
+                                                password_reset_required=ctx.params.get("PasswordResetRequired"))
+
+    if password is None:
+        finish(None)
+        return None
+    with transaction(store, read_only=True) as conn:
+        login_profiles.get_login_profile(conn, account, name)
+        check_password(password, _policy(conn, account))
+    return Offload(hash_password, (password,), finish)
 
 
 @operation("iam", "DeleteLoginProfile", authorization=user_authorization("DeleteLoginProfile"))

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, select
 
 from .. import dialect
 from ..errors import AlreadyExists, NotFound
-from ..passwords import hash_password, verify_password
+from ..passwords import verify_password
 from ..schema import account_password_policy, login_profiles
 from ._common import now
 from .accounts import require_account
@@ -39,9 +39,10 @@ class PasswordPolicy:
 
 
 def create_login_profile(
-    conn: Connection, account_id: str, user_name: str, password: str, *, password_reset_required: bool = False
+    conn: Connection, account_id: str, user_name: str, password_hash: str, *, password_reset_required: bool = False
 ) -> LoginProfileRow:
-    """Store the password's hash; a second profile is AlreadyExists. Policy checks are the caller's."""
+    """Store a password's hash (``passwords.hash_password``: slow by design, so the caller makes it
+    outside the transaction); a second profile is AlreadyExists. Policy checks are the caller's."""
     user = get_user(conn, account_id, user_name)
     if conn.execute(select(login_profiles.c.user_id).where(login_profiles.c.user_id == user.user_id)).first():
         raise AlreadyExists("login profile", user.name)
@@ -50,7 +51,7 @@ def create_login_profile(
         login_profiles.insert().values(
             user_id=user.user_id,
             account_id=account_id,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             password_reset_required=password_reset_required,
             created_at=created,
         )
@@ -71,14 +72,15 @@ def update_login_profile(
     account_id: str,
     user_name: str,
     *,
-    password: str | None = None,
+    password_hash: str | None = None,
     password_reset_required: bool | None = None,
 ) -> LoginProfileRow:
+    """A new password hash and/or reset flag for an existing profile."""
     profile = get_login_profile(conn, account_id, user_name)
     user = get_user(conn, account_id, user_name)
     changes: dict[str, object] = {}
-    if password is not None:
-        changes["password_hash"] = hash_password(password)
+    if password_hash is not None:
+        changes["password_hash"] = password_hash
     if password_reset_required is not None:
         changes["password_reset_required"] = password_reset_required
     if changes:

@@ -1,0 +1,140 @@
+"""The bounds every request meets before and while its body is read, and the errors past them.
+
+Nothing is buffered without a bound, and a large body is only read for a caller who names a key
+Lamina knows (the signature itself covers the body, so it is checked once the body is in)::
+
+    declared Content-Length > the service's limit            → 413, nothing read
+    body over UNAUTHENTICATED_BODY_BYTES, no known access key → the auth error, nothing read
+    body grows past the limit while being read               → 413, reading stops
+    all bodies being read at once past BUFFERED_BYTES        → the service's throttling error
+
+AWS documents Lambda's limits (6 MB request payloads); it documents none for IAM's and STS's
+Query APIs, whose largest requests (SimulateCustomPolicy with several 128 KB policies) fit in
+:data:`QUERY_BODY_BYTES` with room to spare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.protocols import ServiceError, modeled_error
+
+__all__ = [
+    "BODY_LIMITS",
+    "BUFFERED_BYTES",
+    "DEFAULT_BODY_BYTES",
+    "OFFLOAD_DEADLINE_SECONDS",
+    "UNAUTHENTICATED_BODY_BYTES",
+    "BodyTooLarge",
+    "Budget",
+    "ClientGone",
+    "body_limit",
+    "read_body",
+    "throttled",
+    "too_large",
+]
+
+MIB = 1024 * 1024
+QUERY_BODY_BYTES = 2 * MIB
+LAMBDA_BODY_BYTES = 6 * MIB
+"""Lambda's request payload quota (6,291,456 bytes), as its 413 message names it."""
+LAMBDA_CODE_BODY_BYTES = 70_167_211
+"""What Lambda accepts for CreateFunction and UpdateFunctionCode: a 50 MB zip, base64-encoded in JSON."""
+BODY_LIMITS: dict[str | None, int] = {"iam": QUERY_BODY_BYTES, "sts": QUERY_BODY_BYTES, "lambda": LAMBDA_BODY_BYTES}
+"""The largest request body each service accepts, in bytes."""
+OPERATION_BODY_LIMITS: dict[tuple[str, str], int] = {
+    ("lambda", "CreateFunction"): LAMBDA_CODE_BODY_BYTES,
+    ("lambda", "UpdateFunctionCode"): LAMBDA_CODE_BODY_BYTES,
+}
+"""Operations whose limit differs from their service's."""
+LAMBDA_OPERATION_NAMES = {"Invoke": "InvokeFunction"}
+"""How Lambda's 413 message names an operation when not by its API name."""
+DEFAULT_BODY_BYTES = QUERY_BODY_BYTES
+"""For a request whose service cannot be told before its body (an unsigned Query form)."""
+UNAUTHENTICATED_BODY_BYTES = 64 * 1024
+"""The most Lamina reads from a request that names no access key it knows."""
+BUFFERED_BYTES = 256 * MIB
+"""The most request-body bytes held in memory at once, over all requests in flight."""
+OFFLOAD_DEADLINE_SECONDS = 30.0
+"""A hard stop for work handed to a worker process; operations keep their own, smaller budgets."""
+
+
+class BodyTooLarge(Exception):
+    """The body is (or would be) larger than the limit."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        super().__init__(f"body of {size} bytes over the {limit} byte limit")
+        self.size, self.limit = size, limit
+
+
+class ClientGone(Exception):
+    """The client disconnected before its body was complete."""
+
+
+class Busy(Exception):
+    """Accepting this body would pass :data:`BUFFERED_BYTES`."""
+
+
+def body_limit(service: str | None, operation: str | None = None) -> int:
+    """The body limit of ``service``'s ``operation`` (None: not known yet)."""
+    if service is not None and operation is not None and (service, operation) in OPERATION_BODY_LIMITS:
+        return OPERATION_BODY_LIMITS[(service, operation)]
+    return BODY_LIMITS.get(service, DEFAULT_BODY_BYTES)
+
+
+@dataclass
+class Budget:
+    """Bytes of request bodies buffered right now, across all requests of this process."""
+
+    limit: int = BUFFERED_BYTES
+    used: int = 0
+
+    def take(self, size: int) -> None:
+        if self.used + size > self.limit:
+            raise Busy(f"{self.used} bytes already buffered")
+        self.used += size
+
+    def give_back(self, size: int) -> None:
+        self.used -= size
+
+
+async def read_body(receive: Callable[[], Awaitable[MutableMapping[str, Any]]], limit: int,
+                    budget: Budget) -> bytes:
+    """The whole body, refusing it as soon as it passes ``limit`` bytes or the shared budget."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise ClientGone
+            chunk = message.get("body", b"")
+            if size + len(chunk) > limit:
+                raise BodyTooLarge(None, limit)
+            budget.take(len(chunk))
+            size += len(chunk)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+    finally:
+        budget.give_back(size)
+
+
+def too_large(service: str | None, size: int | None, limit: int, operation: str | None = None) -> ServiceError:
+    """AWS's 413: Lambda's ``RequestEntityTooLargeException`` in its words, a Query-style error else."""
+    if service == "lambda":
+        named = LAMBDA_OPERATION_NAMES.get(operation or "", operation)
+        message = f"Request must be smaller than {limit} bytes" + (f" for the {named} operation" if named else "")
+        return ServiceError("RequestEntityTooLargeException", message, 413)
+    told = f" of {size} bytes" if size is not None else ""
+    name = (service or "AWS").upper()
+    return ServiceError("RequestEntityTooLarge", f"Request body{told} exceeds the {limit} bytes {name} accepts.", 413)
+
+
+def throttled(service: str | None) -> ServiceError:
+    """AWS's throttling answer: Lambda's TooManyRequestsException (429), IAM's and STS's Throttling (400)."""
+    if service == "lambda":
+        return modeled_error("lambda", "TooManyRequestsException", "Rate Exceeded.")
+    return ServiceError("Throttling", "Rate exceeded", 400)
