@@ -37,8 +37,17 @@ from lamina.auth import AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
-from lamina.protocols import Response, ServiceError, decode_form, parser_for, rest_json, serializer_for
+from lamina.protocols import (
+    Response,
+    ServiceError,
+    decode_form,
+    load_service,
+    parser_for,
+    rest_json,
+    serializer_for,
+)
 from lamina.protocols.routes import router_for
+from lamina.protocols.validation import compile_patterns
 from lamina.services import Offload, Operation, declaration, find, not_implemented
 from lamina.settings import Settings
 from lamina.store import Store
@@ -82,6 +91,7 @@ class LaminaApp:
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
         self.buffered = limits.Budget()
+        _load_protocols()
         self.pipeline: list[Step] = [
             self.route,  # which API: the Query protocol (iam, sts), Lambda's REST paths, or 404
             self.authenticate,  # SigV4 → the caller
@@ -297,6 +307,17 @@ class LaminaApp:
                     (REQUEST_ID_HEADER.encode(), ctx.request_id.encode())]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _load_protocols() -> None:
+    """Build every service's parser, serializer and router now, so no request pays for loading a model."""
+    for service in QUERY_SERVICES:
+        parser_for(service)
+        serializer_for(service)
+    for service in REST_SERVICES:
+        router_for(service)
+    for service in QUERY_SERVICES + REST_SERVICES:
+        compile_patterns(load_service(service))
 
 
 def _service(ctx: RequestContext) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -24,9 +23,10 @@ from typing import Any
 from botocore.model import Shape
 
 from .errors import validation_error
+from .models import ServiceSpec
 from .shapes import ShapeWalker
 
-__all__ = ["Validator", "compile_pattern"]
+__all__ = ["Validator", "compile_pattern", "compile_patterns"]
 
 _COMPOSITE = frozenset(("structure", "list", "map"))
 
@@ -206,6 +206,16 @@ def compile_pattern(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
+def compile_patterns(service: ServiceSpec) -> int:
+    """Compile every pattern of ``service``'s model now (at start-up), so no request waits for
+    the Unicode tables behind ``\\p{L}``; returns how many distinct patterns there are."""
+    model = service.model
+    patterns = {model.shape_for(name).metadata.get("pattern") for name in model.shape_names}
+    for pattern in patterns - {None}:
+        compile_pattern(pattern)
+    return len(patterns - {None})
+
+
 def _translate(pattern: str) -> str:
     """Expand ``\\p{..}`` classes into explicit ranges, inside or outside ``[...]``."""
     out: list[str] = []
@@ -236,13 +246,37 @@ def _category_class(category: str) -> str:
     """A character-class body with every code point of Unicode category ``category`` (``L``, ``Lu``)."""
     if len(category) not in (1, 2) or not category[0].isupper():
         raise KeyError(category)
-    ranges: list[tuple[int, int]] = []
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.category(chr(code)).startswith(category):
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
+    ranges = _category_ranges().get(category)
     if not ranges:
         raise KeyError(category)
     return "".join(f"\\U{start:08x}" if start == end else f"\\U{start:08x}-\\U{end:08x}" for start, end in ranges)
+
+
+_ASSIGNED = (range(0, 0x323B0), range(0xE0000, 0xE01F0))
+"""Where letters, marks, numbers, separators and symbols live; the rest of the code space is
+private use or unassigned, so one pass over these finds every range, in a tenth of the time."""
+
+
+@functools.cache
+def _category_ranges() -> dict[str, list[tuple[int, int]]]:
+    """Code point ranges per Unicode category (``Lu``) and major category (``L``), in one pass."""
+    found: dict[str, list[tuple[int, int]]] = {}
+
+    def close(name: str, start: int, end: int) -> None:
+        for key in (name, name[0]):
+            ranges = found.setdefault(key, [])
+            if ranges and ranges[-1][1] == start - 1:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((start, end))
+
+    category = unicodedata.category
+    for block in _ASSIGNED:
+        start, current = block.start, category(chr(block.start))
+        for code in block:
+            name = category(chr(code))
+            if name != current:
+                close(current, start, code - 1)
+                start, current = code, name
+        close(current, start, block.stop - 1)
+    return found
