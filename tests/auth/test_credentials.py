@@ -69,7 +69,7 @@ def _role_session(store: Store, expires: datetime) -> sessions.IssuedCredentials
         role = roles.create_role(conn, ACCT, "deployer", "{}", path="/ci/")
         spec = sessions.SessionSpec(
             account_id=ACCT, kind="assumed-role", principal_arn=f"arn:aws:sts::{ACCT}:assumed-role/deployer/s1",
-            principal_id=f"{role.role_id}:s1", source_arn=f"arn:aws:iam::{ACCT}:role/ci/deployer",
+            principal_id=f"{role.role_id}:s1", source_arn=f"arn:aws:iam::{ACCT}:role/ci/deployer", source_id=role.role_id,
             expires_at=expires, session_name="s1",
         )
         return sessions.create_session(conn, store.secret_box, spec)
