@@ -70,7 +70,7 @@ def _role_session(store: Store, expires: datetime) -> sessions.IssuedCredentials
         spec = sessions.SessionSpec(
             account_id=ACCT, kind="assumed-role", principal_arn=f"arn:aws:sts::{ACCT}:assumed-role/deployer/s1",
             principal_id=f"{role.role_id}:s1", source_arn=f"arn:aws:iam::{ACCT}:role/ci/deployer",
-            expires_at=expires, session_name="s1",
+            source_id=role.role_id, expires_at=expires, session_name="s1",
         )
         return sessions.create_session(conn, store.secret_box, spec)
 
@@ -104,3 +104,25 @@ def test_expired_session_is_an_expired_token(store: Store) -> None:
         found.accept(issued.session_token, NOW)
     assert (error.value.code, error.value.status) == ("ExpiredToken", 403)
     assert error.value.message == "The security token included in the request is expired"
+
+
+def test_a_session_dies_with_its_role_even_if_the_name_is_reused(store: Store) -> None:
+    issued = _role_session(store, NOW + timedelta(hours=1))
+    with store.transaction() as conn:
+        roles.delete_role(conn, ACCT, "deployer")
+        roles.create_role(conn, ACCT, "deployer", "{}", path="/ci/")
+    assert resolve_access_key(store, issued.session.access_key_id) is None  # InvalidClientTokenId
+
+
+def test_a_users_session_dies_with_the_user_even_if_the_name_is_reused(store: Store) -> None:
+    with store.transaction() as conn:
+        alice = users.create_user(conn, ACCT, "alice")
+        issued = sessions.create_session(conn, store.secret_box, sessions.SessionSpec(
+            account_id=ACCT, kind="session-token", principal_arn=alice.arn, principal_id=alice.user_id,
+            source_arn=alice.arn, source_id=alice.user_id, expires_at=NOW + timedelta(hours=1), session_name="alice"))
+    found = resolve_access_key(store, issued.session.access_key_id)
+    assert found is not None and found.accept(issued.session_token, NOW).unique_id == alice.user_id
+    with store.transaction() as conn:
+        users.delete_user(conn, ACCT, "alice")
+        users.create_user(conn, ACCT, "alice")
+    assert resolve_access_key(store, issued.session.access_key_id) is None

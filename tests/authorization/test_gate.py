@@ -46,8 +46,11 @@ def _ctx(caller: Caller) -> RequestContext:
                           region="us-east-1")
 
 
-def _alice() -> RequestContext:
-    return _ctx(Caller(ACCOUNT, ALICE, "IAMUser", "AIDAALICE", "AKIAALICE", user_name="alice"))
+def _alice(store: Store) -> RequestContext:
+    """Alice as authentication resolves her: the gate finds her policies by her unique id."""
+    with store.transaction(read_only=True) as conn:
+        user_id = users.get_user(conn, ACCOUNT, "alice").user_id
+    return _ctx(Caller(ACCOUNT, ALICE, "IAMUser", user_id, "AKIAALICE", user_name="alice"))
 
 
 def _get_user(arn: str, name: str) -> Authorization:
@@ -57,7 +60,7 @@ def _get_user(arn: str, name: str) -> Authorization:
 def test_user_without_policies_gets_aws_sentence(gate: Gate) -> None:
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html"""
     with pytest.raises(ServiceError) as denied:
-        gate.authorize(_alice(), _get_user(f"arn:aws:iam::{ACCOUNT}:user/bob", "bob"))
+        gate.authorize(_alice(gate.store), _get_user(f"arn:aws:iam::{ACCOUNT}:user/bob", "bob"))
     assert (denied.value.code, denied.value.status) == ("AccessDenied", 403)
     assert denied.value.message == (f"User: {ALICE} is not authorized to perform: iam:GetUser on resource: user bob "
                                     "because no identity-based policy allows the iam:GetUser action")
@@ -70,13 +73,13 @@ def test_inline_group_and_managed_policies_all_count(store: Store, gate: Gate) -
         groups.add_user_to_group(conn, ACCOUNT, "readers", "alice")
         inline_policies.put_inline_policy(conn, ACCOUNT, "group", "readers", "list", _allow("iam:ListUsers"))
         managed = policies.create_policy(conn, ACCOUNT, "groups", _allow("iam:ListGroups"))
-    gate.authorize(_alice(), _get_user(ALICE, "alice"))
-    gate.authorize(_alice(), Authorization(("iam:ListUsers",)))
+    gate.authorize(_alice(store), _get_user(ALICE, "alice"))
+    gate.authorize(_alice(store), Authorization(("iam:ListUsers",)))
     with pytest.raises(ServiceError):
-        gate.authorize(_alice(), Authorization(("iam:ListGroups",)))
+        gate.authorize(_alice(store), Authorization(("iam:ListGroups",)))
     with store.transaction() as conn:
         attachments.attach_policy(conn, ACCOUNT, "user", "alice", managed.arn)
-    gate.authorize(_alice(), Authorization(("iam:ListGroups",)))
+    gate.authorize(_alice(store), Authorization(("iam:ListGroups",)))
 
 
 def test_boundary_limits_and_explicit_deny_wins(store: Store, gate: Gate) -> None:
@@ -84,13 +87,13 @@ def test_boundary_limits_and_explicit_deny_wins(store: Store, gate: Gate) -> Non
         inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "all", _allow("iam:*"))
         boundary = policies.create_policy(conn, ACCOUNT, "only-list", _allow("iam:List*"))
         users.set_user_permissions_boundary(conn, ACCOUNT, "alice", boundary.arn)
-    gate.authorize(_alice(), Authorization(("iam:ListUsers",)))
+    gate.authorize(_alice(store), Authorization(("iam:ListUsers",)))
     with pytest.raises(ServiceError, match="because no permissions boundary allows the iam:GetUser action"):
-        gate.authorize(_alice(), _get_user(ALICE, "alice"))
+        gate.authorize(_alice(store), _get_user(ALICE, "alice"))
     with store.transaction() as conn:
         inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "no", _allow("iam:ListUsers", effect="Deny"))
     with pytest.raises(ServiceError, match="with an explicit deny in an identity-based policy"):
-        gate.authorize(_alice(), Authorization(("iam:ListUsers",)))
+        gate.authorize(_alice(store), Authorization(("iam:ListUsers",)))
 
 
 def test_context_keys_reach_conditions(store: Store, gate: Gate) -> None:
@@ -103,24 +106,24 @@ def test_context_keys_reach_conditions(store: Store, gate: Gate) -> None:
         inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "tags", json.dumps(doc))
     blue = Authorization(("iam:TagUser",), context=lambda ctx, store: {"aws:RequestTag/team": "blue"})
     red = Authorization(("iam:TagUser",), context=lambda ctx, store: {"aws:RequestTag/team": "red"})
-    gate.authorize(_alice(), blue)
+    gate.authorize(_alice(store), blue)
     with pytest.raises(ServiceError):
-        gate.authorize(_alice(), red)
+        gate.authorize(_alice(store), red)
 
 
 def test_root_is_allowed_and_never_authorized_skips(gate: Gate) -> None:
     root = _ctx(Caller(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", "Root", ACCOUNT, "AKIAROOT"))
     gate.authorize(root, Authorization(("iam:DeleteUser",)))
-    gate.authorize(_alice(), Authorization(never_authorized=True))
+    gate.authorize(_alice(gate.store), Authorization(never_authorized=True))
 
 
 def test_every_decision_is_audited_and_shown(store: Store, gate: Gate, tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     with store.transaction() as conn:
         inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "list", _allow("iam:ListUsers"))
-    gate.authorize(_alice(), Authorization(("iam:ListUsers",)))
+    gate.authorize(_alice(store), Authorization(("iam:ListUsers",)))
     with pytest.raises(ServiceError):
-        gate.authorize(_alice(), _get_user(ALICE, "alice"))
+        gate.authorize(_alice(store), _get_user(ALICE, "alice"))
     assert gate.audit.flush() == 2
     with store.transaction(read_only=True) as conn:
         events = audit.list_events(conn, ACCOUNT).items

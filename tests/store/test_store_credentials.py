@@ -73,6 +73,7 @@ def _spec(expires_in: timedelta = timedelta(hours=1)) -> sessions.SessionSpec:
         principal_arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s",
         principal_id="AROAEXAMPLE:s",
         source_arn=f"arn:aws:iam::{ACCOUNT}:role/r",
+        source_id="AROAEXAMPLE",
         expires_at=datetime.now(UTC).replace(microsecond=0) + expires_in,
         session_name="s",
         session_policies=('{"Version":"2012-10-17","Statement":[]}',),

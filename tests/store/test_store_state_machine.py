@@ -1,12 +1,15 @@
-"""The store beside a plain-dict model: users, groups, membership, access keys, policy versions.
+"""The store beside a plain-dict model: users, groups, membership, access keys, policy versions, and the
+unique-id binding of sessions and trust policies across deleting and re-creating users.
 
 Each rule runs in its own transaction, so a failing rule also exercises rollback.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, settings
@@ -14,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from lamina.store import AlreadyExists, DeleteConflict, LimitExceeded, NotFound, StoreError, open_store
-from lamina.store.repositories import access_keys, accounts, groups, policies, users
+from lamina.store.repositories import access_keys, accounts, groups, named_principals, policies, roles, sessions, users
 
 ACCOUNT = "123456789012"
 USER_NAMES = st.sampled_from(["ann", "Ann", "ANN", "bob", "Bob", "cy"])
@@ -25,6 +28,10 @@ T = TypeVar("T")
 
 def arn(name: str) -> str:
     return f"arn:aws:iam::{ACCOUNT}:policy/{name}"
+
+
+def user_arn(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:user/{name}"
 
 
 @dataclass
@@ -41,7 +48,11 @@ class StoreModel(RuleBasedStateMachine):
         self.store = open_store("sqlite://")
         with self.store.transaction() as conn:
             accounts.create_account(conn, ACCOUNT)
+            self.role_id = roles.create_role(conn, ACCOUNT, "trusting", "{}").role_id
         self.users: dict[str, str] = {}  # lower name -> name as created
+        self.user_ids: dict[str, str] = {}  # lower name -> unique id of the user of that name now
+        self.trusted: dict[str, str] = {}  # ARN as written in the trust policy -> the unique id it was bound to
+        self.sessions: dict[str, str] = {}  # session key -> unique id of the user it acts for
         self.groups: dict[str, str] = {}
         self.members: set[tuple[str, str]] = set()  # (group lower, user lower)
         self.keys: dict[str, list[str]] = {}  # user lower -> key ids
@@ -64,8 +75,9 @@ class StoreModel(RuleBasedStateMachine):
         if name.lower() in self.users:
             assert isinstance(result, AlreadyExists)
         else:
-            assert not isinstance(result, StoreError)
+            assert isinstance(result, users.UserRow)
             self.users[name.lower()] = name
+            self.user_ids[name.lower()] = result.user_id
             self.keys[name.lower()] = []
 
     @rule(name=USER_NAMES)
@@ -80,7 +92,7 @@ class StoreModel(RuleBasedStateMachine):
             assert isinstance(result, DeleteConflict) and result.blocker == "groups"
         else:
             assert result is None
-            del self.users[key], self.keys[key]
+            del self.users[key], self.keys[key], self.user_ids[key]
 
     @rule(name=GROUP_NAMES)
     def create_group(self, name: str) -> None:
@@ -189,6 +201,40 @@ class StoreModel(RuleBasedStateMachine):
         else:
             assert result is None
             del self.policies[name.lower()]
+
+    @rule(names=st.lists(USER_NAMES, max_size=3))
+    def trust_users(self, names: list[str]) -> None:
+        """The trust policy names users (those that exist now get bound; AWS's refusal is the IAM layer's)."""
+        document = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": [user_arn(n) for n in names]}, "Action": "sts:AssumeRole"}]})
+        assert self.run(roles.update_assume_role_policy, ACCOUNT, "trusting", document) is not None
+        self.trusted = {user_arn(n): self.user_ids[n.lower()] for n in names if n.lower() in self.user_ids}
+
+    @rule(name=USER_NAMES)
+    def open_session(self, name: str) -> None:
+        if name.lower() not in self.user_ids:
+            return
+        unique_id = self.user_ids[name.lower()]
+        spec = sessions.SessionSpec(account_id=ACCOUNT, kind="session-token", principal_arn=user_arn(name),
+                                    principal_id=unique_id, source_arn=user_arn(name), source_id=unique_id,
+                                    expires_at=datetime.now(UTC) + timedelta(hours=1))
+        issued = self.run(sessions.create_session, self.store.secret_box, spec)
+        assert isinstance(issued, sessions.IssuedCredentials)
+        self.sessions[issued.session.access_key_id] = unique_id
+
+    @invariant()
+    def bindings_follow_unique_ids(self) -> None:
+        alive = {unique_id: self.users[lower] for lower, unique_id in self.user_ids.items()}
+        expected = {}
+        for written, unique_id in self.trusted.items():
+            now = user_arn(alive[unique_id]) if unique_id in alive else unique_id
+            if now != written:
+                expected[written] = now
+        with self.store.transaction(read_only=True) as conn:
+            assert named_principals.replacements(conn, named_principals.OWNER_ROLE_TRUST, self.role_id) == expected
+            for key, unique_id in self.sessions.items():
+                spec = sessions.get_session(conn, key).spec
+                assert sessions.source_exists(conn, spec) == (unique_id in alive)
 
     @invariant()
     def store_matches_model(self) -> None:

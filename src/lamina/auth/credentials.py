@@ -2,7 +2,10 @@
 
 Every active key resolves: the root's and IAM users' long-term ``AKIA`` keys, and the ``ASIA``
 keys STS issued (role sessions from AssumeRole, GetSessionToken sessions of users and root).
-Inactive and unknown keys resolve to nothing (``InvalidClientTokenId``). A temporary key is only
+Inactive and unknown keys resolve to nothing (``InvalidClientTokenId``), and so does a session
+whose user or role is gone: sessions are bound to the principal's unique id, so one re-created
+under the same name never revives them (AWS answers a deleted user's session the same way).
+A temporary key is only
 half a credential: after the signature check, :meth:`ResolvedKey.accept` demands the session's
 token (compared by digest in constant time) and refuses an expired session with ``ExpiredToken``.
 """
@@ -51,6 +54,16 @@ class Caller:
     """``aws:MultiFactorAuthPresent``: set only for temporary credentials, as AWS does."""
     token_issued_at: str | None = None
     """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
+
+    @property
+    def unique_id(self) -> str | None:
+        """The unique id of the IAM user or role behind the caller (``AIDA…``, ``AROA…``), which
+        its policies are found by; None for the root user and federated users."""
+        if self.principal_type == "IAMUser":
+            return self.user_id
+        if self.principal_type == "AssumedRole":
+            return self.user_id.split(":", 1)[0]
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +146,8 @@ def _temporary(conn: Connection, store: Store, access_key_id: str) -> ResolvedKe
     try:
         found = sessions.get_session_secret(conn, store.secret_box, access_key_id)
     except NotFound:
+        return None
+    if not sessions.source_exists(conn, found.session.spec):
         return None
     return ResolvedKey(found.secret_access_key, session_caller(found.session), _SessionCheck(found))
 

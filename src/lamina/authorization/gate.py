@@ -66,18 +66,23 @@ def principal_of(caller: Caller) -> Principal:
 
 def caller_policies(store: Store, caller: Caller) -> gather.PrincipalPolicies:
     """The identity side of ``caller``; nothing when its user or role no longer exists.
-    Memoised in the store's read cache, which any write clears."""
-    return store.cached(("caller-policies", caller.arn, caller.access_key_id), lambda: _gather(store, caller))
+
+    Found by the principal's unique id, not its name, and memoised under that id and the access
+    key (the store's read cache, which any write clears): an entry can never serve a principal
+    re-created under the same name.
+    """
+    key = ("caller-policies", caller.principal_type, caller.unique_id, caller.access_key_id)
+    return store.cached(key, lambda: _gather(store, caller))
 
 
 def _gather(store: Store, caller: Caller) -> gather.PrincipalPolicies:
+    unique_id = caller.unique_id
     with store.transaction(read_only=True) as conn:
         try:
-            if caller.principal_type == "IAMUser" and caller.user_name is not None:
-                return gather.for_user(conn, caller.account_id, caller.user_name)
-            if caller.principal_type == "AssumedRole" and caller.role_arn is not None:
-                base = gather.for_role(conn, caller.account_id, caller.role_arn.rsplit("/", 1)[-1])
-                return gather.for_session(conn, caller.access_key_id, base)
+            if caller.principal_type == "IAMUser" and unique_id is not None:
+                return gather.for_user_id(conn, unique_id)
+            if caller.principal_type == "AssumedRole" and unique_id is not None:
+                return gather.for_session(conn, caller.access_key_id, gather.for_role_id(conn, unique_id))
         except NotFound:
             return gather.PrincipalPolicies()
     return gather.PrincipalPolicies()

@@ -2,8 +2,10 @@
 
 User: its inline and attached policies and those of its groups, and its boundary. Role
 session: the role's inline and attached policies, its boundary, and the session's policies.
-Root: none (it has full access). Documents are compiled by ``parse_policy``, which caches by
-content, so gathering costs a few reads and dictionary lookups.
+Root: none (it has full access). Principals are looked up by unique id (``AIDA…``, ``AROA…``),
+never by name: a principal deleted and re-created under its old name is another principal.
+Documents are compiled by ``parse_policy``, which caches by content, so gathering costs a few
+reads and dictionary lookups.
 """
 
 from __future__ import annotations
@@ -72,18 +74,36 @@ def _boundary(conn: Connection, arn: str | None) -> Policy | None:
 
 
 def for_user(conn: Connection, account_id: str, user_name: str) -> PrincipalPolicies:
+    """The policies of the user named ``user_name`` now (the simulator's question)."""
+    return _user(conn, users.get_user(conn, account_id, user_name))
+
+
+def for_user_id(conn: Connection, user_id: str) -> PrincipalPolicies:
+    """The policies of the user with unique id ``user_id``; NotFound once it is deleted."""
+    return _user(conn, users.get_user_by_id(conn, user_id))
+
+
+def _user(conn: Connection, user: users.UserRow) -> PrincipalPolicies:
     """A user's own policies, its groups' policies, its boundary and its tags."""
-    user = users.get_user(conn, account_id, user_name)
     identity = _owned(conn, "user", user.user_id, user.name)
-    for group in groups.list_groups_for_user(conn, account_id, user_name, max_items=1000).items:
+    for group in groups.list_groups_for_user(conn, user.account_id, user.name, max_items=1000).items:
         identity += _owned(conn, "group", group.group_id, group.name)
     user_tags = tuple(tags.all_tags(conn, "user", user.user_id).items())
     return PrincipalPolicies(tuple(identity), _boundary(conn, user.permissions_boundary), None, user_tags)
 
 
 def for_role(conn: Connection, account_id: str, role_name: str) -> PrincipalPolicies:
+    """The policies of the role named ``role_name`` now (the simulator's question)."""
+    return _role(roles.get_role(conn, account_id, role_name), conn)
+
+
+def for_role_id(conn: Connection, role_id: str) -> PrincipalPolicies:
+    """The policies of the role with unique id ``role_id``; NotFound once it is deleted."""
+    return _role(roles.get_role_by_id(conn, role_id), conn)
+
+
+def _role(role: roles.RoleRow, conn: Connection) -> PrincipalPolicies:
     """A role's policies, boundary and tags (its sessions add their own policies and tags)."""
-    role = roles.get_role(conn, account_id, role_name)
     role_tags = tuple(tags.all_tags(conn, "role", role.role_id).items())
     return PrincipalPolicies(tuple(_owned(conn, "role", role.role_id, role.name)),
                              _boundary(conn, role.permissions_boundary), None, role_tags)

@@ -18,9 +18,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, func, select
 from sqlalchemy.pool import StaticPool
 
-from . import dialect, schema
+from . import dialect, migrations, schema
 from .crypto import KEY_FILE_NAME, SecretBox
-from .errors import SchemaMismatch
 
 DB_FILE_NAME = "lamina.db"
 CACHE_SECONDS = 1.0
@@ -127,11 +126,11 @@ def _resolve(target: str | Path) -> tuple[str, Path | None]:
 
 
 def _create_schema(engine: Engine) -> None:
-    # create_all until a migrations tool arrives; schema_version guards against mismatches meanwhile.
+    # create_all until a migrations tool arrives; schema_version says which steps an older store needs.
     with engine.begin() as conn:
         schema.metadata.create_all(conn)
         found = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
         if found is None:
             conn.execute(schema.schema_version.insert().values(version=schema.SCHEMA_VERSION))
         elif found != schema.SCHEMA_VERSION:
-            raise SchemaMismatch(found, schema.SCHEMA_VERSION)
+            migrations.migrate(conn, found)

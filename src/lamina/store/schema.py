@@ -30,7 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals`` (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -258,6 +259,7 @@ sessions = Table(
     Column("principal_arn", String(2048), nullable=False),
     Column("principal_id", String(128), nullable=False),
     Column("source_arn", String(2048), nullable=False),  # the role, user or root behind it
+    Column("source_id", String(21), nullable=False),  # its unique id (AROA…, AIDA…; the account id for root)
     Column("session_name", String(64)),
     Column("source_identity", String(64)),
     Column("session_policies", Text, nullable=False),  # JSON list of policy documents
@@ -267,6 +269,20 @@ sessions = Table(
     _created(),
     Column("expires_at", UtcDateTime(), nullable=False),
     Index(None, "expires_at"),
+)
+
+# The IAM users and roles a stored policy document names, by the unique id they had when it was
+# written (AWS's own transformation of a principal ARN): ``owner`` is the document's holder, e.g.
+# ("role-trust", AROA…) for a role's trust policy, or a Lambda function's resource policy later.
+named_principals = Table(
+    "named_principals",
+    metadata,
+    _account(),
+    Column("owner_kind", String(16), nullable=False),
+    Column("owner_id", String(2048), nullable=False),
+    Column("principal_arn", String(2048), nullable=False),
+    Column("principal_id", String(21), nullable=False),
+    PrimaryKeyConstraint("owner_kind", "owner_id", "principal_arn"),
 )
 
 audit_events = Table(

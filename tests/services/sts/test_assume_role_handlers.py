@@ -179,11 +179,13 @@ def test_get_session_token_for_root_and_refused_for_sessions(store: Store) -> No
 
 
 def test_get_session_token_for_a_user_acts_as_the_user(store: Store) -> None:
-    user = Caller(ACCT, f"arn:aws:iam::{ACCT}:user/alice", "IAMUser", "AIDAEXAMPLE", "AKIAUSER", user_name="alice")
+    with store.transaction() as conn:
+        alice = users.create_user(conn, ACCT, "alice")
+    user = Caller(ACCT, alice.arn, "IAMUser", alice.user_id, "AKIAUSER", user_name="alice")
     result = get_session_token(ctx({}, user), store)
     assert (result["Credentials"]["Expiration"] - datetime.now(UTC)).total_seconds() > 43000
     caller = session_caller_of(store, result)
-    assert (caller.arn, caller.user_id, caller.user_name) == (user.arn, "AIDAEXAMPLE", "alice")
+    assert (caller.arn, caller.user_id, caller.user_name) == (user.arn, alice.user_id, "alice")
     assert caller.principal_type == "IAMUser" and caller.temporary
 
 

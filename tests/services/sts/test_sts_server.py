@@ -113,7 +113,7 @@ def test_expired_session_is_refused(lamina_server: LaminaServer, role: dict[str,
             account = lamina_server.account_id
             issued = sessions.create_session(conn, store.secret_box, sessions.SessionSpec(
                 account_id=account, kind="assumed-role", principal_arn=f"arn:aws:sts::{account}:assumed-role/x/old",
-                principal_id=f"{role['RoleId']}:old", source_arn=role["Arn"],
+                principal_id=f"{role['RoleId']}:old", source_arn=role["Arn"], source_id=role["RoleId"],
                 expires_at=datetime.now(UTC) - timedelta(seconds=5), session_name="old"))
     finally:
         store.close()

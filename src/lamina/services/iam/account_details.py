@@ -21,6 +21,7 @@ from lamina.store.repositories._common import OwnerKind
 
 from . import errors
 from .declarations import derived_authorization
+from .roles import trust_policy_as_read
 
 _ALL = 10_000
 _FILTERS = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
@@ -70,7 +71,7 @@ def _roles(conn: Connection, account: str) -> list[dict[str, Any]]:
     out = []
     for role in roles.list_roles(conn, account, max_items=_ALL).items:
         item = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-                "CreateDate": role.created_at, "AssumeRolePolicyDocument": _encoded(role.assume_role_policy),
+                "CreateDate": role.created_at, "AssumeRolePolicyDocument": _encoded(trust_policy_as_read(conn, role)),
                 "InstanceProfileList": [], **_owned(conn, "role", role.role_id), "RoleLastUsed": {}}
         out.append(_boundary_and_tags(item, role.permissions_boundary, tags.all_tags(conn, "role", role.role_id)))
     return out

@@ -1,8 +1,10 @@
 """IAM roles: CreateRole, GetRole, ListRoles, UpdateRole, UpdateRoleDescription, UpdateAssumeRolePolicy, DeleteRole.
 
 The trust policy is checked with the trust grammar (Principal required, no Resource) and returned URL-encoded,
-as AWS does. Role last-used data is not recorded yet, so ``RoleLastUsed`` is empty, as AWS shows for a role
-never used.
+as AWS does. The users and roles it names must exist when it is written, and are bound to their unique ids
+(``named_principals``): once one is deleted, the policy reads with the old unique id in place of its ARN and
+trusts no principal re-created under that name. Role last-used data is not recorded yet, so ``RoleLastUsed``
+is empty, as AWS shows for a role never used.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from lamina.context import RequestContext
 from lamina.policy import ContextValue, PolicyKind
 from lamina.services.registry import Authorization, operation
 from lamina.store import Store, StoreError
-from lamina.store.repositories import roles, tags
+from lamina.store.repositories import named_principals, roles, tags
 from lamina.store.repositories.roles import RoleRow
 
 from ._role_policy_common import (
@@ -32,6 +34,7 @@ from ._role_policy_common import (
     tags_in,
     tags_out,
 )
+from .errors import malformed_policy_document
 
 TRUST_POLICY_LIMIT = 2048
 
@@ -40,7 +43,7 @@ def role_shape(conn: Connection, role: RoleRow, *, full: bool = True) -> dict[st
     """A ``Role`` as AWS returns it; ``full`` adds boundary, tags and last-used (GetRole, CreateRole)."""
     shape: dict[str, Any] = {
         "Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
-        "CreateDate": role.created_at, "AssumeRolePolicyDocument": encoded(role.assume_role_policy),
+        "CreateDate": role.created_at, "AssumeRolePolicyDocument": encoded(trust_policy_as_read(conn, role)),
         "MaxSessionDuration": role.max_session_duration,
     }
     if role.description is not None:
@@ -54,6 +57,17 @@ def role_shape(conn: Connection, role: RoleRow, *, full: bool = True) -> dict[st
             shape["Tags"] = tags_out(found)
         shape["RoleLastUsed"] = {}
     return shape
+
+
+def trust_policy_as_read(conn: Connection, role: RoleRow) -> str:
+    """The trust policy as IAM shows it: a deleted principal's ARN reads as its old unique id."""
+    return named_principals.as_read(conn, named_principals.OWNER_ROLE_TRUST, role.role_id, role.assume_role_policy)
+
+
+def check_named_principals(conn: Connection, document: str) -> None:
+    """AWS refuses a trust policy naming a user or role that does not exist (in an account it knows)."""
+    for arn in named_principals.unresolved(conn, document):
+        raise malformed_policy_document(f'Invalid principal in policy: "AWS":"{arn}"')
 
 
 def _new_role_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
@@ -79,6 +93,7 @@ def create_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
     check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
     try:
         with store.transaction() as conn:
+            check_named_principals(conn, document)
             boundary = params.get("PermissionsBoundary")
             if boundary:
                 require_attachable(conn, boundary, account(ctx))
@@ -151,6 +166,8 @@ def update_assume_role_policy(ctx: RequestContext, store: Store) -> None:
     check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
     try:
         with store.transaction() as conn:
+            roles.get_role(conn, account(ctx), ctx.params["RoleName"])  # NoSuchEntity before the principals
+            check_named_principals(conn, document)
             roles.update_assume_role_policy(conn, account(ctx), ctx.params["RoleName"], document)
     except StoreError as error:
         raise store_error(error) from error

@@ -5,7 +5,9 @@ the STS condition keys, for ``sts:AssumeRole`` and, when the request passes tags
 this handler only applies AWS's fixed rules (no root callers, duration against the role's
 ``MaxSessionDuration`` and the 1-hour chaining limit, session policy size, tag rules) and issues
 an ``ASIA`` session in the store. A role ARN that names no role gets a trust policy that grants
-nothing, so the gate answers AccessDenied as AWS does.
+nothing, so the gate answers AccessDenied as AWS does. The trust policy's users and roles are
+bound to their unique ids (``lamina.authorization.bound_principals``): one deleted and
+re-created under the same name is not trusted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lamina.auth.credentials import Caller
-from lamina.authorization import access_denied
+from lamina.authorization import access_denied, bound_principals
 from lamina.context import RequestContext
 from lamina.policy import (
     ContextValue,
@@ -38,7 +40,7 @@ from lamina.policy import (
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
 from lamina.store import NotFound, Store
-from lamina.store.repositories import roles, sessions
+from lamina.store.repositories import named_principals, roles, sessions
 from lamina.store.repositories._common import now
 
 DEFAULT_DURATION = 3600
@@ -107,12 +109,13 @@ def _role_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
 def _trust_policy(ctx: RequestContext, store: Store) -> Policy:
     with store.transaction(read_only=True) as conn:
         role = find_role(conn, str(ctx.params["RoleArn"]))
-    if role is None:
-        return _NOTHING
-    try:
-        return parse_policy(role.assume_role_policy, PolicyKind.TRUST, f"{role.name}-trust")
-    except MalformedPolicyDocument:
-        return _NOTHING
+        if role is None:
+            return _NOTHING
+        try:
+            return bound_principals.resource_policy(conn, named_principals.OWNER_ROLE_TRUST, role.role_id,
+                                                    role.assume_role_policy, PolicyKind.TRUST, f"{role.name}-trust")
+        except MalformedPolicyDocument:
+            return _NOTHING
 
 
 def request_tags(ctx: RequestContext) -> dict[str, str]:
@@ -167,7 +170,7 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
             account_id=role.account_id, kind="assumed-role",
             principal_arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}",
             principal_id=f"{role.role_id}:{session_name}",
-            source_arn=f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}",
+            source_arn=f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}", source_id=role.role_id,
             expires_at=now() + timedelta(seconds=duration), session_name=session_name,
             source_identity=source_identity, session_policies=(policy,) if policy else (),
             session_policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,

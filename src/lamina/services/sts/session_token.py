@@ -1,8 +1,9 @@
 """``sts:GetSessionToken``: temporary credentials standing for the long-term caller itself.
 
 Users and the root get an ``ASIA`` session that acts as they do (same policies, no session
-policy). AWS refuses it to callers already on temporary credentials, and caps the root's
-session at one hour whatever was asked (silently, as AWS documents).
+policy), bound to the caller's unique id (the account id for root). AWS refuses it to callers
+already on temporary credentials, and caps the root's session at one hour whatever was asked
+(silently, as AWS documents).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def get_session_token(ctx: RequestContext, store: Store) -> dict[str, Any]:
         duration = min(duration, ROOT_LIMIT)
     spec = sessions.SessionSpec(
         account_id=caller.account_id, kind="session-token", principal_arn=caller.arn, principal_id=caller.user_id,
-        source_arn=caller.arn, expires_at=now() + timedelta(seconds=duration), session_name=caller.user_name,
+        source_arn=caller.arn, source_id=caller.unique_id or caller.account_id,
+        expires_at=now() + timedelta(seconds=duration), session_name=caller.user_name,
     )
     with store.transaction() as conn:
         issued = sessions.create_session(conn, store.secret_box, spec)

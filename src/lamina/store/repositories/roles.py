@@ -1,4 +1,8 @@
-"""IAM roles: trust policy, session duration, boundary; names unique case-insensitively."""
+"""IAM roles: trust policy, session duration, boundary; names unique case-insensitively.
+
+The users and roles a trust policy names are bound to their unique ids whenever it is written
+(``named_principals``), so a principal deleted and re-created under the same name is not trusted.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from sqlalchemy import Connection, Row, exists, select
 from .. import ids, schema
 from ..errors import AlreadyExists, DeleteConflict, NotFound
 from ..schema import roles
-from . import tags
+from . import named_principals, tags
 from ._common import DEFAULT_MAX_ITEMS, Page, iam_arn, name_taken, now, paginate, path_starts_with
 from .accounts import require_account
 
@@ -78,6 +82,7 @@ def create_role(
             created_at=row.created_at,
         )
     )
+    named_principals.record(conn, account_id, named_principals.OWNER_ROLE_TRUST, row.role_id, assume_role_policy)
     return row
 
 
@@ -134,7 +139,9 @@ def update_role(
 
 
 def update_assume_role_policy(conn: Connection, account_id: str, name: str, document: str) -> RoleRow:
-    return _update(conn, account_id, name, assume_role_policy=document)
+    role = _update(conn, account_id, name, assume_role_policy=document)
+    named_principals.record(conn, account_id, named_principals.OWNER_ROLE_TRUST, role.role_id, document)
+    return role
 
 
 def set_role_permissions_boundary(conn: Connection, account_id: str, name: str, policy_arn: str | None) -> RoleRow:
@@ -143,11 +150,12 @@ def set_role_permissions_boundary(conn: Connection, account_id: str, name: str, 
 
 
 def delete_role(conn: Connection, account_id: str, name: str) -> None:
-    """Delete a role without policies; its tags go with it."""
+    """Delete a role without policies; its tags and its trust policy's bindings go with it."""
     role = get_role(conn, account_id, name)
     for blocker, table in (("inline_policies", schema.inline_policies), ("attached_policies", schema.attachments)):
         clause = exists().where(table.c.owner_kind == "role", table.c.owner_id == role.role_id)
         if conn.execute(select(clause)).scalar():
             raise DeleteConflict("role", role.name, blocker)
     tags.delete_all_tags(conn, "role", role.role_id)
+    named_principals.forget(conn, named_principals.OWNER_ROLE_TRUST, role.role_id)
     conn.execute(roles.delete().where(roles.c.role_id == role.role_id))

@@ -1,5 +1,9 @@
 """Temporary credentials (ASIA… keys) issued by STS, with what the gate needs to authorize them.
 
+A session is bound to the unique id of the user, role or root it acts for (``source_id``), never
+to a name: :func:`source_exists` is how authentication learns that a session's principal was
+deleted, so that a new principal of the same name never inherits its predecessor's sessions.
+
 The secret is SecretBox ciphertext; the session token is kept only as a SHA-256 digest, since
 the store only ever needs to recognise it, never to show it again.
 """
@@ -17,7 +21,7 @@ from sqlalchemy import Connection, Row, select
 from .. import ids
 from ..crypto import SecretBox, same_secret, token_digest
 from ..errors import NotFound
-from ..schema import sessions
+from ..schema import accounts, roles, sessions, users
 from ._common import now
 from .accounts import require_account
 
@@ -33,6 +37,7 @@ class SessionSpec:
     principal_arn: str  # arn:aws:sts::ACCT:assumed-role/ROLE/SESSION, …
     principal_id: str  # AROA…:SESSION, …
     source_arn: str  # the role, user or root the session acts for
+    source_id: str  # its unique id: AROA…, AIDA…, or the account id for root
     expires_at: datetime
     session_name: str | None = None
     source_identity: str | None = None
@@ -89,6 +94,7 @@ def create_session(conn: Connection, box: SecretBox, spec: SessionSpec) -> Issue
             principal_arn=spec.principal_arn,
             principal_id=spec.principal_id,
             source_arn=spec.source_arn,
+            source_id=spec.source_id,
             session_name=spec.session_name,
             source_identity=spec.source_identity,
             session_policies=json.dumps(list(spec.session_policies)),
@@ -114,6 +120,7 @@ def _session(row: Row[Any]) -> SessionRow:
         principal_arn=row.principal_arn,
         principal_id=row.principal_id,
         source_arn=row.source_arn,
+        source_id=row.source_id,
         expires_at=row.expires_at,
         session_name=row.session_name,
         source_identity=row.source_identity,
@@ -138,6 +145,17 @@ def get_session_secret(conn: Connection, box: SecretBox, access_key_id: str) -> 
     if row is None:
         raise NotFound("session", access_key_id)
     return SessionSecret(_session(row), box.decrypt(row.secret, context=access_key_id), row.token_digest)
+
+
+def source_exists(conn: Connection, spec: SessionSpec) -> bool:
+    """Whether the user, role or account the session acts for still exists with the same unique id."""
+    if spec.kind == "assumed-role":
+        query = select(roles.c.role_id).where(roles.c.role_id == spec.source_id)
+    elif spec.source_id == spec.account_id:  # the root user's own session
+        query = select(accounts.c.account_id).where(accounts.c.account_id == spec.source_id)
+    else:
+        query = select(users.c.user_id).where(users.c.user_id == spec.source_id)
+    return conn.execute(query).first() is not None
 
 
 def delete_expired_sessions(conn: Connection, at: datetime) -> int:

@@ -1,0 +1,43 @@
+"""Bringing an older store up to ``SCHEMA_VERSION``, one step per version, inside the opening transaction.
+
+``create_all`` adds new tables on its own but never changes an existing one, so each step holds
+only what it cannot: new columns, and facts the new version keeps that the old one did not. A
+store newer than this code is refused (``SchemaMismatch``): it may hold facts we would ignore.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, select, text, update
+
+from . import schema
+from .errors import SchemaMismatch
+from .repositories import named_principals
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """Sessions learn the unique id they act for; trust policies bind the principals they name now."""
+    conn.execute(text("ALTER TABLE sessions ADD COLUMN source_id VARCHAR(21) NOT NULL DEFAULT ''"))
+    sessions = schema.sessions
+    rows = conn.execute(select(sessions.c.access_key_id, sessions.c.principal_id)).all()
+    for row in rows:  # AROA…:session → AROA…; a user's AIDA… or the root's account id as is
+        conn.execute(update(sessions).where(sessions.c.access_key_id == row.access_key_id)
+                     .values(source_id=row.principal_id.split(":", 1)[0]))
+    roles = schema.roles
+    for role in conn.execute(select(roles.c.account_id, roles.c.role_id, roles.c.assume_role_policy)).all():
+        named_principals.record(conn, role.account_id, named_principals.OWNER_ROLE_TRUST, role.role_id,
+                                role.assume_role_policy)
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+"""From version N to N + 1."""
+
+
+def migrate(conn: Connection, found: int) -> None:
+    """Run the steps from version ``found`` to ``SCHEMA_VERSION`` and record the new version."""
+    if found > schema.SCHEMA_VERSION or any(v not in STEPS for v in range(found, schema.SCHEMA_VERSION)):
+        raise SchemaMismatch(found, schema.SCHEMA_VERSION)
+    for version in range(found, schema.SCHEMA_VERSION):
+        STEPS[version](conn)
+    conn.execute(update(schema.schema_version).values(version=schema.SCHEMA_VERSION))
