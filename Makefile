@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PEERS := tools/iam-simulate
 
-.PHONY: serve test lint bench bench-api install peers clean
+.PHONY: serve test lint bench bench-api bench-hostile fuzz install peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ bench: $(STAMP) peers $(BENCH_VENV)/.installed-stamp
 # API throughput of signed IAM/STS calls: Lamina against moto's server, in one run (benchmarks/api.py).
 bench-api: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/api.py
+
+# The server under hostile load: GetUser beside the worst simulation, memory under oversized bodies.
+bench-hostile: $(STAMP)
+	$(BIN)/python benchmarks/hostile.py
+
+# The long fuzz run against a real server (a short one is part of `make test`).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	LAMINA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz
 
 clean:
 	rm -rf $(VENV) .bench-venv .cli-venv $(PEERS)/node_modules
