@@ -15,6 +15,7 @@ Query APIs, whose largest requests (SimulateCustomPolicy with several 128 KB pol
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,12 +28,16 @@ __all__ = [
     "DEFAULT_BODY_BYTES",
     "OFFLOAD_DEADLINE_SECONDS",
     "UNAUTHENTICATED_BODY_BYTES",
+    "BodyRefused",
+    "BodyTimeout",
     "BodyTooLarge",
     "Budget",
+    "Busy",
     "ClientGone",
     "body_limit",
     "read_body",
     "throttled",
+    "timed_out",
     "too_large",
 ]
 
@@ -57,24 +62,46 @@ UNAUTHENTICATED_BODY_BYTES = 64 * 1024
 """The most Lamina reads from a request that names no access key it knows."""
 BUFFERED_BYTES = 256 * MIB
 """The most request-body bytes held in memory at once, over all requests in flight."""
+BODY_IDLE_SECONDS = 30.0
+"""How long the body may go without a byte before the request is answered ``RequestTimeout``."""
 OFFLOAD_DEADLINE_SECONDS = 30.0
 """A hard stop for work handed to a worker process; operations keep their own, smaller budgets."""
 
 
-class BodyTooLarge(Exception):
+class BodyRefused(Exception):
+    """The body was not read to its end; :meth:`error` is what the client is told."""
+
+    def error(self, service: str | None, operation: str | None) -> ServiceError:
+        raise NotImplementedError
+
+
+class BodyTooLarge(BodyRefused):
     """The body is (or would be) larger than the limit."""
 
     def __init__(self, size: int | None, limit: int) -> None:
         super().__init__(f"body of {size} bytes over the {limit} byte limit")
         self.size, self.limit = size, limit
 
+    def error(self, service: str | None, operation: str | None) -> ServiceError:
+        return too_large(service, self.size, self.limit, operation)
+
+
+class Busy(BodyRefused):
+    """Accepting this body would pass :data:`BUFFERED_BYTES`."""
+
+    def error(self, service: str | None, operation: str | None) -> ServiceError:
+        return throttled(service)
+
+
+class BodyTimeout(BodyRefused):
+    """The client stopped sending its body for :data:`BODY_IDLE_SECONDS`."""
+
+    def error(self, service: str | None, operation: str | None) -> ServiceError:
+        return timed_out()
+
 
 class ClientGone(Exception):
     """The client disconnected before its body was complete."""
-
-
-class Busy(Exception):
-    """Accepting this body would pass :data:`BUFFERED_BYTES`."""
 
 
 def body_limit(service: str | None, operation: str | None = None) -> int:
@@ -107,7 +134,10 @@ async def read_body(receive: Callable[[], Awaitable[MutableMapping[str, Any]]], 
     size = 0
     try:
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), BODY_IDLE_SECONDS)
+            except TimeoutError:
+                raise BodyTimeout from None
             if message["type"] == "http.disconnect":
                 raise ClientGone
             chunk = message.get("body", b"")
@@ -131,6 +161,12 @@ def too_large(service: str | None, size: int | None, limit: int, operation: str 
     told = f" of {size} bytes" if size is not None else ""
     name = (service or "AWS").upper()
     return ServiceError("RequestEntityTooLarge", f"Request body{told} exceeds the {limit} bytes {name} accepts.", 413)
+
+
+def timed_out() -> ServiceError:
+    """A body that stopped arriving: the request is abandoned (400, as AWS's front ends answer)."""
+    return ServiceError("RequestTimeout", f"The request body was not received within {BODY_IDLE_SECONDS:g} seconds "
+                        "of its last byte.", 400)
 
 
 def throttled(service: str | None) -> ServiceError:

@@ -277,6 +277,21 @@ class LaminaApp:
 
     # -- ASGI ----------------------------------------------------------------------------------
 
+    async def _answer(self, ctx: RequestContext, receive: Receive) -> Response | None:
+        """Admit, read the body within its bounds, run the pipeline; None if the client left."""
+        response, limit = self.admit(ctx)
+        if response is None:
+            try:
+                ctx.body = await limits.read_body(receive, limit, self.buffered)
+            except limits.ClientGone:
+                return None
+            except limits.BodyRefused as refused:
+                response = self._error(ctx, refused.error(ctx.service, _rest_operation(ctx)))
+            else:
+                return await self.respond(ctx)
+        response.headers["Connection"] = "close"  # the unread rest of the body must not be read as a request
+        return response
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
@@ -285,22 +300,9 @@ class LaminaApp:
         if scope["type"] != "http":
             return
         ctx = _context(scope)
-        response, limit = self.admit(ctx)
-        if response is not None:  # answered before the body: don't let the unread body be parsed next
-            response.headers["Connection"] = "close"
-        else:
-            try:
-                ctx.body = await limits.read_body(receive, limit, self.buffered)
-            except limits.ClientGone:
-                return
-            except limits.BodyTooLarge as error:
-                response = self._error(ctx, limits.too_large(ctx.service, None, error.limit, _rest_operation(ctx)))
-                response.headers["Connection"] = "close"
-            except limits.Busy:
-                response = self._error(ctx, limits.throttled(ctx.service))
-                response.headers["Connection"] = "close"
-            else:
-                response = await self.respond(ctx)
+        response = await self._answer(ctx, receive)
+        if response is None:  # the client went away mid-request
+            return
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()
                    if name.lower() not in ("content-length", REQUEST_ID_HEADER.lower())]
         headers += [(b"content-length", str(len(response.body)).encode()),

@@ -10,6 +10,7 @@ request line and headers; here they are refused past :data:`MAX_HEAD_BYTES`.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -20,6 +21,9 @@ __all__ = ["MAX_HEAD_BYTES", "LaminaHttpProtocol", "malformed_response"]
 
 MAX_HEAD_BYTES = 64 * 1024
 """The most bytes of request line and headers Lamina reads for one request."""
+HEAD_TIMEOUT_SECONDS = 30.0
+"""How long a connection may take to deliver a request's line and headers (a new connection's
+first request included) before it is closed: slow senders cannot hold connections forever."""
 _STATUS_LINE = b"HTTP/1.1 400 Bad Request\r\n"
 
 
@@ -40,13 +44,42 @@ def malformed_response(reason: str) -> bytes:
 
 
 class LaminaHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with AWS-shaped 400s and a bounded request head."""
+    """uvicorn's httptools protocol with AWS-shaped 400s and a bounded request head, in size and time."""
 
     _head_bytes = 0
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         self._head_bytes = 0
+        if self._head_timer is None:
+            self._start_head_timer()
         super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self._stop_head_timer()
+        super().on_headers_complete()
+
+    def _start_head_timer(self) -> None:
+        self._stop_head_timer()
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT_SECONDS, self._head_too_slow)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self.cycle is None or self.cycle.response_complete:  # idle, or still reading a request head
+            self.transport.close()
 
     def on_url(self, url: bytes) -> None:
         self._count(len(url))
