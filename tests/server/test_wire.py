@@ -29,7 +29,8 @@ def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
     monkeypatch.setattr(limits, "BODY_IDLE_SECONDS", 0.5)
     settings = Settings(data_dir=tmp_path, account_id=ACCOUNT)
     store = open_store(tmp_path)
-    ensure_root_key(store, settings, {"LAMINA_ROOT_ACCESS_KEY_ID": ROOT_KEY, "LAMINA_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET})
+    root = {"LAMINA_ROOT_ACCESS_KEY_ID": ROOT_KEY, "LAMINA_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET}
+    ensure_root_key(store, settings, root)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(store, settings), host="127.0.0.1", port=port,
                                            http=LaminaHttpProtocol, log_level="warning", lifespan="off"))
@@ -79,6 +80,7 @@ def test_a_whole_request_is_answered(endpoint: tuple[str, int]) -> None:
     headers = signed_headers(f"http://{host}:{port}/", FORM)
     head = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length")
     with socket.create_connection(endpoint) as sock:
-        sock.sendall(f"POST / HTTP/1.1\r\n{head}Content-Length: {len(FORM)}\r\nConnection: close\r\n\r\n{FORM}".encode())
+        head += f"Content-Length: {len(FORM)}\r\nConnection: close\r\n"
+        sock.sendall(f"POST / HTTP/1.1\r\n{head}\r\n{FORM}".encode())
         answer = closed_within(sock, 5)
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
