@@ -14,9 +14,7 @@ passed in (``CatalogProtocol``), so this module stays pure. docs/policy-validati
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from ._errors import MalformedPolicyDocument
@@ -24,10 +22,11 @@ from ._findings import CatalogProtocol, Finding, FindingType, ResourceTypeLike
 from ._model import Document, Effect, PolicyKind, Statement
 from ._parse import parse_document
 from ._validate_conditions import ERROR, SECURITY, SUGGESTION, WARNING, Report, check_conditions
+from ._variables import variable_spans
+from ._wildcard import compile_pieces
 
 __all__ = ["CatalogProtocol", "Finding", "FindingType", "validate_policy"]
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 # The parser's AWS wording -> Access Analyzer's issue code for the same syntax error.
 _SYNTAX_CODES = (
     ("This policy contains invalid Json", "JSON_SYNTAX_ERROR"),
@@ -108,11 +107,11 @@ def _variable_sites(st: Statement, raw: Mapping[str, Any]) -> list[tuple[str, st
     sites = []
     for element in ("Resource", "NotResource"):
         for i, text in enumerate(getattr(st, "resources" if element == "Resource" else "not_resources") or ()):
-            if _VARIABLE.search(text):
+            if variable_spans(text):
                 sites.append((_at(raw, where, element, i), text))
     for clause in st.conditions:
         for value in clause.values:
-            if isinstance(value, str) and _VARIABLE.search(value):
+            if isinstance(value, str) and variable_spans(value):
                 sites.append((f"{where}.Condition.{clause.operator}.{clause.key}", value))
     return sites
 
@@ -309,11 +308,9 @@ def _covers(general: str, specific: str, ignore_case: bool) -> bool:
     return bool(_subsumer(general)(specific))
 
 
-@lru_cache(maxsize=4096)
 def _subsumer(general: str) -> Callable[[str], Any]:
     # ``*`` may absorb anything, wildcards included; ``?`` only one literal character of the other pattern.
-    regex = "".join(".*" if c == "*" else "[^*?]" if c == "?" else re.escape(c) for c in general)
-    return re.compile(regex, re.DOTALL).fullmatch
+    return compile_pieces(((True, general),), exclude="*?")
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -6,12 +6,9 @@ column of its braces in the document as written.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from lamina.policy import Policy
-
-_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+from lamina.policy import Policy, variable_spans
 
 
 def statement_spans(text: str) -> list[tuple[int, int]]:
@@ -56,10 +53,14 @@ def context_keys(policies: Iterable[Policy]) -> list[str]:
         for st in policy.document.statements:
             names = [c.key for c in st.conditions]
             for pattern in (st.resources or ()) + (st.not_resources or ()):
-                names += [v for v in _VARIABLE.findall(pattern) if ":" in v]
+                names += _variables(pattern)
             for clause in st.conditions:
-                names += [v for value in clause.values if isinstance(value, str)
-                          for v in _VARIABLE.findall(value) if ":" in v]
+                names += [v for value in clause.values if isinstance(value, str) for v in _variables(value)]
             for name in names:
                 found.setdefault(name.lower(), name)
     return sorted(found.values(), key=str.lower)
+
+
+def _variables(text: str) -> list[str]:
+    """The context keys named by ``${...}`` in ``text`` (``${*}`` and other escapes name none)."""
+    return [inner for start, end in variable_spans(text) if ":" in (inner := text[start + 2:end - 1])]
