@@ -291,14 +291,39 @@ def _meaning(st: Statement) -> tuple[Any, ...]:
 
 def _redundant(patterns: Sequence[str], location: Callable[[int], str], ignore_case: bool, code: str,
                report: Report) -> None:
-    """Report each pattern that another one of the same list already covers (the later of two equals)."""
+    """Report each pattern that another one of the same list already covers (the later of two equals).
+
+    Only plausible coverers are tried: an equal pattern, or a wildcard pattern whose literal start
+    begins this one (found by prefix in a dict), rather than every pair of the list.
+    """
+    texts = [p.lower() if ignore_case else p for p in patterns]
+    equal: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for j, text in enumerate(texts):
+        if _wild(text):
+            by_prefix.setdefault(_literal_start(text), []).append(j)
+        else:
+            equal.setdefault(text, []).append(j)
+    lengths = sorted({len(prefix) for prefix in by_prefix})
     for i, pattern in enumerate(patterns):
-        for j, other in enumerate(patterns):
-            if i == j or not _covers(other, pattern, ignore_case):
-                continue
-            if j < i or not _covers(pattern, other, ignore_case):
-                report(SUGGESTION, code, f"{pattern} is redundant: {other} already covers it.", location(i))
+        text = texts[i]
+        candidates = set(equal.get(text, ()))
+        for size in lengths:
+            if size > len(text):
                 break
+            candidates.update(by_prefix.get(text[:size], ()))
+        for j in sorted(candidates - {i}):
+            if not _covers(texts[j], text, False):
+                continue
+            if j < i or not _covers(text, texts[j], False):
+                report(SUGGESTION, code, f"{pattern} is redundant: {patterns[j]} already covers it.", location(i))
+                break
+
+
+def _literal_start(pattern: str) -> str:
+    """The text before the first wildcard: whatever a pattern covers starts with it."""
+    cut = min((k for k in (pattern.find("*"), pattern.find("?")) if k >= 0), default=len(pattern))
+    return pattern[:cut]
 
 
 def _covers(general: str, specific: str, ignore_case: bool) -> bool:
