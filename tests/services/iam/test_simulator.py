@@ -226,3 +226,10 @@ def test_simulation_work_grows_linearly_with_statements() -> None:
     statement made it about 4: 2,000 statements took 23 s)."""
     _every_statement_matches(10, 1)()
     assert _calls(_every_statement_matches(800, 3)) / _calls(_every_statement_matches(400, 2)) < 2.3
+
+
+@pytest.mark.parametrize("marker", ["²", "9" * 5000, "x"])
+def test_a_marker_this_simulator_did_not_write_starts_at_the_beginning(store: Store, marker: str) -> None:
+    out = simulate_custom(_ctx(PolicyInputList=[PUT], ActionNames=["s3:PutObject", "s3:GetObject"],
+                               Marker=marker), store)
+    assert [r["EvalActionName"] for r in out["EvaluationResults"]] == ["s3:PutObject", "s3:GetObject"]
