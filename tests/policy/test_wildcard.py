@@ -8,9 +8,7 @@ work linear in the value: the step counts below come from the matcher's own prim
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import SupportsIndex
 
 import pytest
 from hypothesis import given
@@ -19,7 +17,7 @@ from hypothesis import strategies as st
 from lamina.policy import Outcome, PolicySet, Principal, PrincipalType, Request, evaluate, parse_policy
 from lamina.policy._conditions import _single_matcher
 from lamina.policy._variables import parse_template, variable_spans
-from lamina.policy._wildcard import Piece, Segment, compile_any, compile_arn_pattern, compile_pieces
+from lamina.policy._wildcard import Matcher, Piece, compile_any, compile_arn_pattern, compile_pattern, compile_pieces
 
 ACCT = "123456789012"
 TEXT = st.text(alphabet="ab*?:", max_size=7)
@@ -78,42 +76,37 @@ def test_question_mark_can_exclude_characters(pattern: str, value: str) -> None:
     assert bool(compile_pieces(((True, pattern),), exclude="*?")(value)) == expected
 
 
-# -- steps --------------------------------------------------------------------------------------
+# -- steps ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Steps:
-    calls: int = 0
-    """Segment checks at one position and segment searches."""
-    comparisons: int = 0
-    """Characters a segment check can compare (its length), summed."""
+class Counted(str):
+    """A value that adds up the characters each string primitive the matcher calls on it may look
+    at: ``find`` its window up to the hit, ``startswith``/``endswith`` the text compared. These
+    are the matcher's only scans of the value, so the sum bounds its work."""
+
+    scanned = 0
+
+    def find(self, sub: str, start: SupportsIndex | None = None,  # type: ignore[override]
+             end: SupportsIndex | None = None) -> int:
+        found = super().find(sub, start, end)
+        first = 0 if start is None else int(start)
+        last = len(self) if end is None else min(int(end), len(self))
+        Counted.scanned += max((found + len(sub) if found >= 0 else last) - first, 0) + 1
+        return found
+
+    def startswith(self, prefix: str | tuple[str, ...], *where: SupportsIndex | None) -> bool:  # type: ignore[override]
+        Counted.scanned += max(map(len, prefix)) + 1 if isinstance(prefix, tuple) and prefix else len(prefix) + 1
+        return super().startswith(prefix, *where)
+
+    def endswith(self, suffix: str | tuple[str, ...], *where: SupportsIndex | None) -> bool:  # type: ignore[override]
+        Counted.scanned += len(suffix) + 1
+        return super().endswith(suffix, *where)
 
 
-@contextmanager
-def counting() -> Iterator[Steps]:
-    """Counts every call of the matcher's two primitives inside the block."""
-    counted = Steps()
-    at, search = Segment.at, Segment.search
-
-    def counting_at(self: Segment, value: str, i: int) -> bool:
-        counted.calls += 1
-        counted.comparisons += self.size
-        return at(self, value, i)
-
-    def counting_search(self: Segment, value: str, start: int, end: int) -> int:
-        counted.calls += 1
-        return search(self, value, start, end)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Segment, "at", counting_at)
-        patch.setattr(Segment, "search", counting_search)
-        yield counted
-
-
-@pytest.fixture
-def steps() -> Iterator[Steps]:
-    with counting() as counted:
-        yield counted
+def scanned(matcher: Matcher, value: str) -> tuple[bool, int]:
+    """Whether ``matcher`` matches ``value``, and how many characters it scanned doing so."""
+    Counted.scanned = 0
+    return bool(matcher(Counted(value))), Counted.scanned
 
 
 LONG_PATTERNS = st.text(alphabet="ab*?", max_size=40)
@@ -121,34 +114,54 @@ LONG_VALUES = st.text(alphabet="ab", max_size=80)
 
 
 @given(LONG_PATTERNS, LONG_VALUES)
-def test_matching_is_linear_in_steps(pattern: str, value: str) -> None:
-    """At most one check per value position plus one search per segment (the Glob docstring's
-    bound), each check comparing at most one segment: no backtracking."""
-    with counting() as counted:
-        compile_pieces(((True, pattern),))(value)
-    assert counted.calls <= len(value) + pattern.count("*") + 3
-    assert counted.comparisons <= (len(pattern) + 1) * (len(value) + 1)
+def test_matching_scans_at_most_pattern_times_value(pattern: str, value: str) -> None:
+    """The Glob docstring's bound: each value position tried at most once per match, each try
+    comparing at most one segment; no backtracking."""
+    matched, work = scanned(compile_pattern(pattern), value)
+    assert matched == oracle(((True, pattern),), value)
+    assert work <= 2 * (len(pattern) + 1) * (len(value) + 1)
+
+
+@given(st.text(alphabet="ab*", max_size=40), LONG_VALUES)
+def test_without_question_marks_matching_is_linear(pattern: str, value: str) -> None:
+    """Without ``?`` every segment is one ``str.find`` starting where the last one ended: the
+    value is scanned once, plus the pattern's own text (and one step per call)."""
+    matched, work = scanned(compile_pattern(pattern), value)
+    assert matched == oracle(((True, pattern),), value)
+    assert work <= len(value) + 2 * len(pattern) + 2
 
 
 USER = f"arn:aws:iam::{ACCT}:user/"
+FINDING = USER + "*a" * 10 + "*b"
 
 
 @pytest.mark.parametrize(("name", "expected"), [("a" * 40, Outcome.IMPLICIT_DENY), ("a" * 39 + "b", Outcome.ALLOW)])
-def test_the_backtracking_finding_takes_linear_steps(steps: Steps, name: str, expected: Outcome) -> None:
+def test_the_backtracking_finding_is_decided_in_linear_steps(name: str, expected: Outcome) -> None:
     """A resource of ``*a`` ten times then ``*b`` against a user named with 40 ``a``: ~18 s with the
-    old regex, here a handful of steps."""
+    old regex (which backtracks), a single scan of the ARN here."""
     policy = parse_policy({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": USER + "*a" * 10 + "*b"}]})
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": FINDING}]})
     arn = USER + name
     request = Request(Principal(arn, PrincipalType.USER, ACCT), "iam:GetUser", arn)
     assert evaluate(request, PolicySet(identity=[policy])).outcome is expected
-    assert 0 < steps.calls <= len(name) + 11 + 3
+    matched, work = scanned(compile_pattern(FINDING), arn)
+    assert matched is (expected is Outcome.ALLOW)
+    assert 0 < work <= len(arn) + 2 * len(FINDING) + 2
 
 
-def test_an_arn_like_condition_with_many_stars_takes_linear_steps(steps: Steps) -> None:
-    matcher = compile_arn_pattern("arn:aws:iam::*:user/" + "*a" * 20 + "*b")
-    assert not matcher(USER + "a" * 200)
-    assert 0 < steps.calls <= 200 + 21 + 3
+def test_question_marks_and_many_stars_stay_within_the_bound() -> None:
+    pattern = "*a?" * 15 + "*b"
+    matched, work = scanned(compile_pattern(pattern), "a" * 200)
+    assert not matched and work <= 2 * (len(pattern) + 1) * 201
+    matched, work = scanned(compile_pattern(pattern), "a" * 199 + "b")
+    assert matched and work <= 2 * (len(pattern) + 1) * 201
+
+
+def test_an_arn_like_condition_with_many_stars_takes_linear_steps() -> None:
+    """(With wildcards in the first five parts, each part is matched as its own glob.)"""
+    pattern = FINDING + "*a" * 10
+    matched, work = scanned(compile_arn_pattern(pattern), USER + "a" * 200)
+    assert not matched and 0 < work <= len(USER) + 200 + 2 * len(pattern) + 2
 
 
 # -- policy variables -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A pattern is a sequence of pieces: text in which ``*``/``?`` are wildcards, and literal text (a
 substituted policy variable or an escape such as ``${*}``) in which they are not. Plain equality,
-prefix and suffix tests are used whenever the pattern allows, a :class:`Glob` otherwise.
+prefix and suffix tests are used whenever the pattern allows, ``str.find`` per segment when the
+pattern has no ``?``, a :class:`Glob` otherwise.
 
 Why no regex: a policy's pattern is user input, and a backtracking engine takes exponential time
 on ``*a*a*a...*b`` against ``aaaa...``. A glob never needs to backtrack (see :class:`Glob`).
@@ -91,8 +92,9 @@ class Glob:
     safe, because what follows a segment only needs room to its right, and a leftmost placement
     leaves the most. Each segment is searched once and the candidate positions tried only move
     right, so one match tries at most ``len(value) + len(middle) + 2`` positions, each checked in
-    at most ``len(segment)`` character comparisons: O(len(pattern) * len(value)) in the worst case,
-    linear in practice (a literal segment's search is one ``str.find``).
+    at most ``len(segment)`` character comparisons: O(len(pattern) * len(value)) at worst. Without
+    ``?`` (:func:`_literal_glob`), each segment is one ``str.find`` from where the last one ended,
+    so the value is scanned once: O(len(pattern) + len(value)).
     """
 
     __slots__ = ("head", "middle", "minimum", "tail")
@@ -165,7 +167,14 @@ def glob(pieces: tuple[Piece, ...], exclude: str = "") -> Glob | None:
 def _fixed(pieces: tuple[Piece, ...], exclude: str) -> Matcher:
     """A pattern with ``?`` but no ``*``: one segment that must span the whole value."""
     segment = _segment(_tokens(pieces), exclude)
-    return lambda value: len(value) == segment.size and segment.at(value, 0)
+    if segment.holes:
+        return lambda value: len(value) == segment.size and segment.at(value, 0)
+    size, runs = segment.size, segment.runs
+
+    def match(value: str) -> bool:
+        return len(value) == size and all(value.startswith(run, offset) for offset, run in runs)
+
+    return match
 
 
 @lru_cache(maxsize=65536)
@@ -178,10 +187,34 @@ def compile_pieces(pieces: tuple[Piece, ...], exclude: str = "") -> Matcher:
     found = glob(pieces, exclude)
     if found is None:
         return _fixed(pieces, exclude)
-    prefix, suffix = found.head.literal, found.tail.literal
-    if found.middle or prefix is None or suffix is None:
+    head, tail = found.head.literal, found.tail.literal
+    middle = tuple(s.literal for s in found.middle if s.literal is not None)
+    if head is None or tail is None or len(middle) < len(found.middle):
         return found.match
-    return _ends(prefix, suffix)
+    return _literal_glob(head, middle, tail) if middle else _ends(head, tail)
+
+
+def _literal_glob(head: str, middle: tuple[str, ...], tail: str) -> Matcher:
+    """A glob without ``?``: string methods only, each middle segment one ``str.find`` that starts
+    where the previous one ended (the same leftmost placement as :class:`Glob`)."""
+    least, skip, cut = len(head) + len(tail) + sum(map(len, middle)), len(head), len(tail)
+    if len(middle) == 1:
+        (one,) = middle
+        return lambda value: (len(value) >= least and value.startswith(head) and value.endswith(tail)
+                              and value.find(one, skip, len(value) - cut) >= 0)
+
+    def match(value: str) -> bool:
+        if len(value) < least or not value.startswith(head) or not value.endswith(tail):
+            return False
+        pos, end = skip, len(value) - cut
+        for text in middle:
+            found = value.find(text, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(text)
+        return True
+
+    return match
 
 
 def _ends(prefix: str, suffix: str) -> Matcher:
@@ -214,12 +247,16 @@ def compile_any(patterns: tuple[str, ...]) -> Matcher:
         return compile_pattern(patterns[0])
     prefixes = tuple(p[:-1] for p in wild if p.endswith("*") and not has_wildcard(p[:-1]))
     others = tuple(compile_pattern(p) for p in wild if not (p.endswith("*") and not has_wildcard(p[:-1])))
-    if not others:
-        if not exact:
-            return lambda value: value.startswith(prefixes)
-        return lambda value: value in exact or value.startswith(prefixes)
-    return lambda value: (value in exact or value.startswith(prefixes)
-                          or any(m(value) for m in others))
+
+    def any_of(value: str) -> bool:
+        if value in exact or value.startswith(prefixes):
+            return True
+        for other in others:  # noqa: SIM110 (a loop: no generator per decision)
+            if other(value):
+                return True
+        return False
+
+    return any_of
 
 
 @lru_cache(maxsize=16384)
@@ -229,10 +266,17 @@ def compile_arn_pattern(pattern: str) -> Matcher:
     parts = pattern.split(":", 5)
     if len(parts) != 6:
         return NEVER
+    if not any(has_wildcard(part) for part in parts[:5]):
+        return compile_pattern(pattern)  # the same test when only the last part has wildcards
     checks = tuple((i, compile_pattern(part)) for i, part in enumerate(parts) if part != "*")
 
     def match(value: str) -> bool:
         values = value.split(":", 5)
-        return len(values) == 6 and all(m(values[i]) for i, m in checks)
+        if len(values) != 6:
+            return False
+        for i, check in checks:  # noqa: SIM110 (a loop: no generator per decision)
+            if not check(values[i]):
+                return False
+        return True
 
     return match
