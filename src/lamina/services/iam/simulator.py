@@ -191,6 +191,8 @@ def _missing(sources: Sequence[Source], action: str, resource: str, context: Map
 
 
 def over_budget(budget: float) -> ServiceError:
+    """InvalidInput, IAM's modelled error for a request it will not process as given, saying how
+    to make it smaller (a worker's time is shared by every caller)."""
     return errors.invalid_input(
         f"The simulation did not finish within its time budget of {budget:g} seconds. Simulate fewer "
         "actions or resources per request (MaxItems pages the results), or smaller policies.")
