@@ -18,17 +18,19 @@ touches. This module does I/O; ``lamina.policy`` sees it only through ``CatalogP
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
-_Templates = tuple[tuple[re.Pattern[str], "ConditionKey"], ...]
+from lamina.policy import compile_pattern, compile_pieces, substitute_variables, variable_spans
+
+_KeyMatcher = Callable[[str], bool]
+_Templates = tuple[tuple[_KeyMatcher, "ConditionKey"], ...]
 _KeyTable = tuple[dict[str, "ConditionKey"], _Templates]
-"""Keys by lowercase name, and the templated ones (``aws:RequestTag/${TagKey}``) as regexes."""
+"""Keys by lowercase name, and the templated ones (``aws:RequestTag/${TagKey}``) as matchers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +254,7 @@ class Catalog:
             return True
         if lower in self._cross or prefix in self._cross_prefixes or _is_provider_prefix(prefix):
             return True
-        return any(_template(t).fullmatch(key) for t in self.condition_keys_for(action))
+        return any(_template(t)(key) for t in self.condition_keys_for(action))
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -283,7 +285,7 @@ class Catalog:
                 for lower, raw in self._read("conditionKeys", f"{prefix}.json").items()}
         return _Service(prefix, actions, types, *_split_templates(keys))
 
-    def _prefix_index(self) -> tuple[dict[str, tuple[str, ...]], tuple[tuple[re.Pattern[str], str], ...]]:
+    def _prefix_index(self) -> tuple[dict[str, tuple[str, ...]], tuple[tuple[_KeyMatcher, str], ...]]:
         """Condition-key prefixes that are not service prefixes (``saml`` -> sts), some templated."""
         exact: dict[str, tuple[str, ...]] = {}
         templated = []
@@ -297,7 +299,7 @@ class Catalog:
     def _services_for_key_prefix(self, prefix: str) -> tuple[str, ...]:
         exact, templated = self._key_prefixes
         found = ((prefix,) if prefix in self._names else ()) + exact.get(prefix, ())
-        return found + tuple(s for pattern, s in templated if pattern.fullmatch(prefix))
+        return found + tuple(s for pattern, s in templated if pattern(prefix))
 
     def _read_global_keys(self) -> tuple[_KeyTable, frozenset[str], dict[str, ConditionKey], frozenset[str]]:
         with self._global_file.open(encoding="utf-8") as handle:
@@ -326,21 +328,26 @@ def _split_templates(keys: dict[str, ConditionKey]) -> _KeyTable:
 def _lookup(lower: str, keys: dict[str, ConditionKey], templates: _Templates) -> ConditionKey | None:
     found = keys.get(lower)
     if found is None:
-        found = next((k for pattern, k in templates if pattern.fullmatch(lower)), None)
+        found = next((k for pattern, k in templates if pattern(lower)), None)
     return found
 
 
 @lru_cache(maxsize=4096)
-def _template(text: str) -> re.Pattern[str]:
-    """A catalog template (``aws:RequestTag/${TagKey}``) as a case-insensitive regex; ``${...}`` is 1+ chars."""
-    return re.compile(".+".join(re.escape(part) for part in _VARIABLE.split(text)), re.IGNORECASE | re.DOTALL)
+def _template(text: str) -> _KeyMatcher:
+    """A catalog template (``aws:RequestTag/${TagKey}``) as a case-insensitive matcher; ``${...}`` is
+    one or more characters (``?*``). A glob, not a regex: the keys it reads come from policies."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for start, end in variable_spans(text):
+        pieces += [(False, text[pos:start].lower()), (True, "?*")]
+        pos = end
+    match = compile_pieces((*pieces, (False, text[pos:].lower())))
+    return lambda key: bool(match(key.lower()))
 
 
-@lru_cache(maxsize=1024)
-def _glob(pattern: str) -> Any:
-    """An IAM ``*``/``?`` pattern as a compiled fullmatch (callers lowercase both sides)."""
-    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile(regex, re.DOTALL).fullmatch
+def _glob(pattern: str) -> Callable[[str], object]:
+    """An IAM ``*``/``?`` pattern as a matcher (callers lowercase both sides)."""
+    return compile_pattern(pattern)
 
 
 def _is_provider_prefix(prefix: str) -> bool:
@@ -368,8 +375,8 @@ def arn_pattern_overlaps(pattern: str, template: str) -> bool:
     """True when some ARN matches both the policy ``pattern`` and the catalog ``template``."""
     if pattern == "*":
         return True
-    masked = _VARIABLE.sub(lambda m: _ESCAPED.get(m.group(0), _HOLE), pattern)
-    left, right = masked.split(":", 5), _VARIABLE.sub(_PLUS, template).split(":", 5)
+    masked = substitute_variables(pattern, lambda variable: _ESCAPED.get(variable, _HOLE))
+    left, right = masked.split(":", 5), substitute_variables(template, lambda _: _PLUS).split(":", 5)
     if len(left) != 6 or len(right) != 6:
         return False
     return all(_overlap(_tokens(a), _tokens(b)) for a, b in zip(left, right, strict=True))

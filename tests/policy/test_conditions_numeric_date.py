@@ -170,3 +170,43 @@ def test_unparsable_date_never_matches(decide, user):
     decision = decide(statements, Request(user(), "lambda:GetFunction", FN, {"aws:CurrentTime": NOW}))
     assert decision.outcome is Outcome.IMPLICIT_DENY
     assert decision.diagnostics
+
+
+POSITIVE_NUMERIC = ["NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan",
+                    "NumericGreaterThanEquals"]
+
+
+@pytest.mark.parametrize("operator", POSITIVE_NUMERIC)
+@pytest.mark.parametrize("policy_value", [1e999999, -1e999999, "1e999999", float("inf"), float("nan"), "Infinity"])
+def test_an_infinite_policy_value_is_not_a_number(holds, operator, policy_value):
+    """JSON's ``1e999999`` overflows to infinity, which would be more than every number; AWS's
+    numeric operators take integers and decimals, so it is not a number and never matches
+    (and NumericNotEquals, its negation, holds, as for any value that is not a number).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric
+    """
+    assert not holds({operator: {"s3:max-keys": policy_value}}, {"s3:max-keys": "10"})
+    assert holds({"NumericNotEquals": {"s3:max-keys": policy_value}}, {"s3:max-keys": "10"}) \
+        == holds({"NumericNotEquals": {"s3:max-keys": "lots"}}, {"s3:max-keys": "10"})
+
+
+def test_an_overflowing_number_in_policy_text_is_not_a_number(decide, user):
+    text = ('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", '
+            '"Condition": {"NumericLessThan": {"s3:max-keys": 1e999999}}}}')
+    decision = decide(text, Request(user(), "s3:ListBucket", FN, {"s3:max-keys": "10"}))
+    assert decision.outcome is Outcome.IMPLICIT_DENY
+    assert any("1e999999" in note for note in decision.diagnostics)
+
+
+@pytest.mark.parametrize("operator", POSITIVE_NUMERIC)
+@pytest.mark.parametrize("request_value", ["1e999999", "-1e999999", float("inf"), float("-inf"), float("nan"), "inf"])
+def test_an_infinite_request_value_is_not_a_number(holds, operator, request_value):
+    assert not holds({operator: {"s3:max-keys": "10"}}, {"s3:max-keys": request_value})
+
+
+@pytest.mark.parametrize("operator", ["DateLessThan", "DateGreaterThan"])
+def test_epoch_seconds_that_overflow_are_no_date(holds, operator):
+    """Four hundred digits of seconds are infinity as a float: no instant, so no match."""
+    huge = "9" * 400
+    assert not holds({operator: {"aws:CurrentTime": huge}}, {"aws:CurrentTime": "2026-01-01T00:00:00Z"})
+    assert not holds({operator: {"aws:CurrentTime": "2026-01-01T00:00:00Z"}}, {"aws:CurrentTime": huge})

@@ -483,3 +483,14 @@ def test_cli_reads_stdin_and_trust_kind() -> None:
     out = io.StringIO()
     assert policy_validate.run(args, stdin=io.StringIO(json.dumps(trust)), stdout=out) == 0
     assert out.getvalue() == "<stdin>: no findings\n"
+
+
+def test_an_overflowing_number_is_reported_as_no_number(catalog: Catalog) -> None:
+    """``1e999999`` overflows JSON's float to infinity; the finding names it as written."""
+    text = json.dumps({"Version": "2012-10-17", "Statement": [
+        condition("NumericLessThan", "aws:MultiFactorAuthAge", 1)]}).replace('": 1}', '": 1e999999}')
+    assert "1e999999" in text
+    finding = only(validate_policy(text, "identity", catalog), "TYPE_MISMATCH_NUMBER")
+    assert "'1e999999' is not a number" in finding.message
+    assert only(run(catalog, condition("NumericLessThan", "aws:MultiFactorAuthAge", "1e999999")),
+                "TYPE_MISMATCH_NUMBER")

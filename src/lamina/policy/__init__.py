@@ -19,6 +19,8 @@ from ._model import ConditionClause, Document, Effect, PolicyKind, PrincipalBloc
 from ._parse import parse_document
 from ._request import ContextValue, PolicySet, Principal, PrincipalType, Request
 from ._validate import Finding, FindingType, validate_policy
+from ._variables import substitute_variables, variable_spans
+from ._wildcard import compile_pattern, compile_pieces
 
 __all__ = [
     "ConditionClause",
@@ -40,9 +42,13 @@ __all__ = [
     "Reason",
     "Request",
     "Statement",
+    "compile_pattern",
+    "compile_pieces",
     "denial_message",
     "evaluate",
     "parse_document",
     "parse_policy",
+    "substitute_variables",
     "validate_policy",
+    "variable_spans",
 ]

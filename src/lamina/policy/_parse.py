@@ -8,6 +8,7 @@ Rules and wording: reference_policies_grammar.html and the IAM errors AWS return
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -41,12 +42,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _finite(text: str) -> float | str:
+    """A JSON number as a float, unless it overflows (``1e999999``): then its text, which no
+    numeric operator reads as a number, rather than an infinity that compares with everything."""
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
 def load_json(document: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """The document as a dict; text is decoded with duplicate keys refused."""
     if isinstance(document, Mapping):
         return dict(document)
     try:
-        value = json.loads(document, object_pairs_hook=_no_duplicates)
+        value = json.loads(document, object_pairs_hook=_no_duplicates, parse_float=_finite,
+                           parse_constant=str)
     except MalformedPolicyDocument:
         raise
     except (ValueError, TypeError, RecursionError):

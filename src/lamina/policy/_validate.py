@@ -14,9 +14,7 @@ passed in (``CatalogProtocol``), so this module stays pure. docs/policy-validati
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from ._errors import MalformedPolicyDocument
@@ -24,10 +22,11 @@ from ._findings import CatalogProtocol, Finding, FindingType, ResourceTypeLike
 from ._model import Document, Effect, PolicyKind, Statement
 from ._parse import parse_document
 from ._validate_conditions import ERROR, SECURITY, SUGGESTION, WARNING, Report, check_conditions
+from ._variables import variable_spans
+from ._wildcard import compile_pieces
 
 __all__ = ["CatalogProtocol", "Finding", "FindingType", "validate_policy"]
 
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 # The parser's AWS wording -> Access Analyzer's issue code for the same syntax error.
 _SYNTAX_CODES = (
     ("This policy contains invalid Json", "JSON_SYNTAX_ERROR"),
@@ -108,11 +107,11 @@ def _variable_sites(st: Statement, raw: Mapping[str, Any]) -> list[tuple[str, st
     sites = []
     for element in ("Resource", "NotResource"):
         for i, text in enumerate(getattr(st, "resources" if element == "Resource" else "not_resources") or ()):
-            if _VARIABLE.search(text):
+            if variable_spans(text):
                 sites.append((_at(raw, where, element, i), text))
     for clause in st.conditions:
         for value in clause.values:
-            if isinstance(value, str) and _VARIABLE.search(value):
+            if isinstance(value, str) and variable_spans(value):
                 sites.append((f"{where}.Condition.{clause.operator}.{clause.key}", value))
     return sites
 
@@ -292,14 +291,39 @@ def _meaning(st: Statement) -> tuple[Any, ...]:
 
 def _redundant(patterns: Sequence[str], location: Callable[[int], str], ignore_case: bool, code: str,
                report: Report) -> None:
-    """Report each pattern that another one of the same list already covers (the later of two equals)."""
+    """Report each pattern that another one of the same list already covers (the later of two equals).
+
+    Only plausible coverers are tried: an equal pattern, or a wildcard pattern whose literal start
+    begins this one (found by prefix in a dict), rather than every pair of the list.
+    """
+    texts = [p.lower() if ignore_case else p for p in patterns]
+    equal: dict[str, list[int]] = {}
+    by_prefix: dict[str, list[int]] = {}
+    for j, text in enumerate(texts):
+        if _wild(text):
+            by_prefix.setdefault(_literal_start(text), []).append(j)
+        else:
+            equal.setdefault(text, []).append(j)
+    lengths = sorted({len(prefix) for prefix in by_prefix})
     for i, pattern in enumerate(patterns):
-        for j, other in enumerate(patterns):
-            if i == j or not _covers(other, pattern, ignore_case):
-                continue
-            if j < i or not _covers(pattern, other, ignore_case):
-                report(SUGGESTION, code, f"{pattern} is redundant: {other} already covers it.", location(i))
+        text = texts[i]
+        candidates = set(equal.get(text, ()))
+        for size in lengths:
+            if size > len(text):
                 break
+            candidates.update(by_prefix.get(text[:size], ()))
+        for j in sorted(candidates - {i}):
+            if not _covers(texts[j], text, False):
+                continue
+            if j < i or not _covers(text, texts[j], False):
+                report(SUGGESTION, code, f"{pattern} is redundant: {patterns[j]} already covers it.", location(i))
+                break
+
+
+def _literal_start(pattern: str) -> str:
+    """The text before the first wildcard: whatever a pattern covers starts with it."""
+    cut = min((k for k in (pattern.find("*"), pattern.find("?")) if k >= 0), default=len(pattern))
+    return pattern[:cut]
 
 
 def _covers(general: str, specific: str, ignore_case: bool) -> bool:
@@ -309,11 +333,9 @@ def _covers(general: str, specific: str, ignore_case: bool) -> bool:
     return bool(_subsumer(general)(specific))
 
 
-@lru_cache(maxsize=4096)
 def _subsumer(general: str) -> Callable[[str], Any]:
     # ``*`` may absorb anything, wildcards included; ``?`` only one literal character of the other pattern.
-    regex = "".join(".*" if c == "*" else "[^*?]" if c == "?" else re.escape(c) for c in general)
-    return re.compile(regex, re.DOTALL).fullmatch
+    return compile_pieces(((True, general),), exclude="*?")
 
 
 # -- helpers ----------------------------------------------------------------------------------

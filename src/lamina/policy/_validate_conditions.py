@@ -8,7 +8,6 @@ exactly one the evaluator would never match.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,7 +15,8 @@ from ._findings import CatalogProtocol, FindingType
 from ._model import ConditionClause, Effect, Statement
 from ._operators import ARN, DATE, IP, NUMERIC, STRING
 from ._values import policy_text, read_binary, read_bool, read_date, read_network, read_number
-from ._variables import parse_template
+from ._variables import parse_template, substitute_variables
+from ._wildcard import has_wildcard
 
 Report = Callable[[FindingType, str, str, str], None]
 """Records one finding: (type, code, message, location)."""
@@ -40,7 +40,6 @@ _SUGGESTED = {"String": "a String operator (StringEquals, StringLike, ...)",
               "Date": "a Date operator (DateLessThan, ...)", "Numeric": "a Numeric operator (NumericLessThan, ...)",
               "IPAddress": "IpAddress or NotIpAddress", "Binary": "BinaryEquals"}
 _EXACT_STRING = frozenset({"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"})
-_VARIABLE = re.compile(r"\$\{[^}]*\}")
 _TAG_KEYS_WITHOUT_NAME = frozenset({"aws:requesttag", "aws:resourcetag", "aws:principaltag"})
 
 
@@ -149,7 +148,7 @@ def _value_problem(base: str, family: str, text: str) -> tuple[FindingType, str,
         return WARNING, "TYPE_MISMATCH_STRING", f"BinaryEquals takes base64 text; {text!r} is not."
     if family == "IPAddress":
         return _ip_problem(text)
-    if base in _EXACT_STRING and ("*" in _VARIABLE.sub("", text) or "?" in _VARIABLE.sub("", text)):
+    if base in _EXACT_STRING and has_wildcard(substitute_variables(text, lambda _: "")):
         return (WARNING, "WILDCARD_WITHOUT_LIKE_OPERATOR",
                 f"{text!r} holds * or ?, which {base} compares literally. If you meant a wildcard, use "
                 f"{base.replace('Equals', 'Like').replace('IgnoreCase', '')}.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,16 +31,23 @@ def policy_text(value: object) -> str:
 
 @lru_cache(maxsize=4096)
 def read_number(text: str) -> Decimal | None:
+    """An integer or a decimal, as AWS's numeric operators take them; never an infinity or NaN
+    (``inf``, ``1e999999``), which would compare as more or less than every number."""
     text = text.strip()
-    return Decimal(text) if _NUMBER.fullmatch(text) else None
+    if not _NUMBER.fullmatch(text):
+        return None
+    number = Decimal(text)
+    return number if number.is_finite() else None
 
 
 @lru_cache(maxsize=4096)
 def read_date(text: str) -> float | None:
-    """Seconds since the epoch from ISO 8601 (W3C profile) or from epoch seconds."""
+    """Seconds since the epoch from ISO 8601 (W3C profile) or from epoch seconds (finite ones:
+    400 digits of seconds overflow a float to infinity, which is no instant)."""
     text = text.strip()
     if _EPOCH.fullmatch(text):
-        return float(text)
+        seconds = float(text)
+        return seconds if math.isfinite(seconds) else None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -6,15 +6,12 @@ key has no single value and no default makes the pattern that holds it match not
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._wildcard import Piece
 
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
-_DEFAULT = re.compile(r"\s*([^,\s][^,]*?)\s*,\s*'([^']*)'\s*")
 
 Lookup = Callable[[str], str | None]
 """Returns the single value of a (lowercased) context key, or None."""
@@ -59,16 +56,15 @@ def parse_template(text: str) -> Template | None:
     tokens: list[tuple[bool, str] | Variable] = []
     pos = 0
     found = False
-    for match in _VARIABLE.finditer(text):
-        inner = match.group(1)
-        replacement = _token(inner)
+    for start, end in variable_spans(text):
+        replacement = _token(text[start + 2:end - 1])
         if replacement is None:
             continue
         found = True
-        if match.start() > pos:
-            tokens.append((True, text[pos:match.start()]))
+        if start > pos:
+            tokens.append((True, text[pos:start]))
         tokens.append(replacement)
-        pos = match.end()
+        pos = end
     if not found:
         return None
     if pos < len(text):
@@ -76,12 +72,50 @@ def parse_template(text: str) -> Template | None:
     return Template(tuple(tokens))
 
 
+def variable_spans(text: str) -> list[tuple[int, int]]:
+    """Where each ``${...}`` is: (start, end past its ``}``), as ``re.finditer(r"\\$\\{[^}]*\\}")``
+    finds them, but in linear time: when no ``}`` follows a ``${``, none follows a later one either,
+    where the regex would rescan the rest of the text from each of them (quadratic)."""
+    spans: list[tuple[int, int]] = []
+    start = text.find("${")
+    while start >= 0:
+        end = text.find("}", start + 2)
+        if end < 0:
+            break
+        spans.append((start, end + 1))
+        start = text.find("${", end + 1)
+    return spans
+
+
+def substitute_variables(text: str, replace: Callable[[str], str]) -> str:
+    """``text`` with each ``${...}`` (found by :func:`variable_spans`) replaced by ``replace(it)``."""
+    out: list[str] = []
+    pos = 0
+    for start, end in variable_spans(text):
+        out += [text[pos:start], replace(text[start:end])]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _default(inner: str) -> Variable | None:
+    """``key, 'default'``: the key (non-empty) before the first comma, a quoted default after it.
+
+    String methods rather than a regex, which would backtrack quadratically on long whitespace.
+    """
+    key, comma, rest = inner.partition(",")
+    key, rest = key.strip(), rest.strip()
+    if not comma or not key or len(rest) < 2 or rest[0] != "'" or rest[-1] != "'" or "'" in rest[1:-1]:
+        return None
+    return Variable(key.lower(), rest[1:-1])
+
+
 def _token(inner: str) -> tuple[bool, str] | Variable | None:
     if inner in _ESCAPES:
         return (False, _ESCAPES[inner])
-    with_default = _DEFAULT.fullmatch(inner)
+    with_default = _default(inner)
     if with_default:
-        return Variable(with_default.group(1).lower(), with_default.group(2))
+        return with_default
     key = inner.strip()
     if not key or "," in key or " " in key:
         return None
