@@ -313,9 +313,24 @@ def _unresolved_negated_condition(case: Json, ours: str, theirs: str) -> bool:
                for operator, block in statement.get("Condition", {}).items() for value in block.values())
 
 
+def _session_arn_granted_despite_session_policy(case: Json, ours: str, theirs: str) -> bool:
+    """The resource policy names the caller's own session ARN: Lamina allows where the peer lets the
+    session policy (or a missing identity allow) veto the grant."""
+    request = case["request"]
+    if ours != "Allow" or not request["principal"].startswith("arn:aws:sts::") or not case.get("resource_policy"):
+        return False
+    named: list[str] = []
+    for statement in case["resource_policy"]["Statement"]:
+        principal = statement.get("Principal", {})
+        aws = principal.get("AWS", []) if isinstance(principal, dict) else []
+        named += [aws] if isinstance(aws, str) else list(aws)
+    return request["principal"] in named
+
+
 KNOWN_PEER_DIFFERENCES: dict[str, Predicate] = {
     "PD-1": _unresolved_not_resource,
     "PD-2": _unresolved_negated_condition,
+    "PD-3": _session_arn_granted_despite_session_policy,
 }
 
 
