@@ -117,3 +117,14 @@ def test_commands_name_their_directory_on_stderr_only(tmp_path: Path) -> None:
     assert listed.returncode == 0
     assert listed.stderr == f"lamina accounts list: reading {where}\n"
     assert [json.loads(line)["AccountId"] for line in listed.stdout.splitlines()] == ["111122223333", "111122223334"]
+
+
+def test_unreadable_store_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / ".lamina").mkdir()
+    (tmp_path / ".lamina" / "lamina.db").write_text("not a database")
+    done = _lamina(tmp_path, "accounts", "list")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (f"lamina accounts list: cannot use the data directory "
+                                            f"{tmp_path.resolve() / '.lamina'}: file is not a database "
+                                            f"({tmp_path.resolve() / '.lamina' / 'lamina.db'})")
+    assert "Traceback" not in done.stderr

@@ -298,3 +298,22 @@ def test_an_answered_write_survives_kill_9(tmp_path: Path) -> None:
         assert [k["AccessKeyId"] for k in listed] == [key["AccessKeyId"]]
     finally:
         again.stop()
+
+
+def test_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    done = serve(tmp_path, "--port", "99999")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == ("lamina serve: error: argument --port: '99999' is not a port number "
+                                            "(0 to 65535)")
+
+
+def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "lamina.db").write_text("not a database")
+    port = free_port()
+    done = serve(tmp_path, "--port", str(port))
+    assert done.returncode == 1
+    assert done.stderr == (f"lamina serve: cannot use the data directory {(tmp_path / 'data').resolve()}: file is not "
+                           f"a database ({(tmp_path / 'data' / 'lamina.db').resolve()})\n")
+    with socket.socket() as again:  # the port it took is free again
+        again.bind(("127.0.0.1", port))

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from lamina.commands.data_dir import DB_FILE, add_data_dir_argument, open_existing
-from lamina.store import AlreadyExists, open_store
+from lamina.commands.data_dir import DB_FILE, add_data_dir_argument, open_existing, open_or_say
+from lamina.store import AlreadyExists
 from lamina.store.repositories import access_keys, accounts
 
 
@@ -46,7 +46,9 @@ def run_create(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     data_dir: Path = args.data_dir.resolve()
     fresh = "" if (data_dir / DB_FILE).is_file() else "a new data directory, "
     print(f"lamina accounts create: writing to {fresh}{data_dir}", file=sys.stderr)
-    store = open_store(data_dir)
+    store = open_or_say(data_dir, "lamina accounts create")
+    if store is None:
+        return 1
     try:
         with store.transaction() as conn:
             account = accounts.create_account(conn, wanted)

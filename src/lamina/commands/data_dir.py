@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from lamina.settings import Settings
 from lamina.store import Store, open_store
 
@@ -33,4 +35,17 @@ def open_existing(data_dir: Path, command: str) -> Store | None:
               "directory `lamina serve` uses", file=sys.stderr)
         return None
     print(f"{command}: reading {where}", file=sys.stderr)
-    return open_store(where)
+    return open_or_say(where, command)
+
+
+def open_or_say(data_dir: Path, command: str) -> Store | None:
+    """``open_store``, or None after one line on stderr when the directory or its database is unusable."""
+    where = data_dir.resolve()
+    try:
+        return open_store(where)
+    except OSError as error:
+        reason = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
+    except SQLAlchemyError as error:
+        reason = f"{getattr(error, 'orig', None) or error} ({where / DB_FILE})"
+    print(f"{command}: cannot use the data directory {where}: {reason}", file=sys.stderr)
+    return None

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from lamina.commands.data_dir import open_or_say
 from lamina.commands.root_key import (
     CREDENTIALS_FILE,
     ENV_KEY_ID,
@@ -34,7 +35,7 @@ from lamina.commands.root_key import (
     secret_from_file,
 )
 from lamina.settings import Settings
-from lamina.store import Store, open_store
+from lamina.store import Store
 
 __all__ = ["add_parser", "banner", "ensure_root_key", "listen_socket", "run"]
 
@@ -51,7 +52,7 @@ def add_parser(commands: Any) -> None:
                     f"secret in <data-dir>/{CREDENTIALS_FILE} (mode 0600). The secret is printed only on that "
                     "first start and only to a terminal; otherwise the banner's export line reads it from the file.")
     parser.add_argument("--host", default=defaults.host, help=f"interface to listen on (default {defaults.host})")
-    parser.add_argument("--port", type=int, default=defaults.port,
+    parser.add_argument("--port", type=_port, default=defaults.port,
                         help=f"port (default {defaults.port}; 0 picks a free one, shown in the banner)")
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir,
                         help=f"the store's directory (default {defaults.data_dir})")
@@ -61,6 +62,12 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--quiet", action="store_true",
                         help="no banner, and only the server's warnings and errors (on stderr)")
     parser.set_defaults(run=run)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return int(text)
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
@@ -74,7 +81,10 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         print(f"lamina serve: {bind_problem(args.host, args.port, error)}", file=sys.stderr)
         return 1
     settings = Settings(args.host, sock.getsockname()[1], args.data_dir, args.account_id, args.region)
-    store = open_store(settings.data_dir)
+    store = open_or_say(settings.data_dir, "lamina serve")
+    if store is None:
+        sock.close()
+        return 1
     try:
         root = ensure_root_key(store, settings, dict(os.environ))
     except ValueError as error:
