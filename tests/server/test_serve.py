@@ -317,3 +317,20 @@ def test_unusable_data_directory_is_one_clear_error(tmp_path: Path) -> None:
                            f"a database ({(tmp_path / 'data' / 'lamina.db').resolve()})\n")
     with socket.socket() as again:  # the port it took is free again
         again.bind(("127.0.0.1", port))
+
+
+def test_port_zero_takes_a_free_port_and_the_banner_names_it(tmp_path: Path) -> None:
+    with (tmp_path / "out").open("w") as out:
+        process = subprocess.Popen([str(LAMINA), "serve", "--port", "0", "--data-dir", str(tmp_path / "data")],
+                                   stdout=out, stderr=subprocess.DEVNULL, env=root_env())
+    try:
+        deadline = time.monotonic() + 20
+        while "AWS_DEFAULT_REGION" not in (tmp_path / "out").read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        endpoint = pasted((tmp_path / "out").read_text())["AWS_ENDPOINT_URL"]
+        assert endpoint != "http://127.0.0.1:0" and (tmp_path / "out").read_text().startswith(
+            f"Lamina listening on {endpoint} ")
+        wait_healthy(endpoint, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -163,4 +163,5 @@ def _serve(store: Store, settings: Settings, sock: socket.socket, *, quiet: bool
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
+        app.audit.close()  # the queued audit events, even when a signal cut the app's own shutdown short
         store.close()
