@@ -334,3 +334,12 @@ def test_port_zero_takes_a_free_port_and_the_banner_names_it(tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_half_set_root_env_is_refused_before_anything_is_created(tmp_path: Path) -> None:
+    env = {k: v for k, v in root_env().items() if k != "LAMINA_ROOT_SECRET_ACCESS_KEY"}
+    done = serve(tmp_path, "--port", str(free_port()), env=env)
+    assert done.returncode == 2
+    assert done.stderr == ("lamina serve: set both LAMINA_ROOT_ACCESS_KEY_ID and LAMINA_ROOT_SECRET_ACCESS_KEY, "
+                           "or neither\n")
+    assert not (tmp_path / "data").exists()

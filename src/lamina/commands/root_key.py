@@ -36,11 +36,19 @@ def credentials_path(settings: Settings) -> Path:
     return (settings.data_dir / CREDENTIALS_FILE).resolve()
 
 
+def env_problem(env: dict[str, str]) -> str | None:
+    """Why the LAMINA_ROOT_* variables cannot be used, checked before anything is created."""
+    if bool(env.get(ENV_KEY_ID)) != bool(env.get(ENV_SECRET)):
+        return f"set both {ENV_KEY_ID} and {ENV_SECRET}, or neither"
+    return None
+
+
 def ensure_root_key(store: Store, settings: Settings, env: dict[str, str]) -> RootKey:
     """The account and its root key, created (and the secret saved) when this data dir lacks them."""
+    problem = env_problem(env)
+    if problem:
+        raise ValueError(problem)
     wanted = (env.get(ENV_KEY_ID, ""), env.get(ENV_SECRET, ""))
-    if bool(wanted[0]) != bool(wanted[1]):
-        raise ValueError(f"set both {ENV_KEY_ID} and {ENV_SECRET}, or neither")
     with store.transaction() as conn:
         try:
             accounts.get_account(conn, settings.account_id)

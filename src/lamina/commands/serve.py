@@ -31,6 +31,7 @@ from lamina.commands.root_key import (
     RootKey,
     credentials_path,
     ensure_root_key,
+    env_problem,
     saved_key_id,
     secret_from_file,
 )
@@ -74,6 +75,9 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     if not (len(args.account_id) == 12 and args.account_id.isdigit()):
         print(f"lamina serve: --account-id must be 12 digits, not {args.account_id!r}", file=sys.stderr)
+        return 2
+    if problem := env_problem(dict(os.environ)):
+        print(f"lamina serve: {problem}", file=sys.stderr)
         return 2
     try:
         sock = listen_socket(args.host, args.port)
