@@ -1,4 +1,4 @@
-"""The benchmark's scenarios: the shared reference set (S1-S4), S3 expanded, and Lamina's own S5.
+"""The benchmark's scenarios: the reference set (S1-S4, benchmarks/data/), S3 expanded, and Lamina's own S5.
 
 Every engine driver reads the *expanded* file this module writes, so all engines see the same
 policies byte for byte. Each expanded scenario is flat::
@@ -8,7 +8,7 @@ policies byte for byte. Each expanded scenario is flat::
      "requests": [{"id", "principal", "role_arn"?, "action", "resource", "resource_account",
                    "context", "resource_policy"?, "expected", "why"}]}
 
-S3 is expanded by the reference README's rule, for each size N, into ``S3-N10`` ... ``S3-N10000``.
+S3 is expanded by the rule its own entry states (``S3.rule``), for each size N, into ``S3-N10`` ... ``S3-N10000``.
 ``policy_set_sha256`` fingerprints a scenario's policies (compact JSON, key order kept), which the
 Node.js driver prints too, to show both sides read the same set.
 
@@ -27,9 +27,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "engine-bench" / "scenarios.json"
-EXTRA = Path(__file__).resolve().parent / "scenarios_extra.json"
+HERE = Path(__file__).resolve().parent
+DEFAULT_REFERENCE = HERE / "data" / "scenarios.json"
+EXTRA = HERE / "scenarios_extra.json"
 S3_BASE = "S1"
 PAD_POLICIES = 10
 
@@ -37,7 +37,7 @@ Json = dict[str, Any]
 
 
 def reference_path() -> Path:
-    """scenarios.json: ``$LAMINA_SCENARIOS`` if set, else ../shared/reference/engine-bench/."""
+    """scenarios.json: ``$LAMINA_SCENARIOS`` if set, else the copy kept in benchmarks/data/."""
     override = os.environ.get("LAMINA_SCENARIOS")
     return Path(override) if override else DEFAULT_REFERENCE
 

@@ -1,6 +1,6 @@
 """Case files: policies, requests and expected outcomes, run against the library, the CLI and tests.
 
-The format is the engine benchmark's (``../shared/reference/engine-bench/scenarios.json``): a
+The format is the engine benchmark's (``benchmarks/data/scenarios.json``): a
 scenario holds ``identity_policies`` (``[{"name", "policy"}]``) and optionally ``boundary``,
 ``session_policies``, ``scps`` (a list of levels, each a list of ``{"name", "policy"}``) and
 ``rcps``; each of its ``requests`` has ``id``, ``principal`` (an ARN), ``action``, ``resource``,

@@ -15,8 +15,8 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +36,7 @@ OPT_OUT_ENV = "LAMINA_PYTEST_PLUGIN"
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 _KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_LISTENING = re.compile(r"^Lamina listening on (http://\S+) ", re.MULTILINE)
 
 
 @dataclass
@@ -75,13 +76,6 @@ class LaminaServer:
                 self.process.wait()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _generated_key() -> tuple[str, str]:
     """A root key pair in AWS's shapes (``AKIA`` + 16, 40-character secret), new for every server."""
     key_id = "AKIA" + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(16))
@@ -96,27 +90,37 @@ def _healthy(endpoint: str) -> bool:
         return False
 
 
+def _announced(log_path: Path) -> str | None:
+    """The endpoint from the banner's ``Lamina listening on URL`` line, once it is there."""
+    found = _LISTENING.search(log_path.read_text(errors="replace"))
+    return found.group(1) if found else None
+
+
 def start_server(
     data_dir: Path, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
     env: Mapping[str, str] | None = None, timeout: float = 30.0,
 ) -> LaminaServer:
-    """Start ``lamina serve`` on a free port over ``data_dir`` and return once it is healthy."""
+    """Start ``lamina serve`` over ``data_dir`` and return once it is healthy.
+
+    The server takes a free port itself (``--port 0``) and names it in its banner: no window in
+    which another process could take a port picked here.
+    """
     key_id, secret = _generated_key()
-    port = _free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-lamina.log"
-    command = [sys.executable, "-m", "lamina.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "lamina.cli", "serve", "--host", "127.0.0.1", "--port", "0",
                "--data-dir", str(data_dir), "--account-id", account_id, "--region", region]
     child_env = {**(env if env is not None else os.environ),
                  "LAMINA_ROOT_ACCESS_KEY_ID": key_id, "LAMINA_ROOT_SECRET_ACCESS_KEY": secret}
     with log_path.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=child_env)
-    server = LaminaServer(f"http://127.0.0.1:{port}", key_id, secret, region, account_id, data_dir, process, log_path)
+    server = LaminaServer("", key_id, secret, region, account_id, data_dir, process, log_path)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"lamina serve exited with {process.returncode}:\n{server.log()}")
-        if _healthy(server.endpoint_url):
+        server.endpoint_url = server.endpoint_url or _announced(log_path) or ""
+        if server.endpoint_url and _healthy(server.endpoint_url):
             return server
         time.sleep(0.05)
     server.stop()

@@ -294,8 +294,7 @@ class LaminaApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            await asyncio.to_thread(self.close)
+            await _lifespan(receive, send, on_shutdown=self.close)
             return
         if scope["type"] != "http":
             return
@@ -428,12 +427,14 @@ def _context(scope: Scope) -> RequestContext:
     )
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """Nothing to set up (the store opens before the app, workers start on first use); acknowledge."""
+async def _lifespan(receive: Receive, send: Send, on_shutdown: Callable[[], None]) -> None:
+    """Nothing to set up (the store opens before the app, workers start on first use); at shutdown,
+    ``on_shutdown`` runs (in a thread: it writes the last audit events) before it is acknowledged."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await asyncio.to_thread(on_shutdown)
             await send({"type": "lifespan.shutdown.complete"})
             return

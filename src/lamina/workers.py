@@ -119,8 +119,8 @@ class WorkerPool:
         self._closed = True
         while self._idle:
             self._idle.pop().stop()
-        for waiter in self._waiting:
-            waiter.cancel()
+        for waiter in self._waiting:  # close may run in another thread (the server's shutdown)
+            waiter.get_loop().call_soon_threadsafe(waiter.cancel)
 
     # -- internals ------------------------------------------------------------------------------
 

@@ -87,3 +87,44 @@ def test_created_account_works_against_a_running_server(tmp_path: Path) -> None:
         assert "210987654321" in listed and server.account_id in listed
     finally:
         server.stop()
+
+
+LAMINA = Path(sys.executable).with_name("lamina")
+
+
+def _lamina(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(LAMINA), *args], capture_output=True, text=True, cwd=cwd, check=False, timeout=60)
+
+
+def test_list_outside_a_project_says_where_it_looked_and_creates_nothing(tmp_path: Path) -> None:
+    done = _lamina(tmp_path, "accounts", "list")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (f"lamina accounts list: no Lamina data directory at {tmp_path.resolve() / '.lamina'} "
+                           "(no lamina.db there); pass --data-dir with the directory `lamina serve` uses\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_commands_name_their_directory_on_stderr_only(tmp_path: Path) -> None:
+    created = _lamina(tmp_path, "accounts", "create", "--account-id", "111122223333", "--json")
+    where = tmp_path.resolve() / ".lamina"
+    assert created.returncode == 0
+    assert created.stderr == f"lamina accounts create: writing to a new data directory, {where}\n"
+    assert json.loads(created.stdout)["AccountId"] == "111122223333"
+    again = _lamina(tmp_path, "accounts", "create", "--account-id", "111122223334", "--json")
+    assert again.stderr == f"lamina accounts create: writing to {where}\n"
+    listed = _lamina(tmp_path, "accounts", "list", "--json")
+    assert listed.returncode == 0
+    assert listed.stderr == f"lamina accounts list: reading {where}\n"
+    assert [json.loads(line)["AccountId"] for line in listed.stdout.splitlines()] == ["111122223333", "111122223334"]
+
+
+def test_unreadable_store_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / ".lamina").mkdir()
+    (tmp_path / ".lamina" / "lamina.db").write_text("not a database")
+    done = _lamina(tmp_path, "accounts", "list")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (f"lamina accounts list: cannot use the data directory "
+                                            f"{tmp_path.resolve() / '.lamina'}: file is not a database "
+                                            f"({tmp_path.resolve() / '.lamina' / 'lamina.db'})")
+    assert "Traceback" not in done.stderr

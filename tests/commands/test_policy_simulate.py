@@ -12,7 +12,7 @@ import pytest
 from lamina.cli import main
 from lamina.policy import Principal, PrincipalType
 
-SCENARIOS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "engine-bench" / "scenarios.json"
+SCENARIOS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "scenarios.json"
 FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:my-function"
 MATEO = "arn:aws:iam::123456789012:user/mateojackson"
 
@@ -71,7 +71,6 @@ def test_malformed_policy_exits_2_with_aws_message(tmp_path: Path, capsys: pytes
     assert "MalformedPolicyDocument: Missing required field Effect" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not SCENARIOS.exists(), reason="needs ../shared/reference/engine-bench/scenarios.json")
 def test_case_file_through_installed_command() -> None:
     """The console script runs the reference scenarios and every expected outcome holds."""
     lamina = Path(sys.executable).with_name("lamina")

@@ -18,7 +18,7 @@ from strategies import batches
 
 from lamina.policy import Decision, PolicyKind, PolicySet, Principal, PrincipalType, Request, evaluate, parse_policy
 
-SCENARIOS = Path(__file__).parents[3] / "shared/reference/engine-bench/scenarios.json"
+SCENARIOS = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "scenarios.json"
 
 
 def essence(decision: Decision) -> tuple[Any, ...]:
@@ -43,8 +43,6 @@ def principal_from_arn(arn: str) -> Principal:
 
 
 def scenario_cases(name: str) -> list[tuple[str, Request, PolicySet, str]]:
-    if not SCENARIOS.exists():
-        pytest.skip(f"engine-bench scenarios not found at {SCENARIOS}")
     scenario = json.loads(SCENARIOS.read_text())[name]
     identity = [parse_policy(p["policy"], PolicyKind.IDENTITY, policy_id=p["name"])
                 for p in scenario["identity_policies"]]

@@ -34,7 +34,7 @@ from lamina.protocols import (
 )
 
 SERVICES = ("iam", "sts")
-SNAPSHOTS = Path("/work/shared/reference/aws-snapshots/tests/aws/services")
+RECORDED = Path(__file__).resolve().parents[1] / "data" / "aws_answers.json"  # real AWS answers (see its _about)
 MOMENT = dt.datetime(2024, 5, 1, 12, 30, 45, 250000, tzinfo=dt.UTC)
 RICH_TEXT = "Ünïcødé <tag> & \"quoted\" 'single' +=%;/?#[] \t line\r\nbreak end"
 PLAIN_CANDIDATES = (
@@ -262,9 +262,10 @@ def test_server_failure_is_the_receivers_fault() -> None:
     assert b"<Type>Receiver</Type><Code>ServiceFailure</Code>" in response.body
 
 
-def _recorded(path: str, test: str, key: str) -> dict[str, Any]:
-    snapshot = json.loads((SNAPSHOTS / path).read_text())
-    return next(v["recorded-content"][key] for name, v in snapshot.items() if name.endswith(test))
+def _recorded(key: str) -> dict[str, Any]:
+    """AWS's answer recorded under ``key``: its ``Error`` and ``HTTPStatusCode``."""
+    answer: dict[str, Any] = json.loads(RECORDED.read_text())["answers"][key]
+    return answer
 
 
 class _InProcess:
@@ -304,15 +305,11 @@ def _envelope(error: ClientError) -> dict[str, Any]:
 
 
 def _as_recorded(record: dict[str, Any]) -> dict[str, Any]:
-    return {"Error": record["Error"], "HTTPStatusCode": record["ResponseMetadata"]["HTTPStatusCode"]}
+    return {"Error": record["Error"], "HTTPStatusCode": record["HTTPStatusCode"]}
 
 
 def test_iam_error_envelope_matches_recorded_aws_answer() -> None:
-    record = _recorded(
-        "iam/test_iam.snapshot.json",
-        "test_delete_non_existent_policy_returns_no_such_entity",
-        "delete-non-existent-policy-exc",
-    )
+    record = _recorded("delete-non-existent-policy-exc")
     message = record["Error"]["Message"]
 
     def handler(operation: str, params: dict[str, Any]) -> Any:
@@ -326,7 +323,7 @@ def test_iam_error_envelope_matches_recorded_aws_answer() -> None:
 
 
 def test_sts_validation_envelope_matches_recorded_aws_answer() -> None:
-    record = _recorded("sts/test_sts.snapshot.json", "test_sts_invalid_parameters", "invalid-session-name")
+    record = _recorded("invalid-session-name")
     with pytest.raises(ClientError) as caught:
         _InProcess("sts", lambda *_: {}).client.assume_role(
             RoleArn="arn:aws:iam::111111111111:role/test-role", RoleSessionName="Session1:2"
@@ -345,8 +342,7 @@ def test_sts_validation_envelope_matches_recorded_aws_answer() -> None:
     ],
 )
 def test_iam_validation_messages_match_recorded_aws_answers(key: str, call: dict[str, str]) -> None:
-    snapshot = json.loads((SNAPSHOTS / "iam/test_iam.snapshot.json").read_text())
-    record = next(v["recorded-content"][key] for v in snapshot.values() if key in v["recorded-content"])
+    record = _recorded(key)
     with pytest.raises(ClientError) as caught:
         _InProcess("iam", lambda *_: {}).client.update_service_specific_credential(UserName="u", **call)
     assert _envelope(caught.value) == _as_recorded(record)

@@ -2,7 +2,9 @@
 
 Works straight on the store, so it needs no running server and is safe beside one: SQLite in WAL
 mode with ``BEGIN IMMEDIATE`` serializes the write with the server's. ``create`` makes the account
-and its root access key and prints the secret once (the store keeps it encrypted, never shown again).
+and its root access key and prints the secret once (the store keeps it encrypted, never shown again);
+it creates the data directory when there is none. ``list`` only reads: it never creates one, and
+names the directory it read on stderr.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from lamina.settings import Settings
-from lamina.store import AlreadyExists, open_store
+from lamina.commands.data_dir import DB_FILE, add_data_dir_argument, open_existing, open_or_say
+from lamina.store import AlreadyExists
 from lamina.store.repositories import access_keys, accounts
 
 
@@ -22,17 +24,16 @@ def add_parser(commands: Any) -> None:
     """Register ``accounts`` (with ``create`` and ``list``) under the top-level subcommands."""
     parser = commands.add_parser("accounts", help="create and list the AWS accounts of a data directory")
     sub = parser.add_subparsers(dest="accounts_command", required=True)
-    default_dir = Settings().data_dir
 
     create = sub.add_parser("create", help="a new account and its root access key (secret printed once)")
     create.add_argument("--account-id", help="the 12-digit id (default: a random unused one)")
     create.add_argument("--json", action="store_true", help="print the account and key as JSON")
-    create.add_argument("--data-dir", type=Path, default=default_dir, help=f"the store (default {default_dir})")
+    add_data_dir_argument(create)
     create.set_defaults(run=run_create)
 
     listing = sub.add_parser("list", help="the accounts, their aliases and root key ids")
     listing.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
-    listing.add_argument("--data-dir", type=Path, default=default_dir, help=f"the store (default {default_dir})")
+    add_data_dir_argument(listing)
     listing.set_defaults(run=run_list)
 
 
@@ -42,7 +43,12 @@ def run_create(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     if wanted is not None and not (len(wanted) == 12 and wanted.isdigit()):
         print(f"lamina accounts create: --account-id must be 12 digits, not {wanted!r}", file=sys.stderr)
         return 2
-    store = open_store(args.data_dir)
+    data_dir: Path = args.data_dir.resolve()
+    fresh = "" if (data_dir / DB_FILE).is_file() else "a new data directory, "
+    print(f"lamina accounts create: writing to {fresh}{data_dir}", file=sys.stderr)
+    store = open_or_say(data_dir, "lamina accounts create")
+    if store is None:
+        return 1
     try:
         with store.transaction() as conn:
             account = accounts.create_account(conn, wanted)
@@ -64,10 +70,9 @@ def run_create(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
 
 def run_list(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
-    if not (args.data_dir / "lamina.db").exists():
-        print(f"lamina accounts list: no Lamina data in {args.data_dir}", file=sys.stderr)
+    store = open_existing(args.data_dir, "lamina accounts list")
+    if store is None:
         return 1
-    store = open_store(args.data_dir)
     try:
         with store.transaction(read_only=True) as conn:
             rows = [(account, [k.access_key_id for k in access_keys.list_access_keys(conn, account.account_id, None)])
