@@ -16,8 +16,9 @@ Query APIs, whose largest requests (SimulateCustomPolicy with several 128 KB pol
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.protocols import ServiceError, modeled_error
@@ -34,6 +35,7 @@ __all__ = [
     "Budget",
     "Busy",
     "ClientGone",
+    "RateLimit",
     "body_limit",
     "read_body",
     "throttled",
@@ -65,6 +67,11 @@ BUFFERED_BYTES = 256 * MIB
 BODY_IDLE_SECONDS = 30.0
 """How long the body may go without a byte before the request is answered ``RequestTimeout``."""
 OFFLOAD_DEADLINE_SECONDS = 30.0
+HEAVY_RATE_PER_SECOND = 10.0
+"""Heavy operations (simulations, password changes) one account may start per second, on average..."""
+HEAVY_BURST = 20.0
+"""... and at once after a quiet spell. Past either, the account is throttled as AWS throttles:
+a flood of large requests from one account costs the event loop a bounded share."""
 """A hard stop for work handed to a worker process; operations keep their own, smaller budgets."""
 
 
@@ -109,6 +116,26 @@ def body_limit(service: str | None, operation: str | None = None) -> int:
     if service is not None and operation is not None and (service, operation) in OPERATION_BODY_LIMITS:
         return OPERATION_BODY_LIMITS[(service, operation)]
     return BODY_LIMITS.get(service, DEFAULT_BODY_BYTES)
+
+
+@dataclass
+class RateLimit:
+    """A token bucket per key (an account): ``rate`` tokens a second, at most ``burst`` saved."""
+
+    rate: float = HEAVY_RATE_PER_SECOND
+    burst: float = HEAVY_BURST
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Take one token for ``key``; False when it has none left."""
+        now = time.monotonic() if now is None else now
+        tokens, then = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if tokens < 1.0:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1.0, now)
+        return True
 
 
 @dataclass

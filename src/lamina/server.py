@@ -91,6 +91,7 @@ class LaminaApp:
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
         self.buffered = limits.Budget()
+        self.heavy_rate = limits.RateLimit()
         _load_protocols()
         self.pipeline: list[Step] = [
             self.route,  # which API: the Query protocol (iam, sts), Lambda's REST paths, or 404
@@ -121,7 +122,11 @@ class LaminaApp:
                 return early
             outcome = self.dispatch(ctx)
             if isinstance(outcome, Offload):
-                outcome = outcome.finish(await self._offload(ctx, outcome))
+                if outcome.pure:  # the work's answer is the result: serialized in the worker too
+                    done: Response = await self._offload(ctx, _serialized, _service(ctx), _operation_name(ctx),
+                                                         ctx.request_id, outcome.work, outcome.args)
+                    return done
+                outcome = outcome.finish(await self._offload(ctx, outcome.work, *outcome.args))
             ctx.result = outcome
             return self.serialize(ctx)
         except Exception as error:
@@ -148,9 +153,11 @@ class LaminaApp:
             return self._error(ctx, limits.too_large(ctx.service, declared, limit, operation)), 0
         if (declared is None and _chunked(ctx)) or (declared or 0) > limits.UNAUTHENTICATED_BODY_BYTES:
             try:
-                self._require_known_key(ctx)
+                account = self._require_known_key(ctx)
             except ServiceError as error:
                 return self._error(ctx, error), 0
+            if not self.heavy_rate.allow(account):  # a large body costs the loop: counted as heavy work
+                return self._error(ctx, limits.throttled(ctx.service)), 0
             return None, limit
         return None, min(limit, limits.UNAUTHENTICATED_BODY_BYTES)
 
@@ -225,9 +232,12 @@ class LaminaApp:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    async def _offload(self, ctx: RequestContext, offload: Offload) -> Any:
+    async def _offload(self, ctx: RequestContext, work: Callable[..., Any], *args: Any) -> Any:
+        """``work(*args)`` in a worker, within the account's rate of heavy work and the pool's bounds."""
+        if not self.heavy_rate.allow(ctx.require_caller().account_id):
+            raise limits.throttled(ctx.service)
         try:
-            return await self.workers.run(offload.work, *offload.args, timeout=limits.OFFLOAD_DEADLINE_SECONDS)
+            return await self.workers.run(work, *args, timeout=limits.OFFLOAD_DEADLINE_SECONDS)
         except PoolBusy:
             raise limits.throttled(ctx.service) from None
         except WorkerTimeout:
@@ -236,15 +246,18 @@ class LaminaApp:
             raise ServiceError("ServiceUnavailable", "The request took too long and was stopped.", 503,
                                sender_fault=False) from None
 
-    def _require_known_key(self, ctx: RequestContext) -> None:
-        """Refuse a large body unless the request names an active access key (before reading it)."""
+    def _require_known_key(self, ctx: RequestContext) -> str:
+        """The account of the active access key a request names, read before its body; else the
+        authentication error, so that a large body is never read for a stranger."""
         try:
             access_key_id = claimed_access_key(ctx.signed_request())
         except AuthError as error:
             raise _auth_error(ctx, error) from None
-        if resolve_access_key(self.store, access_key_id) is None:
+        found = resolve_access_key(self.store, access_key_id)
+        if found is None:
             raise _auth_error(ctx, AuthError("InvalidClientTokenId", "The security token included in the request "
                                              "is invalid."))
+        return found.caller.account_id
 
     def _operation(self, ctx: RequestContext) -> Operation:
         service, name = _service(ctx), _operation_name(ctx)
@@ -308,6 +321,12 @@ class LaminaApp:
                     (REQUEST_ID_HEADER.encode(), ctx.request_id.encode())]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
+
+
+def _serialized(service: str, operation: str, request_id: str, work: Callable[..., Any],
+                args: tuple[Any, ...]) -> Response:
+    """In a worker: run a pure Offload's work and serialize its answer as the operation's result."""
+    return serializer_for(service).serialize(operation, work(*args), request_id)
 
 
 def _load_protocols() -> None:

@@ -192,15 +192,16 @@ class WorkerPool:
             if not readable.done():
                 readable.set_result(None)
 
+        os.set_blocking(fd, True)  # the worker reads at once; a large task is sent whole
+        worker.conn.send((fn, args))
         loop.add_reader(fd, wake)
         try:
-            worker.conn.send((fn, args))
-            try:
-                await asyncio.wait_for(readable, timeout)
-            except TimeoutError:
-                raise WorkerTimeout(f"the task ran past its {timeout:g} s deadline") from None
+            await asyncio.wait_for(readable, timeout)
+        except TimeoutError:
+            raise WorkerTimeout(f"the task ran past its {timeout:g} s deadline") from None
         finally:
             loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # watching the pipe made it non-blocking; the answer is read whole
         answer: tuple[bool, Any] = worker.conn.recv()
         return answer
 

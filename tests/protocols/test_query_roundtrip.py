@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import boto3
 import pytest
@@ -23,6 +24,8 @@ from botocore.model import OperationModel, Shape
 from botocore.parsers import create_parser
 from botocore.serialize import create_serializer
 from botocore.utils import ArgumentGenerator
+from hypothesis import given
+from hypothesis import strategies as st
 
 from lamina.protocols import (
     ServiceError,
@@ -474,3 +477,18 @@ def test_wrong_types_and_deferred_validation() -> None:
     assert params == {}
     with pytest.raises(ServiceError, match="Value null at 'userName'"):
         parser.validate(operation, params)
+
+
+# -- the form decoder against the standard library -------------------------------------------------
+
+FORM_ALPHABET = st.sampled_from(["a", "Z", "=", "&", "+", "%", "%2", "%41", "%e2%82%ac", "%zz", "%5C", "\\", "x",
+                                 "%00", "%FF", " ", "é", ";", "%%", "%3D", "%26"])
+
+
+@given(st.lists(FORM_ALPHABET, max_size=40).map("".join), st.lists(FORM_ALPHABET, max_size=20).map("".join))
+def test_decode_form_reads_what_parse_qsl_reads(body: str, query: str) -> None:
+    expected: dict[str, str] = {}
+    for source in (body, query):
+        for name, value in parse_qsl(source, keep_blank_values=True):
+            expected.setdefault(name, value)
+    assert decode_form(body.encode(), query) == expected

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import boto3
 import pytest
@@ -249,3 +249,42 @@ def test_past_the_worker_queue_callers_are_throttled_as_aws_does(lamina: Lamina,
     assert "ok" in outcomes
     assert "Throttling:Rate exceeded" in outcomes
     assert set(outcomes) <= {"ok", "Throttling:Rate exceeded"}
+
+
+# -- the worst simulation, and a flood of large requests ------------------------------------------
+
+WILDCARD = "arn:aws:iam::123456789012:user/" + "*a" * 10 + "*b"
+
+
+def worst_simulation(salt: str) -> str:
+    """As many backtracking-wildcard statements as fit in one document, 100 actions, 2 resources."""
+    statements = [{"Effect": "Allow", "Action": f"iam:Get{salt}{i}*", "Resource": WILDCARD} for i in range(1150)]
+    form = {"Action": "SimulateCustomPolicy", "Version": "2010-05-08",
+            "PolicyInputList.member.1": json.dumps({"Version": "2012-10-17", "Statement": statements},
+                                                   separators=(",", ":"))}
+    for i in range(1, 101):
+        form[f"ActionNames.member.{i}"] = f"iam:Get{salt}{i}"
+    form["ResourceArns.member.1"] = "arn:aws:iam::123456789012:user/" + "a" * 40
+    form["ResourceArns.member.2"] = "arn:aws:iam::123456789012:user/" + "a" * 39 + "b"
+    return urlencode(form)
+
+
+def post_form(lamina: Lamina, body: str) -> Raw:
+    headers = {**signed_headers(lamina.endpoint + "/", body, service="iam"), "Content-Length": str(len(body))}
+    return exchange(lamina.endpoint, request_head("POST", "/", headers) + body.encode())
+
+
+def test_the_worst_simulation_is_answered_in_full(lamina: Lamina) -> None:
+    answer = post_form(lamina, worst_simulation("x"))
+    assert answer.status == 200, answer.body[:300]
+    assert answer.body.count(b"<EvalDecision>allowed</EvalDecision>") == 100  # the first page: 100 results
+    assert b"<IsTruncated>true</IsTruncated>" in answer.body
+
+
+def test_large_requests_from_one_account_are_throttled_before_their_bodies_are_read(lamina: Lamina) -> None:
+    bodies = [worst_simulation(f"s{i}") for i in range(40)]
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(lambda body: post_form(lamina, body), bodies))
+    throttled = [a for a in answers if a.status == 400 and xml_code(a.body) == "Throttling"]
+    assert throttled, [a.status for a in answers]
+    assert all(a.status == 200 or a in throttled for a in answers), [a.body[:200] for a in answers if a.status != 200]

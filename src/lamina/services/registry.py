@@ -57,6 +57,12 @@ class Offload:
         """The same result, computed right here (unit tests, and callers without a pool)."""
         return self.finish(self.work(*self.args))
 
+    @property
+    def pure(self) -> bool:
+        """True when the work's answer is the result itself (no ``finish``): the server may then
+        serialize it in the worker too, so a large answer never costs the event loop."""
+        return self.finish is _unchanged
+
 
 Handler = Callable[[RequestContext, Store], "Mapping[str, Any] | Offload | None"]
 """An operation: the request context and the store in, a result shaped like the output out, or
