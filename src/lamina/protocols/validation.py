@@ -34,9 +34,10 @@ _COMPOSITE = frozenset(("structure", "list", "map"))
 class Validator(ShapeWalker):
     """Checks parsed params against an input shape; one instance per service (it is stateless)."""
 
-    def __init__(self, *, echoes_values: bool = True) -> None:
+    def __init__(self, *, echoes_values: bool = True, code: str = "ValidationError") -> None:
         super().__init__()
         self.echoes_values = echoes_values
+        self.code = code
 
     def problems(self, shape: Shape | None, params: Mapping[str, Any]) -> list[str]:
         """Every failed constraint as one AWS sentence, in model member order."""
@@ -46,10 +47,10 @@ class Validator(ShapeWalker):
         return out
 
     def check(self, shape: Shape | None, params: Mapping[str, Any]) -> None:
-        """Raise AWS's ``ValidationError`` when :meth:`problems` finds any."""
+        """Raise AWS's validation error (``code``) when :meth:`problems` finds any."""
         found = self.problems(shape, params)
         if found:
-            raise validation_error(found)
+            raise validation_error(found, self.code)
 
     # -- walkers: (shape, value, path, out) -------------------------------------------------
 
