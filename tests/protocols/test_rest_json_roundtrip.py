@@ -426,8 +426,14 @@ def test_no_content_answers_have_no_body() -> None:
 
 def test_timestamps_and_blobs_in_json_bodies() -> None:
     operation = SERVICE.operation("GetDurableExecution")
-    result = {"DurableExecutionArn": "a", "DurableExecutionName": "n", "FunctionArn": "f", "Status": "RUNNING",
-              "StartTimestamp": MOMENT, "InputPayload": "x"}
+    result = {
+        "DurableExecutionArn": "a",
+        "DurableExecutionName": "n",
+        "FunctionArn": "f",
+        "Status": "RUNNING",
+        "StartTimestamp": MOMENT,
+        "InputPayload": "x",
+    }
     response = serializer_for("lambda").serialize(operation, result, "r")
     assert b'"StartTimestamp":1714566645.25' in response.body
     assert _read(operation, 200, response.headers, response.body)["StartTimestamp"] == MOMENT
