@@ -130,7 +130,7 @@ class Samples:
             return 202
         if self.valid:
             return int(shape.metadata.get("max", shape.metadata.get("min", 7)))
-        return -12345678901 if where else 2**62 + 1
+        return -(2**31) if shape.type_name == "integer" else 2**63 - 1
 
     def _string(self, shape: Shape, name: str, where: str | None) -> str:
         meta = shape.metadata

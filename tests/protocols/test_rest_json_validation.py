@@ -159,13 +159,23 @@ def test_wrong_types_in_query_strings_and_labels_are_validation_errors() -> None
     error = _refused("GET", "/2015-03-31/functions", "MaxItems=ten")
     assert (error.code, error.status) == ("ValidationException", 400)
     assert error.message == (
-        "1 validation error detected: Value 'ten' at 'maxItems' failed to satisfy constraint: Member must be an integer"
+        "1 validation error detected: Value 'ten' at 'maxItems' failed to satisfy constraint: "
+        "Member must be a 32-bit integer"
     )
     assert (
         "Member must be a boolean"
         in _refused("GET", "/2025-12-01/durable-executions/x", "IncludeExecutionData=yes").message
     )
-    assert "Member must be an integer" in _refused("GET", "/2018-10-31/layers/l/versions/one").message
+    assert "Member must be a 64-bit integer" in _refused("GET", "/2018-10-31/layers/l/versions/one").message
+
+
+def test_numbers_beyond_java_int_and_long_are_refused() -> None:
+    assert "a 32-bit integer" in _refused("GET", "/2015-03-31/functions", "MaxItems=2147483648").message
+    assert _parse("GET", "/2015-03-31/functions", "MaxItems=2147483647", validate=False)[1]["MaxItems"] == 2**31 - 1
+    assert "a 64-bit integer" in _refused("GET", f"/2018-10-31/layers/l/versions/{2**63}").message
+    body = b'{"FunctionName": "f", "Role": "r", "Code": {}, "MemorySize": 2147483648}'
+    error = _refused("POST", "/2015-03-31/functions", body=body)
+    assert (error.code, "a 32-bit integer at 'memorySize'" in error.message) == ("InvalidRequestContentException", True)
 
 
 def test_missing_required_members_are_named_in_model_order() -> None:

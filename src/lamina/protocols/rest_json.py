@@ -60,9 +60,9 @@ _QUERY_TIME, _HEADER_TIME, _BODY_TIME = "iso8601", "rfc822", "unixTimestamp"
 class RestJsonParser:
     """Turns a REST-JSON request into ``(OperationModel, params)`` for one service."""
 
-    def __init__(self, service: ServiceSpec) -> None:
+    def __init__(self, service: ServiceSpec, router: Router | None = None) -> None:
         self.service = service
-        self.router: Router = router_for(service.name)
+        self.router: Router = router or router_for(service.name)
         self.validator = Validator(echoes_values=service.echoes_values, code=service.validation_code)
         self._text = _TextReader(service)
         self._json = _JsonReader(service)
@@ -237,7 +237,7 @@ def _json_object(service: ServiceSpec, body: bytes) -> dict[str, Any]:
         parsed = json.loads(body)
     except UnicodeDecodeError as error:
         raise invalid_content(service, f"Invalid UTF-8 byte 0x{body[error.start]:02x}") from None
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise invalid_content(service, str(error)) from None
     if not isinstance(parsed, dict):
         raise invalid_content(service, f"expected a JSON object, not {_json_kind(parsed)}")
@@ -258,8 +258,8 @@ class _TextReader(ShapeWalker):
         return text
 
     def _integer(self, shape: Shape, text: str, path: str, time_format: str) -> int:
-        if _INTEGER.fullmatch(text) is None:
-            raise _malformed(self.service, text, path, "an integer")
+        if _INTEGER.fullmatch(text) is None or not _in_range(shape, int(text)):
+            raise _malformed(self.service, text, path, _INTEGER_KINDS[shape.type_name])
         return int(text)
 
     def _float(self, shape: Shape, text: str, path: str, time_format: str) -> float:
@@ -288,7 +288,15 @@ class _TextReader(ShapeWalker):
             raise _malformed(self.service, text, path, "base64-encoded") from None
 
 
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
+_INTEGER_KINDS = {"integer": "a 32-bit integer", "long": "a 64-bit integer"}
+_BITS = {"integer": 31, "long": 63}
+
+
+def _in_range(shape: Shape, value: int) -> bool:
+    """Java's int and long: AWS refuses what they cannot hold, and so does the store."""
+    limit = 1 << _BITS[shape.type_name]
+    return -limit <= value < limit
 
 
 class _JsonReader(ShapeWalker):
@@ -330,9 +338,9 @@ class _JsonReader(ShapeWalker):
 
     def _integer(self, shape: Shape, value: Any, path: str) -> int:
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _mistyped(self.service, value, path, "an integer")
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not _in_range(shape, value):
+            raise _mistyped(self.service, value, path, _INTEGER_KINDS[shape.type_name])
         return value
 
     def _float(self, shape: Shape, value: Any, path: str) -> float:
