@@ -43,7 +43,14 @@ from .routes import Router, router_for
 from .shapes import ShapeWalker, format_timestamp, parse_timestamp
 from .validation import Validator
 
-__all__ = ["CONTENT_TYPE", "RestJsonParser", "RestJsonSerializer", "serialize_error"]
+__all__ = [
+    "CONTENT_TYPE",
+    "RestJsonParser",
+    "RestJsonSerializer",
+    "invalid_content",
+    "serialize_error",
+    "unknown_operation",
+]
 
 CONTENT_TYPE = "application/json"
 
@@ -90,7 +97,7 @@ class RestJsonParser:
         shape = operation.input_shape
         if shape is not None:
             request = _Request(match.labels, parse_qsl(query_string, keep_blank_values=True), headers, body)
-            params = self._members(shape, request)
+            params = self._members(operation, shape, request)
         if validate:
             self.validate(operation, params)
         return operation, params
@@ -99,10 +106,10 @@ class RestJsonParser:
         """Raise the service's validation error if ``params`` break the input shape's constraints."""
         self.validator.check(operation.input_shape, params)
 
-    def _members(self, shape: Shape, request: _Request) -> dict[str, Any]:
+    def _members(self, operation: OperationModel, shape: Shape, request: _Request) -> dict[str, Any]:
         params: dict[str, Any] = {}
         payload = shape.serialization.get("payload")
-        claimed = {m.serialization.get("name", n) for n, m in shape.members.items() if _location(m) == "querystring"}
+        claimed = _claimed_query_names(operation, shape)
         for name, member in shape.members.items():
             location = _location(member)
             if name == payload:
@@ -170,7 +177,7 @@ class RestJsonParser:
             return body.decode("utf-8", "replace") or None
         if not body.strip():
             return None
-        return self._json.structure(member, _json_object(self.service, body), "")
+        return self._json.structure(member, _json_object(self.service, body), _lower_first(name))
 
 
 class _Request:
@@ -196,6 +203,13 @@ class _Request:
         """Headers starting with ``prefix`` (any case), keyed by the rest of their name."""
         low = prefix.lower()
         return {name[len(prefix) :]: value for key, (name, value) in self.headers.items() if key.startswith(low)}
+
+
+def _claimed_query_names(operation: OperationModel, shape: Shape) -> set[str]:
+    """Query names a member or the route itself (``?find=LayerVersion``) takes; a query map gets the rest."""
+    pinned = {key for key, _ in parse_qsl(operation.http["requestUri"].partition("?")[2], keep_blank_values=True)}
+    members = shape.members.items()
+    return pinned | {m.serialization.get("name", n) for n, m in members if _location(m) == "querystring"}
 
 
 def _location(member: Shape) -> str | None:
