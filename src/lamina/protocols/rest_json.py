@@ -421,8 +421,8 @@ def unknown_operation(service: ServiceSpec, method: str, raw_path: str) -> Servi
     service_id = service.model.metadata.get("serviceId", service.name)
     return ServiceError(
         "UnknownOperationException",
-        f"No Lamina API answers {method} {raw_path}. {service_id} takes the REST paths of its API "
-        f"version(s), such as GET /{service.api_version}/functions.",
+        f"No Lamina API answers {method} {raw_path}. {service_id} answers the method and path of one of "
+        "its operations, as the AWS SDKs send them.",
         404,
     )
 
@@ -596,7 +596,8 @@ def _message_key(shape: Shape | None) -> str:
 
 
 def _dump(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("ascii")
+    """Compact ASCII JSON; values JSON has no type for (an unmodelled error field) as their text."""
+    return json.dumps(value, separators=(",", ":"), default=str).encode("ascii")
 
 
 @functools.cache
