@@ -2,12 +2,12 @@
 
 Plain data in and out, no web framework::
 
-    parser = parser_for("iam")
-    operation, params = parser.parse(decode_form(body, query_string))      # or raises ServiceError
-    response = serializer_for("iam").serialize(operation, result_or_error, request_id)
+    operation, params = parser_for("iam").parse(decode_form(body, query_string))   # or raises ServiceError
+    operation, params = parser_for("lambda").parse(method, raw_path, query_string, headers, body)
+    response = serializer_for(service).serialize(operation, result_or_error, request_id)
     response.status, response.headers, response.body
 
-One module per protocol (``query`` today, ``rest-json`` for Lambda next), each a pair of
+One module per protocol (``query`` for IAM and STS, ``rest_json`` for Lambda), each a pair of
 :class:`~lamina.protocols.shapes.ShapeWalker` subclasses registered in :data:`PROTOCOLS`.
 Parsers and serializers are built once per service and cached.
 """
@@ -15,11 +15,13 @@ Parsers and serializers are built once per service and cached.
 from __future__ import annotations
 
 import functools
+from typing import Any, Literal, overload
 
 from . import rest_json
-from .errors import ServiceError, invalid_action, missing_action, modeled_error, validation_error
+from .errors import ServiceError, error_type, invalid_action, missing_action, modeled_error, validation_error
 from .models import SERVICES, ErrorSpec, ServiceSpec, load_service
 from .query import QueryParser, QuerySerializer, Response, decode_form
+from .rest_json import RestJsonParser, RestJsonSerializer
 from .validation import Validator
 
 __all__ = [
@@ -30,11 +32,14 @@ __all__ = [
     "QueryParser",
     "QuerySerializer",
     "Response",
+    "RestJsonParser",
+    "RestJsonSerializer",
     "Serializer",
     "ServiceError",
     "ServiceSpec",
     "Validator",
     "decode_form",
+    "error_type",
     "invalid_action",
     "load_service",
     "missing_action",
@@ -45,13 +50,14 @@ __all__ = [
     "validation_error",
 ]
 
-Parser = QueryParser
-"""Any protocol's request parser (widened to a union when REST-JSON arrives)."""
-Serializer = QuerySerializer
-"""Any protocol's response serializer."""
+Parser = QueryParser | RestJsonParser
+"""Any protocol's request parser (their ``parse`` signatures differ: a form, or the HTTP parts)."""
+Serializer = QuerySerializer | RestJsonSerializer
+"""Any protocol's response serializer (``serialize``, ``serialize_result``, ``serialize_error``)."""
 
 PROTOCOLS: dict[str, tuple[type[Parser], type[Serializer]]] = {
     "query": (QueryParser, QuerySerializer),
+    "rest-json": (RestJsonParser, RestJsonSerializer),
 }
 """Model ``metadata.protocol`` → (parser class, serializer class)."""
 
@@ -63,15 +69,28 @@ def _classes(service: ServiceSpec) -> tuple[type[Parser], type[Serializer]]:
         raise NotImplementedError(f"no {service.protocol!r} protocol yet (service {service.name})") from None
 
 
+# A name only known at run time types as Any: the two parsers' ``parse`` take different arguments
+# (a form, or the HTTP parts), and a caller already knows which protocol it speaks.
+@overload
+def parser_for(service_name: Literal["iam", "sts"]) -> QueryParser: ...
+@overload
+def parser_for(service_name: Literal["lambda"]) -> RestJsonParser: ...
+@overload
+def parser_for(service_name: str) -> Any: ...
+
+
 @functools.cache
 def parser_for(service_name: str) -> Parser:
-    """The cached request parser of ``service_name`` (a :class:`QueryParser` for iam and sts)."""
+    """The cached request parser of ``service_name`` (:class:`QueryParser` for iam and sts,
+    :class:`RestJsonParser` for lambda)."""
     service = load_service(service_name)
     return _classes(service)[0](service)
 
 
+
 @functools.cache
 def serializer_for(service_name: str) -> Serializer:
-    """The cached response serializer of ``service_name`` (a :class:`QuerySerializer` for iam and sts)."""
+    """The cached response serializer of ``service_name`` (:class:`QuerySerializer` for iam and sts,
+    :class:`RestJsonSerializer` for lambda)."""
     service = load_service(service_name)
     return _classes(service)[1](service)

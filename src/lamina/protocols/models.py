@@ -23,6 +23,10 @@ SERVICES: tuple[str, ...] = ("iam", "sts", "lambda")
 # responses (2025): IAM writes "Value at 'status' ...", STS and Lambda "Value 'x' at ...".
 _ECHOES_VALUES: Mapping[str, bool] = {"iam": False}
 
+# The code of a failed constraint check: the Query services say ValidationError, Lambda (recorded
+# answers) ValidationException, which its model does not declare.
+_VALIDATION_CODES: Mapping[str, str] = {"lambda": "ValidationException"}
+
 
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
@@ -37,11 +41,15 @@ class ErrorSpec:
 class ServiceSpec:
     """A botocore :class:`ServiceModel` seen through the questions a server asks of it."""
 
-    def __init__(self, model: ServiceModel, *, echoes_values: bool = True) -> None:
+    def __init__(
+        self, model: ServiceModel, *, echoes_values: bool = True, validation_code: str = "ValidationError"
+    ) -> None:
         self.model = model
         self.name: str = model.service_name
         self.echoes_values = echoes_values
         """Whether validation messages quote the rejected value (see ``_ECHOES_VALUES``)."""
+        self.validation_code = validation_code
+        """The error code of failed constraint checks (see ``_VALIDATION_CODES``)."""
         metadata = model.metadata
         self.protocol: str = metadata["protocol"]
         self.api_version: str = metadata["apiVersion"]
@@ -110,4 +118,8 @@ def load_service(name: str) -> ServiceSpec:
     """The cached :class:`ServiceSpec` of botocore service ``name`` (``iam``, ``sts``, ``lambda``)."""
     raw = _loader().load_service_model(name, "service-2")
     model = ServiceModel(raw, service_name=name)
-    return ServiceSpec(model, echoes_values=_ECHOES_VALUES.get(name, True))
+    return ServiceSpec(
+        model,
+        echoes_values=_ECHOES_VALUES.get(name, True),
+        validation_code=_VALIDATION_CODES.get(name, "ValidationError"),
+    )

@@ -34,9 +34,10 @@ _COMPOSITE = frozenset(("structure", "list", "map"))
 class Validator(ShapeWalker):
     """Checks parsed params against an input shape; one instance per service (it is stateless)."""
 
-    def __init__(self, *, echoes_values: bool = True) -> None:
+    def __init__(self, *, echoes_values: bool = True, code: str = "ValidationError") -> None:
         super().__init__()
         self.echoes_values = echoes_values
+        self.code = code
 
     def problems(self, shape: Shape | None, params: Mapping[str, Any]) -> list[str]:
         """Every failed constraint as one AWS sentence, in model member order."""
@@ -46,10 +47,10 @@ class Validator(ShapeWalker):
         return out
 
     def check(self, shape: Shape | None, params: Mapping[str, Any]) -> None:
-        """Raise AWS's ``ValidationError`` when :meth:`problems` finds any."""
+        """Raise AWS's validation error (``code``) when :meth:`problems` finds any."""
         found = self.problems(shape, params)
         if found:
-            raise validation_error(found)
+            raise validation_error(found, self.code)
 
     # -- walkers: (shape, value, path, out) -------------------------------------------------
 
@@ -86,7 +87,7 @@ class Validator(ShapeWalker):
             for key, item in value.items():
                 self.handler(value_shape)(value_shape, item, f"{path}.{key}", out)
         elif any(self._scalar_failures(value_shape, item) for item in value.values()):
-            rules = ", ".join(self._rules(value_shape))
+            rules = ", ".join([*self._rules(value_shape), "Member must not be null"])
             out.append(self._sentence(shape, value, path, f"Map value must satisfy constraint: [{rules}]"))
 
     def _scalar(self, shape: Shape, value: Any, path: str, out: list[str]) -> None:
@@ -115,7 +116,7 @@ class Validator(ShapeWalker):
         elif kind == "blob" and isinstance(value, bytes | bytearray):
             failed.extend(_bounds(meta, len(value), "length"))
         elif kind in ("integer", "long", "float", "double") and isinstance(value, int | float):
-            failed.extend(_bounds(meta, value, "value"))
+            failed.extend(_bounds(meta, value, "value", decimal=kind in _DECIMAL))
         return failed
 
     def _size(self, shape: Shape, value: Any, size: int, path: str, out: list[str]) -> None:
@@ -126,11 +127,12 @@ class Validator(ShapeWalker):
         """All rules of a member shape, as AWS lists them for collection elements."""
         meta = shape.metadata
         noun = "value" if shape.type_name in ("integer", "long", "float", "double") else "length"
+        decimal = shape.type_name in _DECIMAL
         rules = []
         if "max" in meta:
-            rules.append(f"Member must have {noun} less than or equal to {_number(meta['max'])}")
+            rules.append(f"Member must have {noun} less than or equal to {_number(meta['max'], decimal)}")
         if "min" in meta:
-            rules.append(f"Member must have {noun} greater than or equal to {_number(meta['min'])}")
+            rules.append(f"Member must have {noun} greater than or equal to {_number(meta['min'], decimal)}")
         if "pattern" in meta:
             rules.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
         if meta.get("enum"):
@@ -148,16 +150,22 @@ class Validator(ShapeWalker):
         return f"Value at '{path}' failed to satisfy constraint: {rule}"
 
 
-def _bounds(meta: Mapping[str, Any], measure: float, noun: str) -> list[str]:
+def _bounds(meta: Mapping[str, Any], measure: float, noun: str, *, decimal: bool = False) -> list[str]:
     failed = []
     if "min" in meta and measure < meta["min"]:
-        failed.append(f"Member must have {noun} greater than or equal to {_number(meta['min'])}")
+        failed.append(f"Member must have {noun} greater than or equal to {_number(meta['min'], decimal)}")
     if "max" in meta and measure > meta["max"]:
-        failed.append(f"Member must have {noun} less than or equal to {_number(meta['max'])}")
+        failed.append(f"Member must have {noun} less than or equal to {_number(meta['max'], decimal)}")
     return failed
 
 
-def _number(bound: float) -> str:
+_DECIMAL = frozenset(("float", "double"))
+
+
+def _number(bound: float, decimal: bool = False) -> str:
+    """A bound as Java prints it: ``1.0`` for a double shape's (recorded Lambda answers), ``64`` otherwise."""
+    if decimal:
+        return str(float(bound))
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
