@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
 import sys
 import tempfile
 import threading
@@ -161,6 +162,12 @@ def flood(target: Target, seconds: float, answers: Any) -> None:
     answers.put(counts)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -204,6 +211,8 @@ class Figures:
     memory_before: int
     memory_peak: int
     memory_after: int
+    cpu_while_attacked: dict[str, float]
+    """CPU time per wall second of each process during the attacked phase (1.0 = one core)."""
 
 
 def measure(server: LaminaServer, seconds: float) -> Figures:
@@ -213,7 +222,12 @@ def measure(server: LaminaServer, seconds: float) -> Figures:
     idle = run_phase(target, "iam:GetUser", CONNECTIONS, seconds, 10**9)
     attacker, attack_answers = in_process(attack, target, seconds + 2.0)
     time.sleep(1.0)  # the attack is under way (its first simulations are in the worker) before timing
+    assert attacker.pid is not None
+    started = {"server": cpu_seconds(server.process.pid), "attacker": cpu_seconds(attacker.pid)}
     attacked = run_phase(target, "iam:GetUser", CONNECTIONS, seconds, 10**9)
+    cpu = {name: (cpu_seconds(pid) - started[name]) / attacked.seconds
+           for name, pid in (("server", server.process.pid), ("attacker", attacker.pid))}
+    cpu["load generator"] = attacked.client_cpu
     attack_counts = attack_answers.get()
     attacker.join()
     pid = server.process.pid
@@ -227,7 +241,7 @@ def measure(server: LaminaServer, seconds: float) -> Figures:
     flooder.join()
     stop.set()
     sampler.join()
-    return Figures(idle, attacked, attack_counts, flood_counts, before, max(samples, default=before), rss(pid))
+    return Figures(idle, attacked, attack_counts, flood_counts, before, max(samples, default=before), rss(pid), cpu)
 
 
 def report(f: Figures, *, as_json: bool) -> int:
@@ -247,11 +261,14 @@ def report(f: Figures, *, as_json: bool) -> int:
         print(f"{name + ':':10}{phase.rps:8.0f} req/s  p50 {phase.percentile_ms(0.5):6.2f} ms  "
               f"p99 {phase.percentile_ms(0.99):6.2f} ms  errors {dict(phase.errors) or '-'}")
     print(f"attacker's answers by HTTP status: {f.attack_answers}")
+    print("CPU while attacked (cores): " + ", ".join(f"{k} {v:.2f}" for k, v in f.cpu_while_attacked.items())
+          + f" of {os.cpu_count()}")
     print(f"flood's answers by HTTP status: {f.flood_answers}")
     for label, ok, detail in results:
         print(f"{'PASS' if ok else 'FAIL'}  {label}: {detail}")
     if as_json:
         print(json.dumps({"idle": f.idle.summary(), "attacked": f.attacked.summary(), "attack": f.attack_answers,
+                          "cpu_while_attacked": f.cpu_while_attacked,
                           "flood": f.flood_answers,
                           "memory": {"before": f.memory_before, "peak": f.memory_peak, "after": f.memory_after},
                           "verdicts": [{"target": label, "pass": ok, "detail": d} for label, ok, d in results]}))

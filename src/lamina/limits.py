@@ -36,6 +36,7 @@ __all__ = [
     "Busy",
     "ClientGone",
     "RateLimit",
+    "Throttled",
     "body_limit",
     "read_body",
     "throttled",
@@ -67,6 +68,9 @@ BUFFERED_BYTES = 256 * MIB
 BODY_IDLE_SECONDS = 30.0
 """How long the body may go without a byte before the request is answered ``RequestTimeout``."""
 OFFLOAD_DEADLINE_SECONDS = 30.0
+THROTTLED_PAUSE_SECONDS = 0.1
+"""How long a throttled caller waits for its answer: a client that ignores throttling and asks
+again at once cannot make the server spend its time refusing it (the wait is a timer, not work)."""
 HEAVY_RATE_PER_SECOND = 10.0
 """Heavy operations (simulations, password changes) one account may start per second, on average..."""
 HEAVY_BURST = 20.0
@@ -196,8 +200,13 @@ def timed_out() -> ServiceError:
                         "of its last byte.", 400)
 
 
-def throttled(service: str | None) -> ServiceError:
-    """AWS's throttling answer: Lambda's TooManyRequestsException (429), IAM's and STS's Throttling (400)."""
+class Throttled(ServiceError):
+    """AWS's throttling answer; the server sends it after :data:`THROTTLED_PAUSE_SECONDS`."""
+
+
+def throttled(service: str | None) -> Throttled:
+    """Lambda's TooManyRequestsException (429), IAM's and STS's Throttling (400)."""
     if service == "lambda":
-        return modeled_error("lambda", "TooManyRequestsException", "Rate Exceeded.")
-    return ServiceError("Throttling", "Rate exceeded", 400)
+        found = modeled_error("lambda", "TooManyRequestsException", "Rate Exceeded.")
+        return Throttled(found.code, found.message, found.status, found.sender_fault, fields=found.fields)
+    return Throttled("Throttling", "Rate exceeded", 400)

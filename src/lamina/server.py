@@ -129,6 +129,9 @@ class LaminaApp:
                 outcome = outcome.finish(await self._offload(ctx, outcome.work, *outcome.args))
             ctx.result = outcome
             return self.serialize(ctx)
+        except limits.Throttled as error:
+            await asyncio.sleep(limits.THROTTLED_PAUSE_SECONDS)
+            return self._failure(ctx, error)
         except Exception as error:
             return self._failure(ctx, error)
 
@@ -139,27 +142,24 @@ class LaminaApp:
                 return response
         return None
 
-    def admit(self, ctx: RequestContext) -> tuple[Response | None, int]:
-        """Before the body: the service from cheap signals, and how much of the body may be read.
+    def admit(self, ctx: RequestContext) -> int:
+        """Before the body: the service from cheap signals, and how many body bytes may be read.
 
-        Answers at once (nothing read) when the declared body is over the service's limit, or
-        when a large body comes from no access key Lamina knows.
+        Raises the error to answer at once (nothing read) when the declared body is over the
+        service's limit, when a large body comes from no access key Lamina knows, or when that
+        key's account has used up its rate of heavy work.
         """
         ctx.service = _service_from_head(ctx)
         operation = _rest_operation(ctx)
         limit = limits.body_limit(ctx.service, operation)
         declared = _content_length(ctx)
         if declared is not None and declared > limit:
-            return self._error(ctx, limits.too_large(ctx.service, declared, limit, operation)), 0
+            raise limits.too_large(ctx.service, declared, limit, operation)
         if (declared is None and _chunked(ctx)) or (declared or 0) > limits.UNAUTHENTICATED_BODY_BYTES:
-            try:
-                account = self._require_known_key(ctx)
-            except ServiceError as error:
-                return self._error(ctx, error), 0
-            if not self.heavy_rate.allow(account):  # a large body costs the loop: counted as heavy work
-                return self._error(ctx, limits.throttled(ctx.service)), 0
-            return None, limit
-        return None, min(limit, limits.UNAUTHENTICATED_BODY_BYTES)
+            if not self.heavy_rate.allow(self._require_known_key(ctx)):  # a large body costs the loop
+                raise limits.throttled(ctx.service)
+            return limit
+        return min(limit, limits.UNAUTHENTICATED_BODY_BYTES)
 
     def route(self, ctx: RequestContext) -> Response | None:
         """Health, else the service: the SigV4 scope's, Lambda's paths, else a Query form's ``Action``."""
@@ -292,16 +292,20 @@ class LaminaApp:
 
     async def _answer(self, ctx: RequestContext, receive: Receive) -> Response | None:
         """Admit, read the body within its bounds, run the pipeline; None if the client left."""
-        response, limit = self.admit(ctx)
-        if response is None:
-            try:
-                ctx.body = await limits.read_body(receive, limit, self.buffered)
-            except limits.ClientGone:
-                return None
-            except limits.BodyRefused as refused:
-                response = self._error(ctx, refused.error(ctx.service, _rest_operation(ctx)))
-            else:
-                return await self.respond(ctx)
+        try:
+            limit = self.admit(ctx)
+            ctx.body = await limits.read_body(receive, limit, self.buffered)
+        except limits.ClientGone:
+            return None
+        except limits.BodyRefused as refused:
+            error = refused.error(ctx.service, _rest_operation(ctx))
+        except ServiceError as refused:
+            error = refused
+        else:
+            return await self.respond(ctx)
+        if isinstance(error, limits.Throttled):
+            await asyncio.sleep(limits.THROTTLED_PAUSE_SECONDS)
+        response = self._error(ctx, error)
         response.headers["Connection"] = "close"  # the unread rest of the body must not be read as a request
         return response
 
