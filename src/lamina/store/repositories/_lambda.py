@@ -192,10 +192,11 @@ def new_revision() -> str:
 
 
 def dump(value: Mapping[str, Any]) -> str:
-    """Canonical JSON (sorted keys), so equal mappings are equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    """Compact JSON, keys in the order the handler gave them."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def digest(config: Mapping[str, Any], code_sha256_hex: str) -> str:
-    """A fingerprint of a configuration and its code: what PublishVersion compares."""
-    return hashlib.sha256(f"{code_sha256_hex}\n{dump(config)}".encode()).hexdigest()
+    """A fingerprint of a configuration (key order ignored) and its code: what PublishVersion compares."""
+    canonical = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{code_sha256_hex}\n{canonical}".encode()).hexdigest()
