@@ -1,16 +1,20 @@
 """Lambda functions and $LATEST: create with tags, case-sensitive names, reads by qualifier, updates
-under a RevisionId precondition, state changes, listing, concurrency, account usage, cascade on delete."""
+under a RevisionId precondition, state changes, listing, concurrency, account usage, cascade on delete,
+and the step that brings a version 2 store up to version 3."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lambda_store_support import ACCOUNT, REGION, config, make_function
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text, update
 
-from lamina.store import AlreadyExists, InvalidMarker, LimitExceeded, NotFound, PreconditionFailed
+from lamina.store import AlreadyExists, InvalidMarker, LimitExceeded, NotFound, PreconditionFailed, open_store
 from lamina.store.repositories import (
     LATEST,
     Status,
+    accounts,
     lambda_aliases,
     lambda_code,
     lambda_functions,
@@ -21,7 +25,11 @@ from lamina.store.repositories import (
     tags,
     users,
 )
+from lamina.store.schema import SCHEMA_VERSION, schema_version
 from lamina.store.schema import lambda_versions as versions_table
+
+LAMBDA_TABLES = ("lambda_code", "lambda_functions", "lambda_versions", "lambda_aliases", "lambda_policies",
+                 "lambda_url_configs")
 
 fns = lambda_functions
 
@@ -180,3 +188,26 @@ def test_delete_function_cascades(conn: Connection) -> None:
     assert lambda_versions.publish_version(conn, ACCOUNT, REGION, "fn").version == "1"
     with pytest.raises(NotFound):
         fns.delete_function(conn, ACCOUNT, REGION, "nope")
+
+
+def test_function_tag_keys_are_case_sensitive(conn: Connection) -> None:
+    made = make_function(conn)
+    tags.tag_resource(conn, ACCOUNT, fns.TAG_KIND, made.function_id, {"Env": "a", "env": "b"})
+    assert tags.all_tags(conn, fns.TAG_KIND, made.function_id) == {"Env": "a", "env": "b"}
+    tags.untag_resource(conn, fns.TAG_KIND, made.function_id, ["ENV", "env"])
+    assert tags.all_tags(conn, fns.TAG_KIND, made.function_id) == {"Env": "a"}
+
+
+def test_a_version_2_store_gets_the_lambda_tables(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    with store.transaction() as conn:
+        for table in reversed(LAMBDA_TABLES):  # what version 2 looked like
+            conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(update(schema_version).values(version=2))
+    store.close()
+    store = open_store(tmp_path)
+    with store.transaction() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == SCHEMA_VERSION == 3
+        accounts.create_account(conn, ACCOUNT)
+        assert make_function(conn).version == LATEST
+    store.close()

@@ -2,7 +2,9 @@
 
 The store keys code by the hex digest; Lambda shows ``CodeSha256``, the base64 of the same raw
 digest (``CodeRow.code_sha256``). Versions reference blobs by foreign key, so a referenced blob
-cannot go; ``prune`` removes the ones no version references any more.
+cannot go; ``prune`` removes the ones no version references any more. On PostgreSQL a prune that
+races a writer referencing the same blob waits for it and then fails on the foreign key: it never
+removes code in use, and can simply be run again.
 """
 
 from __future__ import annotations
@@ -45,17 +47,20 @@ def hex_from_code_sha256(code_sha256: str) -> str | None:
 
 
 def put_code(conn: Connection, data: bytes) -> CodeRow:
-    """Store ``data`` under its SHA-256 (a no-op when those bytes are already stored)."""
+    """Store ``data`` under its SHA-256 (a no-op when those bytes are already stored); the row
+    stays locked until commit, so a concurrent ``prune`` cannot take it from under the caller."""
     sha256 = hashlib.sha256(data).hexdigest()
     dialect.insert_or_ignore(conn, lambda_code, {"sha256": sha256, "size": len(data), "zip": data,
                                                  "created_at": now()})
-    return get_code(conn, sha256)
+    return get_code(conn, sha256, lock=True)
 
 
-def get_code(conn: Connection, sha256: str) -> CodeRow:
-    """The blob's digest, size and age (not its bytes: see ``read_code``)."""
-    row = conn.execute(select(lambda_code.c.sha256, lambda_code.c.size, lambda_code.c.created_at)
-                       .where(lambda_code.c.sha256 == sha256)).first()
+def get_code(conn: Connection, sha256: str, *, lock: bool = False) -> CodeRow:
+    """The blob's digest, size and age (not its bytes: see ``read_code``); with ``lock``, its row
+    is locked until commit (what a version about to reference it needs)."""
+    query = select(lambda_code.c.sha256, lambda_code.c.size, lambda_code.c.created_at).where(
+        lambda_code.c.sha256 == sha256)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise NotFound("code", sha256)
     return CodeRow(row.sha256, row.size, row.created_at)

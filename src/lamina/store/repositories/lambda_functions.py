@@ -78,7 +78,7 @@ def create_function(
     """A new function whose $LATEST has ``config`` and the stored code ``code_sha256`` (hex; put it
     with ``lambda_code.put_code`` first), with its tags; AlreadyExists for a taken name."""
     require_account(conn, account_id)
-    code = lambda_code.get_code(conn, code_sha256)
+    code = lambda_code.get_code(conn, code_sha256, lock=True)
     if _name_taken(conn, account_id, region, name):
         raise AlreadyExists("function", name)
     function_id, created = ids.function_id(), now()
@@ -161,7 +161,7 @@ def update_function(
     if config is not None:
         changes["config"] = dump(config)
     if code_sha256 is not None:
-        code = lambda_code.get_code(conn, code_sha256)
+        code = lambda_code.get_code(conn, code_sha256, lock=True)
         changes.update(code_sha256=code.sha256, code_size=code.size)
     if status is not None:
         changes.update(status.columns())
