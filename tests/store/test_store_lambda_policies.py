@@ -148,3 +148,11 @@ def test_named_principals_stay_bound_to_their_unique_ids(fn: Connection) -> None
     assert named_principals.recorded(fn, *owner) == {alice.arn: again.user_id}
     policies.delete_policy(fn, ACCOUNT, REGION, "fn")
     assert named_principals.recorded(fn, *owner) == {}
+
+
+def test_unreadable_documents_have_no_statements(fn: Connection) -> None:
+    for document in ("not json", "[]", '{"Statement": {"Sid": "one"}}', '{"Statement": [1, {"Sid": "x"}]}'):
+        put = policies.put_policy(fn, ACCOUNT, REGION, "fn", "", document)
+        assert [s.get("Sid") for s in put.statements()] in ([], ["one"], ["x"])
+    grown = policies.add_statement(fn, ACCOUNT, REGION, "fn", "", statement("y"))
+    assert [s["Sid"] for s in grown.statements()] == ["x", "y"]

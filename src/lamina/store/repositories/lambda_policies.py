@@ -57,8 +57,14 @@ class PolicyRow:
         return policy_owner_id(self.function_id, self.qualifier)
 
     def statements(self) -> list[dict[str, Any]]:
-        body = json.loads(self.document).get("Statement", [])
-        return [body] if isinstance(body, dict) else list(body)
+        """The document's statements (none when a document put whole has no readable ones)."""
+        try:
+            raw = json.loads(self.document)
+        except ValueError:
+            return []
+        body = raw.get("Statement", []) if isinstance(raw, dict) else []
+        found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
+        return [statement for statement in found if isinstance(statement, dict)]
 
 
 def _policy(row: Row[Any]) -> PolicyRow:
