@@ -1,9 +1,12 @@
 """Shared by the Lambda repositories: finding and locking a function, reading versions, qualifiers.
 
 A function is addressed as AWS addresses it, by (account, region, name); its rows hang off a
-unique ``function_id``. Every write locks the function row first (``SELECT … FOR UPDATE`` on
+unique ``function_id``. Every write locks the function row first (``FOR NO KEY UPDATE`` on
 PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serializes writers), so revision checks, version
-numbering and cascades see one consistent function even with several nodes on one database.
+numbering and cascades see one consistent function even with several nodes on one database. The
+lock is the weaker ``NO KEY`` one so that it never waits on, nor blocks, the key-share locks
+that foreign-key checks take (a stronger lock deadlocks with a concurrent insert that references
+the same account row).
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ def find_function(conn: Connection, account_id: str, region: str, name: str, *, 
     """The function ``name`` (case-sensitive); with ``lock``, its row stays locked until commit."""
     query = select(lambda_functions).where(lambda_functions.c.account_id == account_id,
                                            lambda_functions.c.region == region, lambda_functions.c.name == name)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    row = conn.execute(query.with_for_update(key_share=True) if lock else query).first()
     if row is None:
         raise NotFound("function", name)
     return function_from_row(row)

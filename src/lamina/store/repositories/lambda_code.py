@@ -2,9 +2,8 @@
 
 The store keys code by the hex digest; Lambda shows ``CodeSha256``, the base64 of the same raw
 digest (``CodeRow.code_sha256``). Versions reference blobs by foreign key, so a referenced blob
-cannot go; ``prune`` removes the ones no version references any more. On PostgreSQL a prune that
-races a writer referencing the same blob waits for it and then fails on the foreign key: it never
-removes code in use, and can simply be run again.
+cannot go; ``prune`` removes the ones no version references any more, skipping those a
+concurrent writer is taking (it holds a key-share lock on them until it commits).
 """
 
 from __future__ import annotations
@@ -48,19 +47,25 @@ def hex_from_code_sha256(code_sha256: str) -> str | None:
 
 def put_code(conn: Connection, data: bytes) -> CodeRow:
     """Store ``data`` under its SHA-256 (a no-op when those bytes are already stored); the row
-    stays locked until commit, so a concurrent ``prune`` cannot take it from under the caller."""
+    stays key-share locked until commit, so a concurrent ``prune`` cannot take it from the caller."""
     sha256 = hashlib.sha256(data).hexdigest()
-    dialect.insert_or_ignore(conn, lambda_code, {"sha256": sha256, "size": len(data), "zip": data,
-                                                 "created_at": now()})
-    return get_code(conn, sha256, lock=True)
+    for _ in range(2):  # a prune that held the old row may delete it under us: then insert anew
+        dialect.insert_or_ignore(conn, lambda_code, {"sha256": sha256, "size": len(data), "zip": data,
+                                                     "created_at": now()})
+        try:
+            return get_code(conn, sha256, lock=True)
+        except NotFound:
+            continue
+    raise NotFound("code", sha256)
 
 
 def get_code(conn: Connection, sha256: str, *, lock: bool = False) -> CodeRow:
-    """The blob's digest, size and age (not its bytes: see ``read_code``); with ``lock``, its row
-    is locked until commit (what a version about to reference it needs)."""
+    """The blob's digest, size and age (not its bytes: see ``read_code``); with ``lock``, a
+    key-share lock holds the row until commit (what a version about to reference it needs: it
+    keeps ``prune`` off and lets other writers share the blob)."""
     query = select(lambda_code.c.sha256, lambda_code.c.size, lambda_code.c.created_at).where(
         lambda_code.c.sha256 == sha256)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    row = conn.execute(query.with_for_update(read=True, key_share=True) if lock else query).first()
     if row is None:
         raise NotFound("code", sha256)
     return CodeRow(row.sha256, row.size, row.created_at)
@@ -75,12 +80,19 @@ def read_code(conn: Connection, sha256: str) -> bytes:
 
 
 def prune(conn: Connection, only: Iterable[str] | None = None) -> list[str]:
-    """Delete the blobs no version references (among ``only``, when given); their digests, sorted."""
+    """Delete the blobs no version references (among ``only``, when given); their digests, sorted.
+
+    Blobs a writer is taking right now are locked by it and skipped (a later prune gets them if
+    that writer fails); the ones left are locked here, then checked again, so no version can come
+    to reference a blob between the check and the delete."""
     unreferenced = ~exists().where(lambda_versions.c.code_sha256 == lambda_code.c.sha256)
     query = select(lambda_code.c.sha256).where(unreferenced)
     if only is not None:
         query = query.where(lambda_code.c.sha256.in_(list(only)))
-    gone = sorted(conn.execute(query).scalars())
-    if gone:
-        conn.execute(lambda_code.delete().where(lambda_code.c.sha256.in_(gone), unreferenced))
+    locked = list(conn.execute(query.with_for_update(skip_locked=True)).scalars())
+    if not locked:
+        return []
+    gone = sorted(conn.execute(select(lambda_code.c.sha256).where(lambda_code.c.sha256.in_(locked), unreferenced))
+                  .scalars())
+    conn.execute(lambda_code.delete().where(lambda_code.c.sha256.in_(gone)))
     return gone

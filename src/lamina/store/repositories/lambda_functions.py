@@ -192,7 +192,8 @@ def put_function_concurrency(
 ) -> FunctionRow:
     """Reserve concurrency for a function; LimitExceeded (quota ``UnreservedConcurrentExecution``)
     when the account's unreserved concurrency in the region would drop below ``minimum_unreserved``."""
-    conn.execute(select(accounts.c.account_id).where(accounts.c.account_id == account_id).with_for_update())
+    account_row = select(accounts.c.account_id).where(accounts.c.account_id == account_id)
+    conn.execute(account_row.with_for_update(key_share=True))  # serializes reservations, not inserts
     function = find_function(conn, account_id, region, name, lock=True)
     others = _reserved_total(conn, account_id, region, except_id=function.function_id)
     if account_limit - others - reserved < minimum_unreserved:
