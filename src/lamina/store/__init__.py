@@ -1,4 +1,4 @@
-"""The durable store for IAM and STS state: SQLAlchemy Core over SQLite or PostgreSQL.
+"""The durable store for IAM, STS and Lambda state: SQLAlchemy Core over SQLite or PostgreSQL.
 
     store = open_store(data_dir)            # or a database URL
     with store.transaction() as conn:       # commit on exit, roll back on error
@@ -10,7 +10,16 @@ typed errors below. Imports nothing else of Lamina. See docs/store.md.
 
 from .crypto import SecretBox
 from .engine import Store, open_store
-from .errors import AlreadyExists, DeleteConflict, InvalidMarker, LimitExceeded, NotFound, SchemaMismatch, StoreError
+from .errors import (
+    AlreadyExists,
+    DeleteConflict,
+    InvalidMarker,
+    LimitExceeded,
+    NotFound,
+    PreconditionFailed,
+    SchemaMismatch,
+    StoreError,
+)
 from .repositories import Page
 
 __all__ = [
@@ -20,6 +29,7 @@ __all__ = [
     "LimitExceeded",
     "NotFound",
     "Page",
+    "PreconditionFailed",
     "SchemaMismatch",
     "SecretBox",
     "Store",

@@ -1,7 +1,9 @@
 """Typed store errors: what went wrong with which object, never the HTTP wording.
 
 The IAM layer turns these into AWS's errors (EntityAlreadyExists, NoSuchEntity, LimitExceeded,
-DeleteConflict) and words the message; the store only says which rule was hit and on what.
+DeleteConflict) and words the message; the Lambda layer into ResourceNotFoundException,
+ResourceConflictException and PreconditionFailedException. The store only says which rule was
+hit and on what.
 """
 
 from __future__ import annotations
@@ -44,14 +46,32 @@ class DeleteConflict(StoreError):
     """The object cannot be deleted yet; ``blocker`` names what still depends on it.
 
     Blockers: ``login_profile``, ``access_keys``, ``groups``, ``members``, ``inline_policies``,
-    ``attached_policies``, ``attachments``, ``versions``, ``default_version``.
+    ``attached_policies``, ``attachments``, ``versions``, ``default_version``, ``aliases``.
+    ``dependents`` names the blocking objects where AWS lists them (the aliases of a version).
     """
 
-    def __init__(self, kind: str, name: str, blocker: str) -> None:
+    def __init__(self, kind: str, name: str, blocker: str, dependents: tuple[str, ...] = ()) -> None:
         super().__init__(f"{kind} {name!r} cannot be deleted: {blocker}")
         self.kind = kind
         self.name = name
         self.blocker = blocker
+        self.dependents = dependents
+
+
+class PreconditionFailed(StoreError):
+    """A write's precondition did not hold: ``condition`` is ``revision_id`` or ``code_sha256``.
+
+    ``expected`` is what the caller passed, ``actual`` what the store holds (AWS names both in
+    PublishVersion's CodeSha256 message); the object is left unchanged.
+    """
+
+    def __init__(self, kind: str, name: str, condition: str, expected: str, actual: str) -> None:
+        super().__init__(f"{kind} {name!r}: {condition} {expected!r} does not match {actual!r}")
+        self.kind = kind
+        self.name = name
+        self.condition = condition
+        self.expected = expected
+        self.actual = actual
 
 
 class InvalidMarker(StoreError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import uuid
 
 USER = "AIDA"
 ROLE = "AROA"
@@ -18,6 +19,7 @@ TEMPORARY_KEY = "ASIA"
 
 _BASE32 = string.ascii_uppercase + "234567"
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
+_URL_ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
 def _random(alphabet: str, length: int) -> str:
@@ -47,3 +49,19 @@ def session_token() -> str:
 def account_id() -> str:
     """A 12-digit account id that does not start with 0 (so no tool ever strips it)."""
     return str(secrets.randbelow(9 * 10**11) + 10**11)
+
+
+def function_id() -> str:
+    """A Lambda function's unique id: never shown by AWS, it keys tags and bindings so that a
+    function re-created under an old name inherits nothing."""
+    return str(uuid.uuid4())
+
+
+def revision_id() -> str:
+    """A ``RevisionId``: a random UUID, new on every change of the object it versions."""
+    return str(uuid.uuid4())
+
+
+def url_id() -> str:
+    """A function URL's id, the ``<url-id>`` of ``https://<url-id>.lambda-url.<region>.on.aws``."""
+    return _random(_URL_ID_ALPHABET, 32)

@@ -30,7 +30,11 @@ def _v1_to_v2(conn: Connection) -> None:
                                 role.assume_role_policy)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: Connection) -> None:
+    """The Lambda tables: all new, so ``create_all`` (run before the steps) has made them; no data moves."""
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 """From version N to N + 1."""
 
 

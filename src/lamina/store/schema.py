@@ -1,9 +1,11 @@
 """The store's tables (SQLAlchemy Core), portable across SQLite and PostgreSQL.
 
-Rules kept here: every row carries ``account_id``; names AWS compares case-insensitively are
-unique on a stored ``name_lower`` column (portable, unlike expression indexes); principals and
-policies are referenced by their unique id (AIDA…, AGPA…, AROA…), so a rename touches one row
-and a re-created user never inherits its predecessor's keys or tags.
+Rules kept here: every row carries ``account_id`` (except the audit trail, which outlives an
+account, and content-addressed Lambda code, which is the same bytes whoever uploaded it); names
+AWS compares case-insensitively are unique on a stored ``name_lower`` column (portable, unlike
+expression indexes); principals and policies are referenced by their unique id (AIDA…, AGPA…,
+AROA…), so a rename touches one row and a re-created user never inherits its predecessor's keys
+or tags. Lambda functions are keyed the same way (``function_id``), names case-sensitive.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -30,8 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 2
-"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals`` (see ``migrations.py``)."""
+SCHEMA_VERSION = 3
+"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables
+(see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -298,4 +302,103 @@ audit_events = Table(
     Column("decision", String(16), nullable=False),
     Column("statements", Text, nullable=False),  # JSON list of deciding statements
     Index(None, "account_id", "event_id"),
+)
+
+
+# Lambda. Function code by SHA-256 (hex of the raw digest; Lambda's ``CodeSha256`` is its base64),
+# shared by every version that has the same bytes; ``lambda_code.prune`` drops unreferenced blobs.
+lambda_code = Table(
+    "lambda_code",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("zip", LargeBinary, nullable=False),
+    _created(),
+)
+
+# One row per function; names are case-sensitive (AWS: "The function name is case-sensitive"),
+# so the unique key is the name as written. ``next_version`` only grows: version numbers are never
+# reused, even after the highest one is deleted.
+lambda_functions = Table(
+    "lambda_functions",
+    metadata,
+    Column("function_id", String(36), primary_key=True),
+    _account(),
+    Column("region", String(32), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("next_version", Integer, nullable=False),
+    Column("reserved_concurrency", Integer),  # NULL: no PutFunctionConcurrency
+    _created(),
+    UniqueConstraint("account_id", "region", "name"),
+)
+
+# $LATEST is version_number 0 (so it sorts first), published versions 1, 2, …; ``config`` is the
+# handler's FunctionConfiguration mapping as JSON, uninterpreted; ``source_digest`` (published
+# versions only) fingerprints the $LATEST they were copied from, to spot a publish with no change.
+lambda_versions = Table(
+    "lambda_versions",
+    metadata,
+    Column("function_id", String(36), ForeignKey("lambda_functions.function_id"), nullable=False),
+    Column("version_number", Integer, nullable=False),
+    _account(),
+    Column("config", Text, nullable=False),
+    Column("code_sha256", String(64), ForeignKey("lambda_code.sha256"), nullable=False),
+    Column("code_size", Integer, nullable=False),
+    Column("revision_id", String(36), nullable=False),
+    Column("last_modified", UtcDateTime(), nullable=False),
+    Column("state", String(16)),
+    Column("state_reason", String(1024)),
+    Column("state_reason_code", String(64)),
+    Column("last_update_status", String(16)),
+    Column("last_update_status_reason", String(1024)),
+    Column("last_update_status_reason_code", String(64)),
+    Column("source_digest", String(64)),
+    PrimaryKeyConstraint("function_id", "version_number"),
+    Index(None, "code_sha256"),
+)
+
+# An alias points at a version (0 = $LATEST) that must exist (the composite foreign key), plus
+# the additional version weights of its routing config (JSON object, version → weight).
+lambda_aliases = Table(
+    "lambda_aliases",
+    metadata,
+    Column("function_id", String(36), nullable=False),
+    Column("name", String(128), nullable=False),
+    _account(),
+    Column("version_number", Integer, nullable=False),
+    Column("description", String(256), nullable=False),
+    Column("routing", Text, nullable=False),
+    Column("revision_id", String(36), nullable=False),
+    PrimaryKeyConstraint("function_id", "name"),
+    ForeignKeyConstraint(
+        ["function_id", "version_number"], ["lambda_versions.function_id", "lambda_versions.version_number"]
+    ),
+)
+
+# A resource-based policy per function (qualifier ''), published version ('1', …) or alias name.
+lambda_policies = Table(
+    "lambda_policies",
+    metadata,
+    Column("function_id", String(36), ForeignKey("lambda_functions.function_id"), nullable=False),
+    Column("qualifier", String(128), nullable=False),
+    _account(),
+    Column("document", Text, nullable=False),
+    Column("revision_id", String(36), nullable=False),
+    PrimaryKeyConstraint("function_id", "qualifier"),
+)
+
+# A function URL per function (qualifier '', i.e. $LATEST) or alias; ``url_id`` is the host label.
+lambda_url_configs = Table(
+    "lambda_url_configs",
+    metadata,
+    Column("function_id", String(36), ForeignKey("lambda_functions.function_id"), nullable=False),
+    Column("qualifier", String(128), nullable=False),
+    _account(),
+    Column("url_id", String(32), nullable=False, unique=True),
+    Column("auth_type", String(16), nullable=False),
+    Column("cors", Text),  # JSON object; NULL when none was given
+    Column("invoke_mode", String(32), nullable=False),
+    _created(),
+    Column("last_modified", UtcDateTime(), nullable=False),
+    PrimaryKeyConstraint("function_id", "qualifier"),
 )

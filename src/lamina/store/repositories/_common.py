@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import Connection, Row, Select, Table, func, select
+from sqlalchemy import Connection, Row, Select, Table, func, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from .. import schema
@@ -45,44 +45,56 @@ class Page(Generic[T]):
         return self.marker is not None
 
 
-def _encode_marker(key: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps([key]).encode()).decode()
+Key = ColumnElement[Any] | tuple[ColumnElement[Any], ...]
+"""A keyset: one unique column, or several that are unique together (function name, version)."""
 
 
-def _decode_marker(marker: str) -> Any:
+def _encode_marker(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+def _decode_marker(marker: str, size: int) -> list[Any]:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(marker.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise InvalidMarker(marker) from error
-    if not (isinstance(decoded, list) and len(decoded) == 1 and isinstance(decoded[0], str | int)):
+    if not (isinstance(decoded, list) and len(decoded) == size and all(isinstance(v, str | int) for v in decoded)):
         raise InvalidMarker(marker)
-    return decoded[0]
+    return decoded
+
+
+def _after(keys: tuple[ColumnElement[Any], ...], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    # one column, or a row-value comparison: (name, number) > (:name, :number) (SQLite ≥ 3.15, PostgreSQL)
+    left: ColumnElement[Any] = keys[0] if len(keys) == 1 else tuple_(*keys)
+    right: Any = values[0] if len(keys) == 1 else tuple_(*(literal(value) for value in values))
+    found: ColumnElement[bool] = left < right if descending else left > right
+    return found
 
 
 def paginate(
     conn: Connection,
     stmt: Select[Any],
-    key: ColumnElement[Any],
+    key: Key,
     convert: Callable[[Row[Any]], T],
     *,
     marker: str | None,
     max_items: int,
     descending: bool = False,
 ) -> Page[T]:
-    """Keyset pagination on one unique ``key`` column (which ``stmt`` must select).
+    """Keyset pagination on ``key`` (which ``stmt`` must select): one unique column or a tuple.
 
     Keyset, not OFFSET, so a marker stays valid while rows are added or removed between pages.
     """
     if max_items < 1:
         raise ValueError("max_items must be at least 1")
+    keys = key if isinstance(key, tuple) else (key,)
     if marker is not None:
-        after = _decode_marker(marker)
-        stmt = stmt.where(key < after if descending else key > after)
-    ordered = stmt.order_by(key.desc() if descending else key).limit(max_items + 1)
+        stmt = stmt.where(_after(keys, _decode_marker(marker, len(keys)), descending))
+    ordered = stmt.order_by(*(k.desc() if descending else k for k in keys)).limit(max_items + 1)
     rows = conn.execute(ordered).all()
     more = len(rows) > max_items
     rows = rows[:max_items]
-    next_marker = _encode_marker(rows[-1]._mapping[key]) if more else None
+    next_marker = _encode_marker([rows[-1]._mapping[k] for k in keys]) if more else None
     return Page(tuple(convert(row) for row in rows), next_marker)
 
 

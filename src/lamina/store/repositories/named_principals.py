@@ -7,7 +7,8 @@ the old id (``"AWS": "AIDAJQABLZS4A3QDU576Q"``). Documents are stored as written
 records, per document, the ARN → unique id map of the principals it named when it was written,
 and says at read time which written ARNs must now read differently (the id of a principal that
 is gone, or the current ARN of one that was renamed). Generic over who holds the document:
-``("role-trust", AROA…)`` for a trust policy, a function's resource policy later.
+``("role-trust", AROA…)`` for a trust policy, ``("function-policy", "<function id>:<qualifier>")``
+for a Lambda function's resource policy.
 
 Only users and roles of accounts this store holds are bound; root and account principals,
 ``*``, sessions, services and other accounts' principals are left as written.
@@ -68,11 +69,18 @@ def unresolved(conn: Connection, document: str) -> list[str]:
     return [arn for arn in aws_principals(document) if hosted_iam_principal(conn, arn) and resolve(conn, arn) is None]
 
 
-def record(conn: Connection, account_id: str, owner_kind: str, owner_id: str, document: str) -> dict[str, str]:
+def record(
+    conn: Connection, account_id: str, owner_kind: str, owner_id: str, document: str, *, keep: bool = False
+) -> dict[str, str]:
     """Bind the principals ``document`` names to their current unique ids, replacing what the
-    owner's previous document bound; returns the ARN → id map recorded."""
+    owner's previous document bound; returns the ARN → id map recorded.
+
+    With ``keep``, an ARN the previous document already bound keeps that binding: a statement
+    added beside older ones (Lambda's AddPermission) must not re-point the older ones at a
+    principal re-created since they were written."""
+    kept = recorded(conn, owner_kind, owner_id) if keep else {}
     forget(conn, owner_kind, owner_id)
-    bound = {arn: found for arn in aws_principals(document) if (found := resolve(conn, arn)) is not None}
+    bound = {arn: found for arn in aws_principals(document) if (found := kept.get(arn) or resolve(conn, arn))}
     if bound:
         conn.execute(named_principals.insert(), [
             {"account_id": account_id, "owner_kind": owner_kind, "owner_id": owner_id, "principal_arn": arn,

@@ -1,7 +1,9 @@
-"""Tags on users, roles and policies: keys unique case-insensitively per resource, at most 50.
+"""Tags on users, roles, policies and Lambda functions: unique keys per resource, at most 50.
 
-Resources are named by kind and unique id (``user``/AIDA…, ``role``/AROA…, ``policy``/ANPA…),
-so tags survive renames and never leak onto a re-created namesake.
+Resources are named by kind and unique id (``user``/AIDA…, ``role``/AROA…, ``policy``/ANPA…,
+``function``/function id), so tags survive renames and never leak onto a re-created namesake.
+IAM compares tag keys case-insensitively; other services, Lambda among them, do not ("Tag keys
+are case-sensitive"), so for their kinds the ``key_lower`` column holds the key as written.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from ..schema import tags
 from ._common import DEFAULT_MAX_ITEMS, Page, paginate
 
 MAX_TAGS = 50
+CASE_SENSITIVE_KINDS = frozenset({"function"})
+
+
+def _folded(kind: str, key: str) -> str:
+    """The key as it is compared: lowercase for IAM's kinds, as written for the others."""
+    return key if kind in CASE_SENSITIVE_KINDS else key.lower()
 
 
 @dataclass(frozen=True)
@@ -35,9 +43,9 @@ def _where(kind: str, resource_id: str) -> tuple[Any, Any]:
 
 
 def tag_resource(conn: Connection, account_id: str, kind: str, resource_id: str, new: Mapping[str, str]) -> None:
-    """Add or replace tags; a key differing only in case replaces the old key and value."""
+    """Add or replace tags; for IAM, a key differing only in case replaces the old key and value."""
     existing = {row.key_lower for row in conn.execute(select(tags.c.key_lower).where(*_where(kind, resource_id)))}
-    added = {key.lower() for key in new} - existing
+    added = {_folded(kind, key) for key in new} - existing
     if len(existing) + len(added) > MAX_TAGS:
         raise LimitExceeded(kind, resource_id, "TagsPerResource", MAX_TAGS)
     for key, value in new.items():
@@ -49,7 +57,7 @@ def tag_resource(conn: Connection, account_id: str, kind: str, resource_id: str,
                 "resource_kind": kind,
                 "resource_id": resource_id,
                 "key": key,
-                "key_lower": key.lower(),
+                "key_lower": _folded(kind, key),
                 "value": value,
             },
             keys=("resource_kind", "resource_id", "key_lower"),
@@ -57,8 +65,8 @@ def tag_resource(conn: Connection, account_id: str, kind: str, resource_id: str,
 
 
 def untag_resource(conn: Connection, kind: str, resource_id: str, keys: Iterable[str]) -> None:
-    """Remove tags by key (case-insensitively); absent keys are ignored, as in AWS."""
-    lowered = [key.lower() for key in keys]
+    """Remove tags by key (case-insensitively for IAM); absent keys are ignored, as in AWS."""
+    lowered = [_folded(kind, key) for key in keys]
     if lowered:
         conn.execute(tags.delete().where(*_where(kind, resource_id), tags.c.key_lower.in_(lowered)))
 

@@ -1,0 +1,223 @@
+"""Resource-based policies of functions: one document per function ('' qualifier), version or alias.
+
+AddPermission appends a statement (a taken Sid is AlreadyExists), RemovePermission removes one
+(the last one takes the policy with it: AWS then answers GetPolicy with ResourceNotFound). $LATEST
+has no policy of its own (AWS: "We currently do not support adding policies for $LATEST"); the
+unqualified function's policy covers it. Each write gives the policy a new ``RevisionId``; an
+expected revision is compared with the policy's, or, before there is one, with the RevisionId of
+what it will attach to (an alias's, as AWS accepts for an alias's first AddPermission).
+
+The IAM users and roles a document names are bound to their unique ids (``named_principals``,
+owner ``function-policy``): show a document with ``as_read``; the gate reads the bindings.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from ..errors import AlreadyExists, NotFound
+from ..schema import lambda_aliases, lambda_functions, lambda_policies
+from . import named_principals
+from ._lambda import (
+    LATEST,
+    LATEST_NUMBER,
+    FunctionRow,
+    check_revision,
+    find_function,
+    new_revision,
+    qualified,
+    read_version,
+    require_qualifier_target,
+    version_number,
+)
+from .lambda_functions import POLICY_OWNER, policy_owner_id
+
+POLICY_VERSION = "2012-10-17"
+POLICY_ID = "default"
+
+
+@dataclass(frozen=True)
+class PolicyRow:
+    function_id: str
+    account_id: str
+    region: str
+    function_name: str
+    qualifier: str  # '' (the function), "1", … or an alias name
+    document: str  # as written; see ``as_read``
+    revision_id: str
+
+    @property
+    def owner_id(self) -> str:
+        """This policy's owner id in ``named_principals`` (kind ``function-policy``)."""
+        return policy_owner_id(self.function_id, self.qualifier)
+
+    def statements(self) -> list[dict[str, Any]]:
+        """The document's statements (none when a document put whole has no readable ones)."""
+        try:
+            raw = json.loads(self.document)
+        except ValueError:
+            return []
+        body = raw.get("Statement", []) if isinstance(raw, dict) else []
+        found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
+        return [statement for statement in found if isinstance(statement, dict)]
+
+
+def _policy(row: Row[Any]) -> PolicyRow:
+    return PolicyRow(row.function_id, row.account_id, row.region, row.function_name, row.qualifier, row.document,
+                     row.revision_id)
+
+
+def _target(conn: Connection, account_id: str, region: str, name: str, qualifier: str, *, lock: bool) -> FunctionRow:
+    if qualifier == LATEST:
+        raise ValueError("$LATEST has no resource policy of its own; use the unqualified function ('')")
+    function = find_function(conn, account_id, region, name, lock=lock)
+    require_qualifier_target(conn, function, qualifier)
+    return function
+
+
+def _find(conn: Connection, function: FunctionRow, qualifier: str) -> PolicyRow | None:
+    query = select(lambda_policies, lambda_functions.c.region, lambda_functions.c.name.label("function_name")).join(
+        lambda_functions, lambda_functions.c.function_id == lambda_policies.c.function_id).where(
+        lambda_policies.c.function_id == function.function_id, lambda_policies.c.qualifier == qualifier)
+    row = conn.execute(query).first()
+    return None if row is None else _policy(row)
+
+
+def get_policy(conn: Connection, account_id: str, region: str, name: str, qualifier: str = "") -> PolicyRow:
+    """NotFound: ``function``, ``function version``, ``alias``, or ``function policy`` (none yet)."""
+    function = _target(conn, account_id, region, name, qualifier, lock=False)
+    found = _find(conn, function, qualifier)
+    if found is None:
+        raise NotFound("function policy", qualified(name, qualifier))
+    return found
+
+
+def add_statement(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    name: str,
+    qualifier: str,
+    statement: Mapping[str, Any],
+    *,
+    expected_revision_id: str | None = None,
+) -> PolicyRow:
+    """Append ``statement`` (it carries its ``Sid``); AlreadyExists(``policy statement``, Sid) when
+    the Sid is taken, PreconditionFailed for a stale ``expected_revision_id``."""
+    function = _target(conn, account_id, region, name, qualifier, lock=True)
+    current = _find(conn, function, qualifier)
+    _check(conn, function, qualifier, current, expected_revision_id)
+    statements = current.statements() if current else []
+    sid = str(statement.get("Sid", ""))
+    if any(existing.get("Sid") == sid for existing in statements):
+        raise AlreadyExists("policy statement", sid)
+    document = {"Version": POLICY_VERSION, "Id": POLICY_ID, "Statement": [*statements, dict(statement)]}
+    return _write(conn, function, qualifier, json.dumps(document), keep_bindings=True)
+
+
+def remove_statement(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    name: str,
+    qualifier: str,
+    sid: str,
+    *,
+    expected_revision_id: str | None = None,
+) -> PolicyRow | None:
+    """Remove the statement ``sid``; the policy left, or None when that was its last statement.
+
+    NotFound(``function policy``) without a policy, NotFound(``policy statement``, Sid) without it."""
+    function = _target(conn, account_id, region, name, qualifier, lock=True)
+    current = _find(conn, function, qualifier)
+    if current is None:
+        raise NotFound("function policy", qualified(name, qualifier))
+    _check(conn, function, qualifier, current, expected_revision_id)
+    statements = current.statements()
+    kept = [statement for statement in statements if statement.get("Sid") != sid]
+    if len(kept) == len(statements):
+        raise NotFound("policy statement", sid)
+    if not kept:
+        _delete(conn, function, qualifier)
+        return None
+    document = {**json.loads(current.document), "Statement": kept}
+    return _write(conn, function, qualifier, json.dumps(document), keep_bindings=True)
+
+
+def put_policy(
+    conn: Connection,
+    account_id: str,
+    region: str,
+    name: str,
+    qualifier: str,
+    document: str,
+    *,
+    expected_revision_id: str | None = None,
+) -> PolicyRow:
+    """Replace the whole document (stored as given); its principals are bound afresh."""
+    function = _target(conn, account_id, region, name, qualifier, lock=True)
+    _check(conn, function, qualifier, _find(conn, function, qualifier), expected_revision_id)
+    return _write(conn, function, qualifier, document, keep_bindings=False)
+
+
+def delete_policy(
+    conn: Connection, account_id: str, region: str, name: str, qualifier: str = "", *,
+    expected_revision_id: str | None = None,
+) -> None:
+    """Delete the whole policy; NotFound(``function policy``) when there is none."""
+    function = _target(conn, account_id, region, name, qualifier, lock=True)
+    current = _find(conn, function, qualifier)
+    if current is None:
+        raise NotFound("function policy", qualified(name, qualifier))
+    _check(conn, function, qualifier, current, expected_revision_id)
+    _delete(conn, function, qualifier)
+
+
+def as_read(conn: Connection, policy: PolicyRow) -> str:
+    """The document as AWS shows it: a bound principal deleted since reads as its old unique id."""
+    return named_principals.as_read(conn, POLICY_OWNER, policy.owner_id, policy.document)
+
+
+def _check(
+    conn: Connection, function: FunctionRow, qualifier: str, current: PolicyRow | None, expected: str | None
+) -> None:
+    if expected is None:
+        return
+    actual = current.revision_id if current else _target_revision(conn, function, qualifier)
+    check_revision("function policy", qualified(function.name, qualifier), expected, actual)
+
+
+def _target_revision(conn: Connection, function: FunctionRow, qualifier: str) -> str:
+    """The RevisionId of what a policy attaches to: the alias, the version, or $LATEST."""
+    number = version_number(qualifier) if qualifier else LATEST_NUMBER
+    if number is not None:
+        return read_version(conn, function, number).revision_id
+    return str(conn.execute(select(lambda_aliases.c.revision_id).where(
+        lambda_aliases.c.function_id == function.function_id, lambda_aliases.c.name == qualifier)).scalar_one())
+
+
+def _write(conn: Connection, function: FunctionRow, qualifier: str, document: str, *, keep_bindings: bool) -> PolicyRow:
+    by_key = (lambda_policies.c.function_id == function.function_id, lambda_policies.c.qualifier == qualifier)
+    revision = new_revision()
+    if _find(conn, function, qualifier) is None:
+        conn.execute(lambda_policies.insert().values(function_id=function.function_id, qualifier=qualifier,
+                                                     account_id=function.account_id, document=document,
+                                                     revision_id=revision))
+    else:
+        conn.execute(lambda_policies.update().where(*by_key).values(document=document, revision_id=revision))
+    owner = policy_owner_id(function.function_id, qualifier)
+    named_principals.record(conn, function.account_id, POLICY_OWNER, owner, document, keep=keep_bindings)
+    found = _find(conn, function, qualifier)
+    assert found is not None
+    return found
+
+
+def _delete(conn: Connection, function: FunctionRow, qualifier: str) -> None:
+    named_principals.forget(conn, POLICY_OWNER, policy_owner_id(function.function_id, qualifier))
+    conn.execute(lambda_policies.delete().where(lambda_policies.c.function_id == function.function_id,
+                                                lambda_policies.c.qualifier == qualifier))
