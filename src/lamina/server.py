@@ -234,7 +234,8 @@ class LaminaApp:
 
     async def _offload(self, ctx: RequestContext, work: Callable[..., Any], *args: Any) -> Any:
         """``work(*args)`` in a worker, within the account's rate of heavy work and the pool's bounds."""
-        if not self.heavy_rate.allow(ctx.require_caller().account_id):
+        charged_at_admission = len(ctx.body) > limits.UNAUTHENTICATED_BODY_BYTES  # see admit
+        if not charged_at_admission and not self.heavy_rate.allow(ctx.require_caller().account_id):
             raise limits.throttled(ctx.service)
         try:
             return await self.workers.run(work, *args, timeout=limits.OFFLOAD_DEADLINE_SECONDS)

@@ -32,8 +32,9 @@ from typing import Any
 
 __all__ = ["PoolBusy", "WorkerPool", "WorkerTimeout", "default_size"]
 
-WORKER_NICENESS = 10
-"""How much lower than the server a worker runs: heavy work takes only the CPU left over."""
+WORKER_NICENESS = 19
+"""How much lower than the server a worker runs (the lowest priority): heavy work takes only the CPU
+the server leaves over."""
 
 
 class PoolBusy(Exception):
