@@ -74,7 +74,10 @@ class Target:
 
     def signed(self, operation: str) -> bytes:
         """One complete HTTP/1.1 request for ``operation``, signed now with SigV4 in the headers."""
-        service, body = OPERATIONS[operation]
+        return self.signed_form(*OPERATIONS[operation])
+
+    def signed_form(self, service: str, body: str) -> bytes:
+        """One complete HTTP/1.1 POST of the Query form ``body`` to ``service``, signed now."""
         host = f"{LOOPBACK}:{self.port}"
         request = AWSRequest("POST", f"http://{host}/", data=body,
                              headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})

@@ -37,11 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
-
-from api import LOOPBACK, REGION, Phase, Target, read_response, run_phase
+from api import LOOPBACK, Phase, Target, read_response, run_phase
 from lamina.pytest_plugin import LaminaServer, start_server
 
 CONNECTIONS = 8
@@ -73,22 +69,12 @@ def worst_simulation() -> str:
     return urlencode(form)
 
 
-def signed(target: Target, service: str, body: str) -> bytes:
-    host = f"{LOOPBACK}:{target.port}"
-    request = AWSRequest("POST", f"http://{host}/", data=body,
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-    SigV4Auth(Credentials(target.access_key_id, target.secret_access_key), service, REGION).add_auth(request)
-    headers = [f"{name}: {value}" for name, value in request.headers.items() if name.lower() != "host"]
-    head = "\r\n".join(["POST / HTTP/1.1", f"Host: {host}", *headers, f"Content-Length: {len(body)}", "", ""])
-    return head.encode() + body.encode()
-
-
 # -- the attacker (its own process) ---------------------------------------------------------------
 
 
 def attack(target: Target, seconds: float, answers: Any) -> None:
     """Send the worst simulation back to back over a few connections; count the answers by status."""
-    payload = signed(target, "iam", worst_simulation())
+    payload = target.signed_form("iam", worst_simulation())
     counts: dict[int, int] = {}
 
     async def connection() -> None:
@@ -124,7 +110,7 @@ def flood_requests(target: Target) -> list[tuple[bytes, int]]:
            f"Content-Length: {256 * 1024 * 1024}\r\n\r\n".encode()
     unsigned = f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\n" \
                f"Content-Length: {1024 * 1024}\r\n\r\n".encode()
-    known = signed(target, "sts", "Action=GetCallerIdentity&Version=2011-06-15").split(b"\r\n\r\n")[0]
+    known = target.signed_form("sts", "Action=GetCallerIdentity&Version=2011-06-15").split(b"\r\n\r\n")[0]
     chunked = known.replace(b"Content-Length: 43", b"Transfer-Encoding: chunked") + b"\r\n\r\n"
     return [(huge, 0), (unsigned, 1024 * 1024), (chunked, 3 * 1024 * 1024)]
 

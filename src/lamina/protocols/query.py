@@ -20,7 +20,6 @@ import binascii
 import codecs
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -28,21 +27,13 @@ from botocore.model import OperationModel, Shape
 
 from .errors import ServiceError, invalid_action, missing_action, validation_error
 from .models import ServiceSpec
+from .serializer import Response, Serializer
 from .shapes import ShapeWalker, format_timestamp, parse_timestamp
 from .validation import Validator
 
 __all__ = ["QueryParser", "QuerySerializer", "Response", "decode_form"]
 
 NO_VERSION = "NO_VERSION_SPECIFIED"
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A serialized answer: HTTP status, headers and body bytes."""
-
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
 
 
 def decode_form(body: bytes | str = b"", query_string: bytes | str = "") -> dict[str, str]:
@@ -244,7 +235,7 @@ def _malformed(text: str, path: str, expected: str) -> ServiceError:
 # -- serializing --------------------------------------------------------------------------------
 
 
-class QuerySerializer(ShapeWalker):
+class QuerySerializer(Serializer):
     """Writes results and errors of one service as Query-protocol XML."""
 
     CONTENT_TYPE = "text/xml"
@@ -254,14 +245,6 @@ class QuerySerializer(ShapeWalker):
         self.service = service
         namespace = service.xml_namespace
         self._xmlns = f' xmlns="{_escape(namespace)}"' if namespace else ""
-
-    def serialize(
-        self, operation: OperationModel | str, result: Mapping[str, Any] | ServiceError | None, request_id: str
-    ) -> Response:
-        """The response to ``operation``: its result (a dict shaped like the output) or an error."""
-        if isinstance(result, ServiceError):
-            return self.serialize_error(result, request_id)
-        return self.serialize_result(operation, result, request_id)
 
     def serialize_result(
         self, operation: OperationModel | str, result: Mapping[str, Any] | None, request_id: str

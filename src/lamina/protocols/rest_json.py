@@ -38,8 +38,8 @@ from botocore.model import OperationModel, Shape
 
 from .errors import ServiceError, error_type, validation_error
 from .models import ServiceSpec, load_service
-from .query import Response
 from .routes import Router, router_for
+from .serializer import Response, Serializer
 from .shapes import ShapeWalker, format_timestamp, parse_timestamp
 from .validation import Validator
 
@@ -430,7 +430,7 @@ def unknown_operation(service: ServiceSpec, method: str, raw_path: str) -> Servi
 # -- serializing --------------------------------------------------------------------------------
 
 
-class RestJsonSerializer(ShapeWalker):
+class RestJsonSerializer(Serializer):
     """Writes results and errors of one service as REST-JSON: status, headers and a JSON (or raw) body."""
 
     CONTENT_TYPE = CONTENT_TYPE
@@ -438,14 +438,6 @@ class RestJsonSerializer(ShapeWalker):
     def __init__(self, service: ServiceSpec) -> None:
         super().__init__()
         self.service = service
-
-    def serialize(
-        self, operation: OperationModel | str, result: Mapping[str, Any] | ServiceError | None, request_id: str
-    ) -> Response:
-        """The response to ``operation``: its result (a dict shaped like the output) or an error."""
-        if isinstance(result, ServiceError):
-            return self.serialize_error(result, request_id)
-        return self.serialize_result(operation, result, request_id)
 
     def serialize_result(
         self, operation: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
