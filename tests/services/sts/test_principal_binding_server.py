@@ -13,9 +13,8 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
+from sts_support import client, error_of
 
 from lamina.pytest_plugin import LaminaServer, start_server
 
@@ -36,17 +35,8 @@ def trusting(*principals: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def client(server: LaminaServer, service: str, creds: dict[str, Any]) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=server.region,
-                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                        aws_session_token=creds.get("SessionToken"))
 
 
-def error_of(call: Any) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    error = raised.value.response["Error"]
-    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from botocore.exceptions import ClientError
+from sts_support import client, error_of
 
 from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.store import open_store
@@ -21,17 +20,8 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def client(server: LaminaServer, service: str, creds: dict[str, Any]) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=server.region,
-                        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                        aws_session_token=creds.get("SessionToken"))
 
 
-def error_code(call: Any) -> tuple[str, str, int]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    error = raised.value.response["Error"]
-    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +63,7 @@ def role_session(assumer: Any, role: dict[str, Any]) -> dict[str, Any]:
 
 def test_root_may_not_assume_a_role(lamina_server: LaminaServer, role: dict[str, Any]) -> None:
     sts = lamina_server.client("sts")
-    code, message, status = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="root"))
+    code, message, status = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="root"))
     assert (code, message, status) == ("AccessDenied", "Roles may not be assumed by root accounts.", 403)
 
 
@@ -92,7 +82,7 @@ def test_session_credentials_work_on_iam_with_the_roles_policies(
         lamina_server: LaminaServer, role: dict[str, Any], role_session: dict[str, Any]) -> None:
     iam = client(lamina_server, "iam", role_session["Credentials"])
     assert iam.get_role(RoleName=role["RoleName"])["Role"]["Arn"] == role["Arn"]
-    code, _, status = error_code(lambda: iam.list_users())
+    code, _, status = error_of(lambda: iam.list_users())
     assert (code, status) == ("AccessDenied", 403)
 
 
@@ -101,7 +91,7 @@ def test_session_key_with_a_wrong_or_missing_token_is_invalid(
     creds = dict(role_session["Credentials"])
     for token in ("not-the-token", None):
         creds["SessionToken"] = token
-        code, message, status = error_code(lambda: client(lamina_server, "sts", creds).get_caller_identity())
+        code, message, status = error_of(lambda: client(lamina_server, "sts", creds).get_caller_identity())
         assert (code, status) == ("InvalidClientTokenId", 403)
         assert message.startswith("The security token included in the request is invalid")
 
@@ -119,7 +109,7 @@ def test_expired_session_is_refused(lamina_server: LaminaServer, role: dict[str,
         store.close()
     creds = {"AccessKeyId": issued.session.access_key_id, "SecretAccessKey": issued.secret_access_key,
              "SessionToken": issued.session_token}
-    code, message, status = error_code(lambda: client(lamina_server, "sts", creds).get_caller_identity())
+    code, message, status = error_of(lambda: client(lamina_server, "sts", creds).get_caller_identity())
     assert (code, message, status) == ("ExpiredToken", "The security token included in the request is expired", 403)
 
 
@@ -137,7 +127,7 @@ def test_user_key_authenticates_and_its_session_token_acts_as_the_user(lamina_se
     assert session["AccessKeyId"].startswith("ASIA")
     sts = client(lamina_server, "sts", session)
     assert sts.get_caller_identity()["Arn"] == user["Arn"]
-    code, message, _ = error_code(lambda: sts.get_session_token())
+    code, message, _ = error_of(lambda: sts.get_session_token())
     assert (code, message) == ("AccessDenied", "Cannot call GetSessionToken with session credentials")
 
 
@@ -146,17 +136,17 @@ def test_inactive_user_key_is_unknown(lamina_server: LaminaServer) -> None:
     iam.create_user(UserName=name)
     key = iam.create_access_key(UserName=name)["AccessKey"]
     iam.update_access_key(UserName=name, AccessKeyId=key["AccessKeyId"], Status="Inactive")
-    code, _, status = error_code(lambda: client(lamina_server, "sts", key).get_caller_identity())
+    code, _, status = error_of(lambda: client(lamina_server, "sts", key).get_caller_identity())
     assert (code, status) == ("InvalidClientTokenId", 403)
 
 
 def test_assume_role_is_denied_without_trust(assumer: Any, role: dict[str, Any]) -> None:
     sts = assumer
     missing = role["Arn"].rsplit("/", 1)[0] + "/no-such-role"
-    code, message, status = error_code(lambda: sts.assume_role(RoleArn=missing, RoleSessionName="probe"))
+    code, message, status = error_of(lambda: sts.assume_role(RoleArn=missing, RoleSessionName="probe"))
     assert (code, status) == ("AccessDenied", 403)
     assert "sts:AssumeRole" in message
-    code, message, _ = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="probe",
+    code, message, _ = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="probe",
                                                          DurationSeconds=7200))
     assert (code, message) == ("ValidationError",
                                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -169,15 +159,15 @@ def test_trust_policy_conditions_and_session_policies_decide(lamina_server: Lami
         "Effect": "Allow", "Principal": {"AWS": account}, "Action": "sts:AssumeRole",
         "Condition": {"StringEquals": {"sts:ExternalId": "secret-handshake"}}}]}
     guarded = iam.create_role(RoleName=unique("guarded"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-    code, _, _ = error_code(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe"))
+    code, _, _ = error_of(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe"))
     assert code == "AccessDenied"
-    code, _, _ = error_code(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe",
+    code, _, _ = error_of(lambda: sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe",
                                                    ExternalId="wrong-handshake"))
     assert code == "AccessDenied"
     assert sts.assume_role(RoleArn=guarded["Arn"], RoleSessionName="probe", ExternalId="secret-handshake")
     narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}]}
     creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="narrow", Policy=json.dumps(narrow))["Credentials"]
-    code, _, _ = error_code(lambda: client(lamina_server, "iam", creds).get_role(RoleName=role["RoleName"]))
+    code, _, _ = error_of(lambda: client(lamina_server, "iam", creds).get_role(RoleName=role["RoleName"]))
     assert code == "AccessDenied"  # the role allows iam:GetRole, the session policy does not
 
 
@@ -191,7 +181,7 @@ def test_session_tags_need_sts_tag_session_in_the_trust_policy(lamina_server: La
     tagged = iam.create_role(RoleName=unique("tagged"), AssumeRolePolicyDocument=trust("sts:AssumeRole"))["Role"]
     assert assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="plain")  # no tags: no sts:TagSession
     tags = [{"Key": "team", "Value": "a"}]
-    code, message, status = error_code(lambda: assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="tagged",
+    code, message, status = error_of(lambda: assumer.assume_role(RoleArn=tagged["Arn"], RoleSessionName="tagged",
                                                                    Tags=tags))
     assert (code, status) == ("AccessDenied", 403)
     assert "sts:TagSession" in message and tagged["Arn"] in message
@@ -207,7 +197,7 @@ def test_role_chaining_through_the_server(lamina_server: LaminaServer, role: dic
     iam.put_role_policy(RoleName=role["RoleName"], PolicyName="chain", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
     sts = client(lamina_server, "sts", role_session["Credentials"])
-    code, message, _ = error_code(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop",
+    code, message, _ = error_of(lambda: sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop",
                                                          DurationSeconds=3601))
     assert code == "ValidationError" and "role chaining" in message
     hop = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="hop")
