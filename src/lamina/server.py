@@ -48,7 +48,7 @@ from lamina.protocols import (
 )
 from lamina.protocols.routes import router_for
 from lamina.protocols.validation import compile_patterns
-from lamina.services import Offload, Operation, declaration, find, not_implemented
+from lamina.services import Deps, Offload, Operation, Registry, build_registry, not_implemented
 from lamina.settings import Settings
 from lamina.store import Store
 from lamina.workers import PoolBusy, WorkerPool, WorkerTimeout
@@ -76,20 +76,25 @@ _CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
 log = logging.getLogger("lamina.server")
 
 
-def create_app(store: Store, settings: Settings, workers: WorkerPool | None = None) -> LaminaApp:
-    """The ASGI app serving ``store``; ``settings`` name the node (account, region, endpoint)."""
-    return LaminaApp(store, settings, workers or WorkerPool())
+def create_app(store: Store, settings: Settings, workers: WorkerPool | None = None,
+               registry: Registry | None = None) -> LaminaApp:
+    """The ASGI app serving ``store``; ``settings`` name the node (account, region, endpoint);
+    ``registry`` holds the operations it serves (``lamina.services.build_registry()`` when None)."""
+    return LaminaApp(store, settings, workers or WorkerPool(), registry or build_registry())
 
 
 class LaminaApp:
     """The ASGI callable; ``handle`` runs the pipeline on one request, with no I/O of its own."""
 
-    def __init__(self, store: Store, settings: Settings, workers: WorkerPool) -> None:
+    def __init__(self, store: Store, settings: Settings, workers: WorkerPool, registry: Registry) -> None:
         self.store = store
         self.settings = settings
         self.workers = workers
+        self.registry = registry
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
+        self.deps = Deps(store, self.gate, settings)
+        """What handlers that ask for more than the store are given (the gate for iam:PassRole)."""
         self.buffered = limits.Budget()
         self.heavy_rate = limits.RateLimit()
         _load_protocols()
@@ -217,14 +222,14 @@ class LaminaApp:
     def authorize(self, ctx: RequestContext) -> None:
         """The operation's declaration → the one gate; an operation nobody declared never runs."""
         service, name = _service(ctx), _operation_name(ctx)
-        declared = declaration(service, name)
+        declared = self.registry.declaration(service, name)
         if declared is None:
             raise not_implemented(service, name)
         self.gate.authorize(ctx, declared)
 
     def dispatch(self, ctx: RequestContext) -> Any:
         """Run the operation's handler against the store: its result, or an Offload of its heavy part."""
-        return self._operation(ctx).handler(ctx, self.store)
+        return self._operation(ctx).call(ctx, self.deps)
 
     def serialize(self, ctx: RequestContext) -> Response:
         """The result in the service's protocol, with the request id."""
@@ -262,7 +267,7 @@ class LaminaApp:
 
     def _operation(self, ctx: RequestContext) -> Operation:
         service, name = _service(ctx), _operation_name(ctx)
-        operation = find(service, name)
+        operation = self.registry.find(service, name)
         if operation is None:
             raise not_implemented(service, name)
         return operation

@@ -72,7 +72,7 @@ def test_unexpected_exception_is_internal_failure_without_traceback(
         raise RuntimeError("secret internals")
 
     broken = Operation("sts", "GetCallerIdentity", explode, registry.NEVER_AUTHORIZED)
-    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), broken)
+    monkeypatch.setattr(app, "registry", app.registry.replaced(broken))
     with caplog.at_level(logging.ERROR, logger="lamina.server"):
         response = app.handle(signed())
     assert (response.status, code(response)) == (500, "InternalFailure")
@@ -85,13 +85,13 @@ def test_declared_action_is_decided_by_the_gate(app: LaminaApp, monkeypatch: pyt
     """The root user passes its identity side, but an explicit Deny in a resource policy still wins."""
     allowed = Operation("sts", "GetCallerIdentity", lambda ctx, store: {"Account": ACCOUNT},
                         Authorization(("sts:GetCallerIdentity",)))
-    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), allowed)
+    monkeypatch.setattr(app, "registry", app.registry.replaced(allowed))
     assert app.handle(signed()).status == 200
     deny_all = parse_policy({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]}, PolicyKind.RESOURCE, "deny-all")
     denied = Operation("sts", "GetCallerIdentity", lambda ctx, store: {},
                        Authorization(("sts:GetCallerIdentity",), resource_policy=lambda ctx, store: deny_all))
-    monkeypatch.setitem(registry._REGISTRY, ("sts", "GetCallerIdentity"), denied)
+    monkeypatch.setattr(app, "registry", app.registry.replaced(denied))
     response = app.handle(signed())
     assert (response.status, code(response)) == (403, "AccessDenied")
     assert (f"User: arn:aws:iam::{ACCOUNT}:root is not authorized to perform: sts:GetCallerIdentity on resource: * "

@@ -8,11 +8,10 @@ from typing import Any
 import botocore.session
 import pytest
 
-import lamina.services  # noqa: F401  (registers handlers and declarations)
 from lamina.auth.credentials import Caller, root_caller
 from lamina.catalog import default_catalog
 from lamina.context import RequestContext
-from lamina.services.registry import declaration
+from lamina.services import declaration
 from lamina.store import Store, open_store
 from lamina.store.repositories import accounts, users
 

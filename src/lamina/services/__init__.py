@@ -1,35 +1,76 @@
-"""The AWS operations, one module per group, each registered with its authorization declaration.
+"""The AWS operations, one module per group, each marked with its authorization declaration.
 
-Importing this package registers every implemented operation (``sts`` today; ``iam`` and
-``lambda_`` next). The server asks :func:`find` for a handler by (service, operation name).
+``build_registry()`` collects the handler modules each service package lists (``MODULES``) and
+declares every other modelled operation from the catalog, so the gate decides it before the
+server answers ``NotImplemented``. The server is handed the registry (``create_app``); nothing
+registers itself when a module is imported.
 """
 
-from . import sts
+from __future__ import annotations
+
+import functools
+
+from . import iam, lambda_, sts
+from .iam.declarations import declared_from_catalog
 from .registry import (
     NEVER_AUTHORIZED,
     Authorization,
+    Deps,
     Handler,
     Offload,
     Operation,
-    declaration,
-    declare,
-    find,
+    Registry,
+    collect,
     not_implemented,
     operation,
-    registered,
 )
 
 __all__ = [
     "NEVER_AUTHORIZED",
+    "SERVICES",
     "Authorization",
+    "Deps",
     "Handler",
     "Offload",
     "Operation",
+    "Registry",
+    "build_registry",
     "declaration",
-    "declare",
+    "default_registry",
     "find",
     "not_implemented",
     "operation",
     "registered",
-    "sts",
 ]
+
+SERVICES = {"iam": iam.MODULES, "sts": sts.MODULES, "lambda": lambda_.MODULES}
+"""Each served service's handler modules."""
+
+
+def build_registry() -> Registry:
+    """Every implemented operation, and a catalog declaration for every other modelled one."""
+    declared: dict[tuple[str, str], Authorization] = {}
+    for service in SERVICES:
+        declared.update(declared_from_catalog(service))
+    return Registry(collect(module for modules in SERVICES.values() for module in modules), declared)
+
+
+@functools.cache
+def default_registry() -> Registry:
+    """The registry ``build_registry`` gives, built once (for tools and tests; the server gets its own)."""
+    return build_registry()
+
+
+def find(service: str, name: str) -> Operation | None:
+    """The implemented operation in the default registry, or None."""
+    return default_registry().find(service, name)
+
+
+def declaration(service: str, name: str) -> Authorization | None:
+    """The operation's declaration in the default registry."""
+    return default_registry().declaration(service, name)
+
+
+def registered() -> list[Operation]:
+    """Every implemented operation in the default registry."""
+    return default_registry().registered()

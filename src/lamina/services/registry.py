@@ -5,34 +5,42 @@
     @operation("sts", "GetCallerIdentity", authorization=NEVER_AUTHORIZED)
     def get_caller_identity(ctx: RequestContext, store: Store) -> dict[str, Any]: ...
 
-The declaration sits beside the handler so the authorization gate (next slice) reads it and the
-handler never re-implements a check. ``find`` gives the registered operation; a modelled
-operation without one answers ``NotImplemented`` (501) through :func:`not_implemented`.
+    @operation("lambda", "CreateFunction", authorization=..., needs="deps")
+    def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]: ...   # deps.gate for PassRole
+
+The decorator only marks the function; nothing is registered by importing a module. A
+:class:`Registry` is built from an explicit list of handler modules and declarations
+(``lamina.services.build_registry``) and handed to the server, which calls each handler with
+what it declared it needs: the store, or the :class:`Deps` (store, gate, settings). The
+declaration sits beside the handler so the gate reads it and the handler never re-implements a
+check; a modelled operation without a handler answers ``NotImplemented`` (501).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import Any, Literal, Protocol
 
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, Policy
 from lamina.protocols import ServiceError
+from lamina.settings import Settings
 from lamina.store import Store
 
 __all__ = [
     "NEVER_AUTHORIZED",
     "Authorization",
+    "Deps",
     "Handler",
     "Offload",
     "Operation",
-    "declaration",
-    "declare",
-    "find",
+    "Registry",
+    "SecondaryChecks",
+    "collect",
     "not_implemented",
     "operation",
-    "registered",
 ]
 
 def _unchanged(answer: Any) -> Any:
@@ -65,8 +73,8 @@ class Offload:
 
 
 Handler = Callable[[RequestContext, Store], "Mapping[str, Any] | Offload | None"]
-"""An operation: the request context and the store in, a result shaped like the output out, or
-an :class:`Offload` of the heavy part (password hashing, large simulations)."""
+"""An operation: the request context and the store (or the :class:`Deps`) in, a result shaped
+like the output out, or an :class:`Offload` of the heavy part (password hashing, large simulations)."""
 
 ContextKeys = Mapping[str, ContextValue]
 
@@ -102,54 +110,99 @@ NEVER_AUTHORIZED = Authorization(never_authorized=True)
 """GetCallerIdentity's declaration: "No permissions are required to perform this operation"."""
 
 
+Needs = Literal["store", "deps"]
+"""What a handler takes after the request context: the store, or every dependency (:class:`Deps`)."""
+
+
+class SecondaryChecks(Protocol):
+    """The gate, as handlers see it: one more decision inside an operation (``iam:PassRole``)."""
+
+    def check(self, ctx: RequestContext, action: str, resource: str, context: Mapping[str, ContextValue] | None = None,
+              resource_policy: Policy | None = None, label: str | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What a handler that needs more than the store is given, explicitly (never module globals)."""
+
+    store: Store
+    gate: SecondaryChecks
+    """For secondary checks inside an operation; raises AWS's AccessDenied like the gate itself."""
+    settings: Settings
+
+
 @dataclass(frozen=True)
 class Operation:
-    """A registered handler with its declaration."""
+    """A handler with its declaration and what it needs."""
 
     service: str
     name: str
-    handler: Handler
+    handler: Callable[..., Any]
     authorization: Authorization
+    needs: Needs = "store"
+
+    def call(self, ctx: RequestContext, deps: Deps) -> Any:
+        """Run the handler with what it declared it needs."""
+        return self.handler(ctx, deps.store if self.needs == "store" else deps)
 
 
-_REGISTRY: dict[tuple[str, str], Operation] = {}
-_DECLARED: dict[tuple[str, str], Authorization] = {}
+_MARK = "__lamina_operation__"
 
 
-def operation(service: str, name: str, *, authorization: Authorization) -> Callable[[Handler], Handler]:
-    """Register the decorated function as ``service``'s ``name`` operation (the model's spelling)."""
+def operation(service: str, name: str, *, authorization: Authorization,
+              needs: Needs = "store") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark the decorated function as ``service``'s ``name`` operation (the model's spelling)."""
 
-    def register(handler: Handler) -> Handler:
-        key = (service, name)
-        if key in _REGISTRY:
-            raise ValueError(f"{service}:{name} is registered twice")
-        _REGISTRY[key] = Operation(service, name, handler, authorization)
+    def mark(handler: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(handler, _MARK, Operation(service, name, handler, authorization, needs))
         return handler
 
-    return register
+    return mark
 
 
-def declare(service: str, name: str, authorization: Authorization) -> None:
-    """Declare what a modelled operation needs before Lamina implements it, so the gate decides
-    it (and the caller learns "not authorized" before "not implemented"). A handler registered
-    with :func:`operation` always takes precedence."""
-    _DECLARED[(service, name)] = authorization
+def collect(modules: Iterable[ModuleType]) -> list[Operation]:
+    """The operations marked in ``modules`` (and those a module builds and lists in ``OPERATIONS``)."""
+    found: list[Operation] = []
+    for module in modules:
+        found += getattr(module, "OPERATIONS", [])
+        for value in vars(module).values():
+            marked = getattr(value, _MARK, None)
+            if isinstance(marked, Operation) and getattr(value, "__module__", None) == module.__name__:
+                found.append(marked)
+    return found
 
 
-def declaration(service: str, name: str) -> Authorization | None:
-    """The operation's declaration: its handler's, else the one from :func:`declare`, else None."""
-    found = _REGISTRY.get((service, name))
-    return found.authorization if found is not None else _DECLARED.get((service, name))
+class Registry:
+    """Every implemented operation and every declared one, by (service, operation name)."""
 
+    def __init__(self, operations: Iterable[Operation],
+                 declared: Mapping[tuple[str, str], Authorization] | None = None) -> None:
+        self._operations: dict[tuple[str, str], Operation] = {}
+        for found in operations:
+            key = (found.service, found.name)
+            if key in self._operations:
+                raise ValueError(f"{found.service}:{found.name} is registered twice")
+            self._operations[key] = found
+        self._declared = dict(declared or {})
 
-def find(service: str, name: str) -> Operation | None:
-    """The registered operation, or None when Lamina does not implement it yet."""
-    return _REGISTRY.get((service, name))
+    def find(self, service: str, name: str) -> Operation | None:
+        """The implemented operation, or None when Lamina does not implement it yet."""
+        return self._operations.get((service, name))
 
+    def declaration(self, service: str, name: str) -> Authorization | None:
+        """The operation's declaration: its handler's, else the declared one, else None."""
+        found = self._operations.get((service, name))
+        return found.authorization if found is not None else self._declared.get((service, name))
 
-def registered() -> list[Operation]:
-    """Every registered operation, for coverage reports and declaration checks."""
-    return list(_REGISTRY.values())
+    def registered(self) -> list[Operation]:
+        """Every implemented operation, for coverage reports and declaration checks."""
+        return list(self._operations.values())
+
+    def replaced(self, operation: Operation) -> Registry:
+        """A copy with ``operation`` in place of the one of the same name (tests)."""
+        return Registry([*(o for o in self.registered() if (o.service, o.name) != (operation.service,
+                                                                                      operation.name)), operation],
+                        self._declared)
 
 
 def not_implemented(service: str, name: str) -> ServiceError:

@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-import lamina.services.iam  # noqa: F401  (registers the IAM handlers)
 from lamina.auth.credentials import Caller, root_caller
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.pytest_plugin import LaminaServer, start_server
-from lamina.services.registry import Offload, find
+from lamina.services import Offload, find
 from lamina.store import Store, open_store
 from lamina.store.repositories import accounts
 

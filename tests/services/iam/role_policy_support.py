@@ -8,11 +8,10 @@ from urllib.parse import unquote
 
 import pytest
 
-import lamina.services.iam  # noqa: F401  (registers the IAM handlers)
 from lamina.auth.credentials import root_caller
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
-from lamina.services.registry import declaration, find
+from lamina.services import declaration, find
 from lamina.store import Store, open_store
 from lamina.store.repositories import accounts
 

@@ -9,7 +9,6 @@ from urllib.parse import unquote
 
 import pytest
 
-import lamina.services.iam  # noqa: F401  (registers the handlers)
 from lamina.auth.credentials import root_caller
 from lamina.context import RequestContext
 from lamina.services.iam.account_details import get_account_authorization_details

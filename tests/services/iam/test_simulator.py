@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-import lamina.services.iam  # noqa: F401  (registers the handlers)
 from lamina.auth.credentials import root_caller
 from lamina.authorization.policies import for_role, for_user
 from lamina.context import RequestContext

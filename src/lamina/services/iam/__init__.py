@@ -1,12 +1,27 @@
 """IAM operations, one module per group (users, groups, roles, policies, ...).
 
-Importing this package imports every module in it, so each module's ``@operation`` handlers and
-``declare`` calls register themselves; adding a module needs no edit here.
+``MODULES`` lists the modules whose operations Lamina serves; ``lamina.services.build_registry``
+collects them. Adding a module means adding it here: nothing registers itself on import.
 """
 
-import importlib
-import pkgutil
+from . import (
+    access_keys,
+    account_details,
+    attachments,
+    boundaries,
+    groups,
+    inline_policies,
+    login_profiles,
+    policies,
+    role_policy_tags,
+    roles,
+    simulator,
+    user_tags,
+    users,
+)
 
-for _module in pkgutil.iter_modules(__path__):
-    if not _module.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_module.name}")
+MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
+           access_keys, login_profiles, account_details, simulator)
+"""The IAM handler modules, in the order their operations are collected."""
+
+__all__ = ["MODULES"]

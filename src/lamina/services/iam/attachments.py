@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 
 from lamina import managed_policies
 from lamina.context import RequestContext
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import Authorization, Operation, operation
 from lamina.store import LimitExceeded, NotFound, Store, StoreError, dialect, schema
 from lamina.store.repositories import attachments, policies
 from lamina.store.repositories._common import OWNER_TABLES, OwnerKind, now, owner_id
@@ -121,17 +121,19 @@ def _path_of(arn: str) -> str:
     return resource[len("policy"):resource.rindex("/") + 1]
 
 
-def _register(kind: OwnerKind) -> None:
+def _operations(kind: OwnerKind) -> list[Operation]:
     noun, param = _OP_NAME[kind], _NAME_PARAM[kind]
     label = entity_label(kind)
     entity = entity_arn(kind, param)
+    found = []
     for verb, handler in (("Attach", _attach), ("Detach", _detach)):
         name = f"{verb}{noun}Policy"
         auth = Authorization(actions=(f"iam:{name}",), resources=entity, context=policy_arn_context, label=label)
-        operation("iam", name, authorization=auth)(_bind(handler, kind))
+        found.append(Operation("iam", name, _bind(handler, kind), auth))
     listed = f"ListAttached{noun}Policies"
-    operation("iam", listed, authorization=Authorization(actions=(f"iam:{listed}",), resources=entity,
-                                                          label=label))(_bind(_list, kind))
+    found.append(Operation("iam", listed, _bind(_list, kind),
+                           Authorization(actions=(f"iam:{listed}",), resources=entity, label=label)))
+    return found
 
 
 def _bind(handler: Any, kind: OwnerKind) -> Any:
@@ -143,8 +145,8 @@ def _bind(handler: Any, kind: OwnerKind) -> Any:
 
 
 _KINDS: tuple[OwnerKind, ...] = ("user", "group", "role")
-for _kind in _KINDS:
-    _register(_kind)
+OPERATIONS = [found for kind in _KINDS for found in _operations(kind)]
+"""Attach, Detach and ListAttached…Policies for users, groups and roles (``registry.collect`` reads this)."""
 
 
 def _path_in_account(conn: Connection, acct: str, kind: str, entity_id: str) -> str | None:

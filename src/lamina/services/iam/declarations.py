@@ -19,11 +19,11 @@ import botocore.session
 from lamina.catalog import ResourceType, default_catalog
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
-from lamina.services.registry import NEVER_AUTHORIZED, Authorization, declare
+from lamina.services.registry import NEVER_AUTHORIZED, Authorization
 from lamina.store import NotFound, Store
 from lamina.store.repositories import groups, roles, users
 
-__all__ = ["declare_service", "derived_authorization", "resource_arns"]
+__all__ = ["declared_from_catalog", "derived_authorization", "resource_arns"]
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -195,11 +195,7 @@ def derived_authorization(service: str, operation: str) -> Authorization:
                          label=_label(action.resource_types if action else ()))
 
 
-def declare_service(service: str) -> None:
-    """Declare every operation of ``service``'s botocore model from the catalog."""
+def declared_from_catalog(service: str) -> dict[tuple[str, str], Authorization]:
+    """A declaration for every operation of ``service``'s botocore model, read off the catalog."""
     model = botocore.session.get_session().get_service_model(service)
-    for operation in model.operation_names:
-        declare(service, operation, derived_authorization(service, operation))
-
-
-declare_service("iam")
+    return {(service, operation): derived_authorization(service, operation) for operation in model.operation_names}

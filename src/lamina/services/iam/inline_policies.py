@@ -10,7 +10,7 @@ from typing import Any
 
 from lamina.context import RequestContext
 from lamina.policy import PolicyKind
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import Authorization, Operation
 from lamina.store import NotFound, Store, StoreError
 from lamina.store.repositories import inline_policies
 from lamina.store.repositories._common import OwnerKind, owner_id
@@ -102,16 +102,18 @@ def _bind(handler: Any, kind: OwnerKind) -> Any:
     return bound
 
 
-def _register(kind: OwnerKind) -> None:
+def _operations(kind: OwnerKind) -> list[Operation]:
     noun = _NOUN[kind]
     resources = entity_arn(kind, _NAME_PARAM[kind])
     label = entity_label(kind)
+    found = []
     for name, handler in ((f"Put{noun}Policy", _put), (f"Get{noun}Policy", _get),
                           (f"List{noun}Policies", _list), (f"Delete{noun}Policy", _delete)):
         auth = Authorization(actions=(f"iam:{name}",), resources=resources, label=label)
-        operation("iam", name, authorization=auth)(_bind(handler, kind))
+        found.append(Operation("iam", name, _bind(handler, kind), auth))
+    return found
 
 
 _KINDS: tuple[OwnerKind, ...] = ("user", "group", "role")
-for _kind in _KINDS:
-    _register(_kind)
+OPERATIONS = [found for kind in _KINDS for found in _operations(kind)]
+"""Put, Get, List and Delete inline policies of users, groups and roles (``registry.collect`` reads this)."""

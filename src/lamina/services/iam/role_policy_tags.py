@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from lamina.context import RequestContext
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import Authorization, Operation
 from lamina.store import Store, StoreError
 from lamina.store.repositories import policies, roles, tags
 
@@ -78,16 +78,19 @@ def _bind(handler: Any, kind: str) -> Any:
     return bound
 
 
-def _register(kind: str, noun: str, resources: Any, label: Any) -> None:
+def _operations(kind: str, noun: str, resources: Any, label: Any) -> list[Operation]:
+    found = []
     for name, handler, context in ((f"Tag{noun}", _tag, tag_context), (f"Untag{noun}", _untag, tag_context),
                                    (f"List{noun}Tags", _list, None)):
         auth = Authorization(actions=(f"iam:{name}",), resources=resources, context=context, label=label)
-        operation("iam", name, authorization=auth)(_bind(handler, kind))
+        found.append(Operation("iam", name, _bind(handler, kind), auth))
+    return found
 
 
 def _policy_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
     return policy_arn_resource(ctx, store)
 
 
-_register("role", "Role", entity_arn("role", "RoleName"), role_label)
-_register("policy", "Policy", _policy_resources, None)
+OPERATIONS = [*_operations("role", "Role", entity_arn("role", "RoleName"), role_label),
+              *_operations("policy", "Policy", _policy_resources, None)]
+"""Tag, Untag and List…Tags for roles and managed policies (``registry.collect`` reads this)."""
