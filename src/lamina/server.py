@@ -210,13 +210,11 @@ class LaminaApp:
     def parse(self, ctx: RequestContext) -> None:
         """The request → the model's operation and its validated params."""
         service = _service(ctx)
-        if service in REST_SERVICES:
-            match = router_for(service).match(ctx.method, ctx.raw_path, ctx.query_string)
-            if match is None:
-                raise _unknown_operation(ctx)
-            ctx.operation = match.operation  # REST-JSON params come with the Lambda control plane
-            return
-        operation, params = parser_for(service).parse(ctx.form)
+        if service in REST_SERVICES:  # an unknown route: UnknownOperationException
+            operation, params = parser_for(service).parse(ctx.method, ctx.raw_path, ctx.query_string, ctx.headers,
+                                                          ctx.body)
+        else:
+            operation, params = parser_for(service).parse(ctx.form)
         ctx.operation, ctx.params = operation.name, params
 
     def authorize(self, ctx: RequestContext) -> None:
@@ -341,7 +339,7 @@ def _serialized(service: str, operation: str, request_id: str, work: Callable[..
 
 def _load_protocols() -> None:
     """Build every service's parser, serializer and router now, so no request pays for loading a model."""
-    for service in QUERY_SERVICES:
+    for service in QUERY_SERVICES + REST_SERVICES:
         parser_for(service)
         serializer_for(service)
     for service in REST_SERVICES:
