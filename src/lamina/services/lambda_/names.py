@@ -1,0 +1,92 @@
+"""A function reference as Lambda takes it, resolved to (account, region, name, qualifier) and ARNs.
+
+Lambda accepts a function by name (``my-function``), with a qualifier (``my-function:PROD``,
+``my-function:3``), as a partial ARN (``123456789012:function:my-function[:PROD]``) and as a
+full ARN (``arn:aws:lambda:us-east-1:123456789012:function:my-function[:PROD]``), plus a separate
+``Qualifier`` parameter on most operations. The model's pattern has already checked the shape;
+this module fills in the caller's account and the request's region, and answers AWS's errors for
+a qualifier that disagrees with the name's and for an ARN of another region.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lamina.arn import format_arn
+from lamina.context import RequestContext
+
+from .errors import InvalidParameterValueException, ResourceNotFoundException
+
+__all__ = ["FunctionRef", "function_ref", "unqualified_only"]
+
+LATEST = "$LATEST"
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRef:
+    """A function, in an account and region, optionally qualified by a version or alias."""
+
+    account: str
+    region: str
+    name: str
+    qualifier: str | None = None
+
+    @property
+    def arn(self) -> str:
+        """The function's unqualified ARN (what tags and GetPolicy without a qualifier refer to)."""
+        return format_arn("lambda", self.region, self.account, f"function:{self.name}")
+
+    @property
+    def qualified_arn(self) -> str:
+        """The ARN as the request named it: with ``:QUALIFIER`` when it has one.
+
+        This is the resource the gate decides on: AWS compares a policy's Resource with both the
+        function name and the qualifier, so ``function:f`` matches only unqualified requests."""
+        return self.arn if self.qualifier is None else f"{self.arn}:{self.qualifier}"
+
+    def with_qualifier(self, qualifier: str | None) -> FunctionRef:
+        return FunctionRef(self.account, self.region, self.name, qualifier)
+
+
+def function_ref(ctx: RequestContext, params: Mapping[str, Any] | None = None, *, member: str = "FunctionName",
+                 qualifier_member: str = "Qualifier") -> FunctionRef:
+    """The function ``params[member]`` names (``ctx.params`` by default), with ``Qualifier`` applied.
+
+    The account is the caller's unless the reference names one (another account's function is
+    reached through its resource-based policy); the region is the request's unless an ARN names
+    one, and an ARN of another region is not reachable here, as AWS answers.
+    """
+    params = ctx.params if params is None else params
+    caller = ctx.require_caller()
+    region = ctx.region or "us-east-1"
+    account, name, qualifier = caller.account_id, str(params[member]), None
+    parts = name.split(":")
+    if parts[0] == "arn" and len(parts) >= 7:  # arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:Q]
+        if parts[3] and parts[3] != region:
+            raise ResourceNotFoundException(f"Functions from '{parts[3]}' are not reachable in this region "
+                                            f"('{region}')")
+        account, parts = parts[4] or account, parts[6:]
+    elif len(parts) >= 3 and parts[1] == "function":  # ACCOUNT:function:NAME[:Q]
+        account, parts = parts[0], parts[2:]
+    elif len(parts) >= 2 and parts[0] == "function":  # function:NAME[:Q]
+        parts = parts[1:]
+    name = parts[0]
+    qualifier = parts[1] if len(parts) > 1 else None
+    given = params.get(qualifier_member)
+    if given is not None:
+        if qualifier is not None and qualifier != given:
+            raise InvalidParameterValueException(
+                "The derived qualifier from the function name does not match the specified qualifier.")
+        qualifier = str(given)
+    return FunctionRef(account, region, name, qualifier)
+
+
+def unqualified_only(ref: FunctionRef) -> FunctionRef:
+    """``ref`` when it names the function itself; AWS's error for operations that take no qualifier."""
+    if ref.qualifier is not None:
+        raise InvalidParameterValueException(
+            "This operation is permitted on Lambda functions only. Aliases and versions do not support this "
+            "operation. Please specify either a function name or an unqualified function ARN.")
+    return ref
