@@ -54,7 +54,7 @@ def function_policy(ctx: RequestContext, store: Store) -> Policy | None:
     try:
         with store.transaction(read_only=True) as conn:
             row = lambda_policies.get_policy(conn, ref.account, ref.region, ref.name, qualifier)
-            return bound_principals.resource_policy(conn, lambda_policies.POLICY_OWNER, row.owner_id, row.document,
+            return bound_principals.resource_policy(conn, lambda_functions.POLICY_OWNER, row.owner_id, row.document,
                                                     PolicyKind.RESOURCE, f"function-policy:{ref.qualified_arn}")
     except (NotFound, ValueError):
         return None
