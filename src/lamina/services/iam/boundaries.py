@@ -12,7 +12,8 @@ from lamina.services.registry import Authorization, operation
 from lamina.store import Store, StoreError
 from lamina.store.repositories import roles, users
 
-from ._role_policy_common import account, entity_arn, entity_label, require_attachable, role_label, store_error
+from ._common import account_of, entity_arn, entity_label, require_attachable, role_label
+from .errors import from_store
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -26,12 +27,12 @@ def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
 def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
-            users.get_user(conn, account(ctx), ctx.params["UserName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
-            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"],
+            users.get_user(conn, account_of(ctx), ctx.params["UserName"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
+            users.set_user_permissions_boundary(conn, account_of(ctx), ctx.params["UserName"],
                                                 ctx.params["PermissionsBoundary"])
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
 
 
 @operation("iam", "PutRolePermissionsBoundary", authorization=Authorization(
@@ -40,12 +41,12 @@ def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
 def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
-            roles.get_role(conn, account(ctx), ctx.params["RoleName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
-            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"],
+            roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])
+            require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
+            roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"],
                                                 ctx.params["PermissionsBoundary"])
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
 
 
 @operation("iam", "DeleteUserPermissionsBoundary", authorization=Authorization(
@@ -54,9 +55,9 @@ def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
 def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
-            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"], None)
+            users.set_user_permissions_boundary(conn, account_of(ctx), ctx.params["UserName"], None)
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
 
 
 @operation("iam", "DeleteRolePermissionsBoundary", authorization=Authorization(
@@ -64,6 +65,6 @@ def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
 def delete_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     try:
         with store.transaction() as conn:
-            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"], None)
+            roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"], None)
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
