@@ -22,9 +22,8 @@ from datetime import timedelta
 from typing import Any
 
 from lamina.arn import format_arn, parse_arn
-from lamina.auth.credentials import Caller
 from lamina.authorization import access_denied, bound_principals
-from lamina.context import RequestContext
+from lamina.context import Caller, RequestContext
 from lamina.policy import (
     ContextValue,
     Decision,
