@@ -26,6 +26,7 @@ from ._common import (
     policy_arn_context,
     policy_arn_resource,
     require_attachable,
+    transaction,
 )
 from .errors import from_store, invalid_input, no_such_entity
 
@@ -35,16 +36,13 @@ _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
 
 def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
-    try:
-        with store.transaction() as conn:
-            owner_id(conn, account_of(ctx), kind, name)
-            require_attachable(conn, arn, account_of(ctx))
-            if managed_policies.get(arn) is not None:
-                attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
-            else:
-                attachments.attach_policy(conn, account_of(ctx), kind, name, arn)
-    except StoreError as error:
-        raise from_store(error) from error
+    with transaction(store) as conn:
+        owner_id(conn, account_of(ctx), kind, name)
+        require_attachable(conn, arn, account_of(ctx))
+        if managed_policies.get(arn) is not None:
+            attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
+        else:
+            attachments.attach_policy(conn, account_of(ctx), kind, name, arn)
 
 
 def _detach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
@@ -72,13 +70,10 @@ def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
     last ARN returned (base64), so it stays valid while policies are attached or detached between pages."""
     prefix = ctx.params.get("PathPrefix", "/")
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            owner = owner_id(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]])
-            found = [{"PolicyName": _policy_name(conn, arn), "PolicyArn": arn}
-                     for arn in attachments.attached_policy_arns(conn, kind, owner)]
-    except StoreError as error:
-        raise from_store(error) from error
+    with transaction(store, read_only=True) as conn:
+        owner = owner_id(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]])
+        found = [{"PolicyName": _policy_name(conn, arn), "PolicyArn": arn}
+                 for arn in attachments.attached_policy_arns(conn, kind, owner)]
     found = sorted((item for item in found if _path_of(item["PolicyArn"]).startswith(prefix)),
                    key=lambda item: (item["PolicyName"].lower(), item["PolicyArn"]))
     if marker:
@@ -139,20 +134,17 @@ def list_entities_for_policy(ctx: RequestContext, store: Store) -> dict[str, Any
     arn = ctx.params["PolicyArn"]
     wanted = ctx.params.get("EntityFilter")
     acct = account_of(ctx)
-    try:
-        with store.transaction(read_only=True) as conn:
-            if managed_policies.get(arn) is None:
-                policies.get_policy(conn, arn)
-            prefix, usage = ctx.params.get("PathPrefix", "/"), ctx.params.get("PolicyUsageFilter")
-            found: list[tuple[str, str, str]] = []
-            if usage != "PermissionsBoundary":
-                found += [(e.kind, e.name, e.entity_id) for e in attachments.list_entities_for_policy(conn, arn)
-                          if (attachments.entity_path(conn, acct, e.kind, e.entity_id) or "").startswith(prefix)]
-            if usage != "PermissionsPolicy":
-                found += [(e.kind, e.name, e.entity_id) for e, path in attachments.bounded_entities(conn, acct, arn)
-                          if path.startswith(prefix)]
-    except StoreError as error:
-        raise from_store(error) from error
+    with transaction(store, read_only=True) as conn:
+        if managed_policies.get(arn) is None:
+            policies.get_policy(conn, arn)
+        prefix, usage = ctx.params.get("PathPrefix", "/"), ctx.params.get("PolicyUsageFilter")
+        found: list[tuple[str, str, str]] = []
+        if usage != "PermissionsBoundary":
+            found += [(e.kind, e.name, e.entity_id) for e in attachments.list_entities_for_policy(conn, arn)
+                      if (attachments.entity_path(conn, acct, e.kind, e.entity_id) or "").startswith(prefix)]
+        if usage != "PermissionsPolicy":
+            found += [(e.kind, e.name, e.entity_id) for e, path in attachments.bounded_entities(conn, acct, arn)
+                      if path.startswith(prefix)]
     result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
     for kind, name, entity_id in dict.fromkeys(found):
         if wanted in ("User", "Group", "Role") and wanted.lower() != kind:

@@ -14,7 +14,7 @@ from lamina.services.registry import Authorization, Operation
 from lamina.store import NotFound, Store, StoreError
 from lamina.store.repositories import OwnerKind, inline_policies, owner_id
 
-from ._common import account_of, check_document, check_marker_items, encoded, entity_arn, entity_label
+from ._common import account_of, check_document, check_marker_items, encoded, entity_arn, entity_label, transaction
 from .errors import from_store, limit_exceeded, no_such_entity
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
@@ -36,16 +36,13 @@ def _put(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     name, policy_name, document = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"], ctx.params["PolicyDocument"]
     limit = AGGREGATE_LIMITS[kind]
     check_document(document, PolicyKind.IDENTITY)
-    try:
-        with store.transaction() as conn:
-            owner = owner_id(conn, account_of(ctx), kind, name)
-            others = inline_policies.inline_documents(conn, kind, owner)
-            others.pop(policy_name, None)
-            if sum(map(_compact_len, others.values())) + _compact_len(document) > limit:
-                raise limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {name}")
-            inline_policies.put_inline_policy(conn, account_of(ctx), kind, name, policy_name, document)
-    except StoreError as error:
-        raise from_store(error) from error
+    with transaction(store) as conn:
+        owner = owner_id(conn, account_of(ctx), kind, name)
+        others = inline_policies.inline_documents(conn, kind, owner)
+        others.pop(policy_name, None)
+        if sum(map(_compact_len, others.values())) + _compact_len(document) > limit:
+            raise limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {name}")
+        inline_policies.put_inline_policy(conn, account_of(ctx), kind, name, policy_name, document)
 
 
 def _get(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
@@ -62,12 +59,9 @@ def _get(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
 
 def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            page = inline_policies.list_inline_policy_names(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]],
-                                                            marker=marker, max_items=max_items)
-    except StoreError as error:
-        raise from_store(error) from error
+    with transaction(store, read_only=True) as conn:
+        page = inline_policies.list_inline_policy_names(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]],
+                                                        marker=marker, max_items=max_items)
     result: dict[str, Any] = {"PolicyNames": list(page.items), "IsTruncated": page.is_truncated}
     if page.marker:
         result["Marker"] = page.marker
