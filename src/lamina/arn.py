@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Arn", "format_arn", "parse_arn", "partition_of"]
+__all__ = ["DEFAULT_PARTITION", "Arn", "format_arn", "parse_arn", "partition_of"]
+
+DEFAULT_PARTITION = "aws"
+"""The partition of commercial regions and of ARNs that have no region (IAM, STS). Lamina's accounts
+carry no partition of their own yet, so every IAM and STS ARN is in this one; this is the one place
+that says so."""
 
 _PARTITIONS = (("cn-", "aws-cn"), ("us-gov-", "aws-us-gov"), ("us-iso-", "aws-iso"), ("us-isob-", "aws-iso-b"),
                ("eu-isoe-", "aws-iso-e"), ("us-isof-", "aws-iso-f"), ("eusc-", "aws-eusc"))
@@ -31,15 +36,16 @@ class Arn:
 
 
 def partition_of(region: str) -> str:
-    """The partition a region belongs to (``aws`` for commercial regions and for no region)."""
+    """The partition a region belongs to (:data:`DEFAULT_PARTITION` for commercial regions and for no region)."""
     for prefix, partition in _PARTITIONS:
         if region.startswith(prefix):
             return partition
-    return "aws"
+    return DEFAULT_PARTITION
 
 
 def format_arn(service: str, region: str, account: str, resource: str, partition: str | None = None) -> str:
-    """``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``; the partition follows the region unless given."""
+    """``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``; the partition follows the region unless given
+    (a regionless ARN, IAM's or STS's, gets :data:`DEFAULT_PARTITION`)."""
     return str(Arn(partition or partition_of(region), service, region, account, resource))
 
 

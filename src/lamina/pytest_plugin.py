@@ -86,7 +86,7 @@ def _healthy(endpoint: str) -> bool:
     try:
         with urllib.request.urlopen(f"{endpoint}/_lamina/health", timeout=1) as response:
             return bool(json.load(response).get("status") == "ok")
-    except (urllib.error.URLError, ConnectionError, ValueError):
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):  # a busy machine: try again
         return False
 
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from sqlalchemy import Connection
-
+from lamina.arn import format_arn
 from lamina.auth.sigv4 import MSG_INVALID_KEY, AuthError
-from lamina.store import NotFound, Store
+from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, sessions, users
 
 __all__ = [
@@ -102,12 +101,12 @@ class ResolvedKey:
 
 def root_caller(account_id: str, access_key_id: str) -> Caller:
     """The account's root user: AWS answers UserId = account id and ``arn:aws:iam::ACCT:root``."""
-    return Caller(account_id, f"arn:aws:iam::{account_id}:root", "Root", account_id, access_key_id)
+    return Caller(account_id, format_arn("iam", "", account_id, "root"), "Root", account_id, access_key_id)
 
 
 def user_arn(account_id: str, path: str, name: str) -> str:
     """An IAM user's ARN, path included (``arn:aws:iam::ACCT:user/PATH/NAME``)."""
-    return f"arn:aws:iam::{account_id}:user{path}{name}"
+    return format_arn("iam", "", account_id, f"user{path}{name}")
 
 
 def resolve_access_key(store: Store, access_key_id: str) -> ResolvedKey | None:

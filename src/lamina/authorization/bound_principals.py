@@ -17,9 +17,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection
-
 from lamina.policy import Policy, PolicyKind, parse_policy
+from lamina.store import Connection
 from lamina.store.repositories import named_principals
 
 

@@ -13,14 +13,22 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
+from lamina.arn import format_arn
 from lamina.policy import MalformedPolicyDocument, Policy, PolicyKind, parse_policy
-from lamina.store import NotFound
-from lamina.store.repositories import attachments, groups, inline_policies, policies, roles, sessions, tags, users
-from lamina.store.repositories._common import OwnerKind
+from lamina.store import Connection, NotFound
+from lamina.store.repositories import (
+    OwnerKind,
+    attachments,
+    groups,
+    inline_policies,
+    policies,
+    roles,
+    sessions,
+    tags,
+    users,
+)
 
-AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+AWS_MANAGED_PREFIX = format_arn("iam", "", "aws", "policy/")
 NOTHING = parse_policy('{"Version": "2012-10-17", "Statement": []}', PolicyKind.IDENTITY, "unreadable-policy")
 """Stands in for a boundary or session policy whose document cannot be read: it allows
 nothing, so an unreadable limit never widens access (fail closed)."""

@@ -5,8 +5,13 @@
         users.create_user(conn, account_id, "alice")
 
 Repositories (``lamina.store.repositories``) are plain functions per aggregate that raise the
-typed errors below. Imports nothing else of Lamina. See docs/store.md.
+typed errors below. Services receive a ``Connection`` from ``transaction()`` and hand it to
+repositories; they name its type from here, never from SQLAlchemy, and build no SQL. ``now`` is
+the store's clock (aware UTC, whole seconds), for the times services compute. Imports nothing of
+Lamina above it (``lamina.arn`` is a leaf). See docs/store.md.
 """
+
+from sqlalchemy import Connection
 
 from .crypto import SecretBox
 from .engine import Store, open_store
@@ -21,9 +26,11 @@ from .errors import (
     StoreError,
 )
 from .repositories import Page
+from .repositories._common import now
 
 __all__ = [
     "AlreadyExists",
+    "Connection",
     "DeleteConflict",
     "InvalidMarker",
     "LimitExceeded",
@@ -34,5 +41,6 @@ __all__ = [
     "SecretBox",
     "Store",
     "StoreError",
+    "now",
     "open_store",
 ]

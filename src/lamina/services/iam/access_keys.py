@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from lamina.arn import format_arn
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, operation
 from lamina.store import NotFound, Store
 from lamina.store.repositories import access_keys, users
 from lamina.store.repositories.access_keys import AccessKeyRow
 
+from ._common import account_of, transaction
 from .errors import not_found
-from .users import account_of, own_or_named, transaction, user_arn, user_authorization
+from .users import own_or_named, user_arn, user_authorization
 
 
 def _metadata(key: AccessKeyRow) -> dict[str, Any]:
@@ -79,7 +81,7 @@ def _owner_resource(ctx: RequestContext, store: Store) -> list[str]:
     if key is None:
         return ["*"]
     if key.user_name is None:
-        return [f"arn:aws:iam::{key.account_id}:root"]
+        return [format_arn("iam", "", key.account_id, "root")]
     return [user_arn(store, key.account_id, key.user_name)]
 
 

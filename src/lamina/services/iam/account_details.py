@@ -10,14 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection
-
 from lamina import managed_policies
 from lamina.context import RequestContext
 from lamina.services.registry import operation
-from lamina.store import Store
-from lamina.store.repositories import attachments, groups, inline_policies, policies, roles, tags, users
-from lamina.store.repositories._common import OwnerKind
+from lamina.store import Connection, Store
+from lamina.store.repositories import OwnerKind, attachments, groups, inline_policies, policies, roles, tags, users
 
 from . import errors
 from .declarations import derived_authorization

@@ -12,68 +12,50 @@ import base64
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from lamina import managed_policies
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, Operation, operation
-from lamina.store import LimitExceeded, NotFound, Store, StoreError, dialect, schema
-from lamina.store.repositories import attachments, policies
-from lamina.store.repositories._common import OWNER_TABLES, OwnerKind, now, owner_id
+from lamina.store import Connection, NotFound, Store, StoreError
+from lamina.store.repositories import OwnerKind, attachments, owner_id, policies
 
-from ._role_policy_common import (
-    account,
+from ._common import (
+    account_of,
     check_marker_items,
     entity_arn,
     entity_label,
     policy_arn_context,
     policy_arn_resource,
     require_attachable,
-    store_error,
+    transaction,
 )
-from .errors import invalid_input, no_such_entity
+from .errors import from_store, invalid_input, no_such_entity
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
 
 
-def _attach_aws(conn: Connection, acct: str, kind: OwnerKind, owner_name: str, arn: str) -> None:
-    owner = owner_id(conn, acct, kind, owner_name)
-    attached = attachments.attached_policy_arns(conn, kind, owner)
-    if arn in attached:
-        return
-    if len(attached) >= attachments.MAX_ATTACHED:
-        quota = {"user": "PoliciesPerUser", "group": "PoliciesPerGroup", "role": "PoliciesPerRole"}[kind]
-        raise LimitExceeded(kind, owner_name, quota, attachments.MAX_ATTACHED)
-    dialect.insert_or_ignore(conn, schema.attachments, {
-        "account_id": acct, "owner_kind": kind, "owner_id": owner, "policy_arn": arn, "created_at": now()})
-
-
 def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
-    try:
-        with store.transaction() as conn:
-            owner_id(conn, account(ctx), kind, name)
-            require_attachable(conn, arn, account(ctx))
-            if managed_policies.get(arn) is not None:
-                _attach_aws(conn, account(ctx), kind, name, arn)
-            else:
-                attachments.attach_policy(conn, account(ctx), kind, name, arn)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        owner_id(conn, account_of(ctx), kind, name)
+        require_attachable(conn, arn, account_of(ctx))
+        if managed_policies.get(arn) is not None:
+            attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
+        else:
+            attachments.attach_policy(conn, account_of(ctx), kind, name, arn)
 
 
 def _detach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
     try:
         with store.transaction() as conn:
-            attachments.detach_policy(conn, account(ctx), kind, name, arn)
+            attachments.detach_policy(conn, account_of(ctx), kind, name, arn)
     except NotFound as error:
         if error.kind == "policy attachment":
             raise no_such_entity(f"Policy {arn} was not found.") from error
-        raise store_error(error) from error
+        raise from_store(error) from error
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
 
 
 def _policy_name(conn: Connection, arn: str) -> str:
@@ -88,13 +70,10 @@ def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
     last ARN returned (base64), so it stays valid while policies are attached or detached between pages."""
     prefix = ctx.params.get("PathPrefix", "/")
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            owner = owner_id(conn, account(ctx), kind, ctx.params[_NAME_PARAM[kind]])
-            found = [{"PolicyName": _policy_name(conn, arn), "PolicyArn": arn}
-                     for arn in attachments.attached_policy_arns(conn, kind, owner)]
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store, read_only=True) as conn:
+        owner = owner_id(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]])
+        found = [{"PolicyName": _policy_name(conn, arn), "PolicyArn": arn}
+                 for arn in attachments.attached_policy_arns(conn, kind, owner)]
     found = sorted((item for item in found if _path_of(item["PolicyArn"]).startswith(prefix)),
                    key=lambda item: (item["PolicyName"].lower(), item["PolicyArn"]))
     if marker:
@@ -149,33 +128,23 @@ OPERATIONS = [found for kind in _KINDS for found in _operations(kind)]
 """Attach, Detach and ListAttached…Policies for users, groups and roles (``registry.collect`` reads this)."""
 
 
-def _path_in_account(conn: Connection, acct: str, kind: str, entity_id: str) -> str | None:
-    """The entity's path when it belongs to ``acct`` (an AWS managed policy is shared by every account, so only
-    this account's entities are listed), else None."""
-    table, column = OWNER_TABLES[kind]
-    query = select(table.c.path).where(table.c[column] == entity_id, table.c.account_id == acct)
-    found = conn.execute(query).scalar()
-    return None if found is None else str(found)
-
-
 @operation("iam", "ListEntitiesForPolicy", authorization=Authorization(
     actions=("iam:ListEntitiesForPolicy",), resources=policy_arn_resource))
 def list_entities_for_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     arn = ctx.params["PolicyArn"]
     wanted = ctx.params.get("EntityFilter")
-    try:
-        with store.transaction(read_only=True) as conn:
-            if managed_policies.get(arn) is None:
-                policies.get_policy(conn, arn)
-            prefix, usage = ctx.params.get("PathPrefix", "/"), ctx.params.get("PolicyUsageFilter")
-            found: list[tuple[str, str, str]] = []
-            if usage != "PermissionsBoundary":
-                found += [(e.kind, e.name, e.entity_id) for e in attachments.list_entities_for_policy(conn, arn)
-                          if (_path_in_account(conn, account(ctx), e.kind, e.entity_id) or "").startswith(prefix)]
-            if usage != "PermissionsPolicy":
-                found += _bounded(conn, account(ctx), arn, prefix)
-    except StoreError as error:
-        raise store_error(error) from error
+    acct = account_of(ctx)
+    with transaction(store, read_only=True) as conn:
+        if managed_policies.get(arn) is None:
+            policies.get_policy(conn, arn)
+        prefix, usage = ctx.params.get("PathPrefix", "/"), ctx.params.get("PolicyUsageFilter")
+        found: list[tuple[str, str, str]] = []
+        if usage != "PermissionsBoundary":
+            found += [(e.kind, e.name, e.entity_id) for e in attachments.list_entities_for_policy(conn, arn)
+                      if (attachments.entity_path(conn, acct, e.kind, e.entity_id) or "").startswith(prefix)]
+        if usage != "PermissionsPolicy":
+            found += [(e.kind, e.name, e.entity_id) for e, path in attachments.bounded_entities(conn, acct, arn)
+                      if path.startswith(prefix)]
     result: dict[str, Any] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
     for kind, name, entity_id in dict.fromkeys(found):
         if wanted in ("User", "Group", "Role") and wanted.lower() != kind:
@@ -183,14 +152,3 @@ def list_entities_for_policy(ctx: RequestContext, store: Store) -> dict[str, Any
         noun = kind.capitalize()
         result[f"Policy{noun}s"].append({f"{noun}Name": name, f"{noun}Id": entity_id})
     return result
-
-
-def _bounded(conn: Connection, acct: str, arn: str, prefix: str) -> list[tuple[str, str, str]]:
-    """Users and roles whose permissions boundary is ``arn`` (PolicyUsageFilter=PermissionsBoundary)."""
-    found: list[tuple[str, str, str]] = []
-    for kind in ("user", "role"):
-        table, column = OWNER_TABLES[kind]
-        query = select(table.c.name, table.c[column], table.c.path).where(
-            table.c.account_id == acct, table.c.permissions_boundary == arn).order_by(table.c.name_lower)
-        found += [(kind, row[0], row[1]) for row in conn.execute(query) if str(row[2]).startswith(prefix)]
-    return found

@@ -9,10 +9,10 @@ from __future__ import annotations
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
 from lamina.services.registry import Authorization, operation
-from lamina.store import Store, StoreError
+from lamina.store import Store
 from lamina.store.repositories import roles, users
 
-from ._role_policy_common import account, entity_arn, entity_label, require_attachable, role_label, store_error
+from ._common import account_of, entity_arn, entity_label, require_attachable, role_label, transaction
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -24,46 +24,34 @@ def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     actions=("iam:PutUserPermissionsBoundary",), resources=entity_arn("user", "UserName"), context=_put_context,
     label=entity_label("user")))
 def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            users.get_user(conn, account(ctx), ctx.params["UserName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
-            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"],
-                                                ctx.params["PermissionsBoundary"])
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        users.get_user(conn, account_of(ctx), ctx.params["UserName"])
+        require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
+        users.set_user_permissions_boundary(conn, account_of(ctx), ctx.params["UserName"],
+                                            ctx.params["PermissionsBoundary"])
 
 
 @operation("iam", "PutRolePermissionsBoundary", authorization=Authorization(
     actions=("iam:PutRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), context=_put_context,
     label=role_label))
 def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            roles.get_role(conn, account(ctx), ctx.params["RoleName"])
-            require_attachable(conn, ctx.params["PermissionsBoundary"], account(ctx))
-            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"],
-                                                ctx.params["PermissionsBoundary"])
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])
+        require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
+        roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"],
+                                            ctx.params["PermissionsBoundary"])
 
 
 @operation("iam", "DeleteUserPermissionsBoundary", authorization=Authorization(
     actions=("iam:DeleteUserPermissionsBoundary",), resources=entity_arn("user", "UserName"),
     label=entity_label("user")))
 def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            users.set_user_permissions_boundary(conn, account(ctx), ctx.params["UserName"], None)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        users.set_user_permissions_boundary(conn, account_of(ctx), ctx.params["UserName"], None)
 
 
 @operation("iam", "DeleteRolePermissionsBoundary", authorization=Authorization(
     actions=("iam:DeleteRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), label=role_label))
 def delete_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            roles.set_role_permissions_boundary(conn, account(ctx), ctx.params["RoleName"], None)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"], None)

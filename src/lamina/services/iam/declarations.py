@@ -16,12 +16,15 @@ from typing import Any
 
 import botocore.session
 
+from lamina.arn import DEFAULT_PARTITION
 from lamina.catalog import ResourceType, default_catalog
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
 from lamina.services.registry import NEVER_AUTHORIZED, Authorization
 from lamina.store import NotFound, Store
 from lamina.store.repositories import groups, roles, users
+
+from ._common import tag_context
 
 __all__ = ["declared_from_catalog", "derived_authorization", "resource_arns"]
 
@@ -89,7 +92,7 @@ def _fill(rt: ResourceType, ctx: RequestContext, store: Store) -> str | None:
     def value(match: re.Match[str]) -> str:
         var = match.group(1)
         if var == "Partition":
-            return "aws"
+            return DEFAULT_PARTITION  # IAM and STS templates have no region; the account's partition
         if var == "Account":
             target = str(params.get("TargetPrincipal", ""))  # sts:AssumeRoot names a member account
             return target if target.isdigit() else caller.account_id
@@ -133,16 +136,6 @@ def resource_arns(service: str, operation: str, ctx: RequestContext, store: Stor
     return ["*"]
 
 
-def _request_tags(ctx: RequestContext) -> dict[str, ContextValue]:
-    """``aws:RequestTag/<key>`` and ``aws:TagKeys`` for operations that pass tags or tag keys."""
-    tags: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or ()
-    keys: list[str] = [t["Key"] for t in tags] + list(ctx.params.get("TagKeys") or ())
-    found: dict[str, ContextValue] = {f"aws:RequestTag/{t['Key']}": t["Value"] for t in tags}
-    if keys:
-        found["aws:TagKeys"] = keys
-    return found
-
-
 def _context(keys: Sequence[str]) -> Callable[[RequestContext, Store], Mapping[str, ContextValue]] | None:
     """The operation's own keys from its request: tags, and the parameters of ``_PARAM_KEYS``."""
     tagged = any(k.startswith(("aws:RequestTag", "aws:TagKeys")) for k in keys)
@@ -151,7 +144,7 @@ def _context(keys: Sequence[str]) -> Callable[[RequestContext, Store], Mapping[s
         return None
 
     def context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-        found = _request_tags(ctx) if tagged else {}
+        found = tag_context(ctx) if tagged else {}
         for key, param in params.items():
             value = ctx.params.get(param)
             if value is not None:

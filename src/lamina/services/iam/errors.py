@@ -94,9 +94,6 @@ def from_store(error: StoreError) -> ServiceError:
     if isinstance(error, AlreadyExists):
         return already_exists(error.kind, error.name)
     if isinstance(error, LimitExceeded):
-        if error.quota == "PolicyVersions":
-            return limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, "
-                                  "you must delete an existing version.")
         return quota_exceeded(error.quota, error.limit)
     if isinstance(error, InvalidMarker):
         return invalid_input("Invalid Marker.")

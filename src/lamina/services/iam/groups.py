@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from lamina.arn import parse_arn
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, operation
 from lamina.store import NotFound, Store
 from lamina.store.repositories import groups
-from lamina.store.repositories._common import iam_arn
 from lamina.store.repositories.groups import GroupRow
 
-from .users import account_of, page_args, page_out, transaction, user_authorization, user_out
+from ._common import account_of, iam_arn, page_args, page_out, transaction
+from .users import user_authorization, user_out
 
 
 def _group_arn(store: Store, account_id: str, name: str, path: str | None = None) -> str:
@@ -86,7 +87,7 @@ def _update_resources(ctx: RequestContext, store: Store) -> list[str]:
     """Both the group as it is and as it will be: AWS needs permission on the source and the target."""
     account, name = account_of(ctx), ctx.params["GroupName"]
     current = _group_arn(store, account, name)
-    path = ctx.params.get("NewPath") or current.removeprefix(f"arn:aws:iam::{account}:group").removesuffix(name)
+    path = ctx.params.get("NewPath") or parse_arn(current).resource.removeprefix("group").removesuffix(name)
     target = iam_arn(account, "group", path, ctx.params.get("NewGroupName") or name)
     return [current] if target == current else [current, target]
 

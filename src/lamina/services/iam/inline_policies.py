@@ -12,19 +12,10 @@ from lamina.context import RequestContext
 from lamina.policy import PolicyKind
 from lamina.services.registry import Authorization, Operation
 from lamina.store import NotFound, Store, StoreError
-from lamina.store.repositories import inline_policies
-from lamina.store.repositories._common import OwnerKind, owner_id
+from lamina.store.repositories import OwnerKind, inline_policies, owner_id
 
-from ._role_policy_common import (
-    account,
-    check_document,
-    check_marker_items,
-    encoded,
-    entity_arn,
-    entity_label,
-    store_error,
-)
-from .errors import limit_exceeded, no_such_entity
+from ._common import account_of, check_document, check_marker_items, encoded, entity_arn, entity_label, transaction
+from .errors import from_store, limit_exceeded, no_such_entity
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _NOUN = {"user": "User", "group": "Group", "role": "Role"}
@@ -38,45 +29,39 @@ def _compact_len(document: str) -> int:
 def _missing(kind: OwnerKind, policy_name: str, error: NotFound) -> Exception:
     if error.kind == "inline policy":
         return no_such_entity(f"The {kind} policy with name {policy_name} cannot be found.")
-    return store_error(error)
+    return from_store(error)
 
 
 def _put(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     name, policy_name, document = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"], ctx.params["PolicyDocument"]
     limit = AGGREGATE_LIMITS[kind]
     check_document(document, PolicyKind.IDENTITY)
-    try:
-        with store.transaction() as conn:
-            owner = owner_id(conn, account(ctx), kind, name)
-            others = inline_policies.inline_documents(conn, kind, owner)
-            others.pop(policy_name, None)
-            if sum(map(_compact_len, others.values())) + _compact_len(document) > limit:
-                raise limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {name}")
-            inline_policies.put_inline_policy(conn, account(ctx), kind, name, policy_name, document)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        owner = owner_id(conn, account_of(ctx), kind, name)
+        others = inline_policies.inline_documents(conn, kind, owner)
+        others.pop(policy_name, None)
+        if sum(map(_compact_len, others.values())) + _compact_len(document) > limit:
+            raise limit_exceeded(f"Maximum policy size of {limit} bytes exceeded for {kind} {name}")
+        inline_policies.put_inline_policy(conn, account_of(ctx), kind, name, policy_name, document)
 
 
 def _get(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
     name, policy_name = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"]
     try:
         with store.transaction(read_only=True) as conn:
-            document = inline_policies.get_inline_policy(conn, account(ctx), kind, name, policy_name)
+            document = inline_policies.get_inline_policy(conn, account_of(ctx), kind, name, policy_name)
     except NotFound as error:
         raise _missing(kind, policy_name, error) from error
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
     return {_NAME_PARAM[kind]: name, "PolicyName": policy_name, "PolicyDocument": encoded(document)}
 
 
 def _list(kind: OwnerKind, ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            page = inline_policies.list_inline_policy_names(conn, account(ctx), kind, ctx.params[_NAME_PARAM[kind]],
-                                                            marker=marker, max_items=max_items)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store, read_only=True) as conn:
+        page = inline_policies.list_inline_policy_names(conn, account_of(ctx), kind, ctx.params[_NAME_PARAM[kind]],
+                                                        marker=marker, max_items=max_items)
     result: dict[str, Any] = {"PolicyNames": list(page.items), "IsTruncated": page.is_truncated}
     if page.marker:
         result["Marker"] = page.marker
@@ -87,11 +72,11 @@ def _delete(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     name, policy_name = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"]
     try:
         with store.transaction() as conn:
-            inline_policies.delete_inline_policy(conn, account(ctx), kind, name, policy_name)
+            inline_policies.delete_inline_policy(conn, account_of(ctx), kind, name, policy_name)
     except NotFound as error:
         raise _missing(kind, policy_name, error) from error
     except StoreError as error:
-        raise store_error(error) from error
+        raise from_store(error) from error
 
 
 def _bind(handler: Any, kind: OwnerKind) -> Any:

@@ -10,18 +10,17 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from sqlalchemy import Connection
-
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, Offload, operation
-from lamina.store import AlreadyExists, NotFound, Store
+from lamina.store import AlreadyExists, Connection, NotFound, Store
 from lamina.store.passwords import hash_password
 from lamina.store.repositories import login_profiles
 from lamina.store.repositories.login_profiles import LoginProfileRow, PasswordPolicy
 
+from ._common import account_of, transaction
 from .errors import password_policy_violation
-from .users import account_of, own_or_named, transaction, user_authorization
+from .users import own_or_named, user_authorization
 
 SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
 """The symbols IAM's password policy counts."""

@@ -11,29 +11,27 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-
 from lamina import managed_policies
 from lamina.context import RequestContext
 from lamina.managed_policies import ManagedPolicy
 from lamina.policy import PolicyKind
 from lamina.services.registry import Authorization, operation
-from lamina.store import DeleteConflict, LimitExceeded, NotFound, Store, StoreError, schema
-from lamina.store.repositories import policies, tags
+from lamina.store import Connection, DeleteConflict, LimitExceeded, NotFound, Store, StoreError
+from lamina.store.repositories import attachments, policies, tags
 from lamina.store.repositories.policies import PolicyRow, PolicyVersionRow
 
-from ._role_policy_common import (
-    account,
+from ._common import (
+    account_of,
     check_document,
     check_marker_items,
     encoded,
+    iam_arn,
     policy_arn_resource,
-    store_error,
     tag_context,
     tags_in,
     tags_out,
 )
-from .errors import delete_conflict, invalid_input, limit_exceeded, no_such_entity
+from .errors import delete_conflict, from_store, invalid_input, limit_exceeded, no_such_entity
 
 POLICY_SIZE_LIMIT = 6144
 _AWS_SCOPE_FIRST = {"AWS": 0, "Local": 1}
@@ -50,25 +48,11 @@ def _error(error: StoreError) -> Exception:
     if isinstance(error, NotFound) and error.kind == "policy version":
         arn, _, version = error.name.rpartition(" ")
         return no_such_entity(f"Policy {arn} version {version} does not exist or is not attachable.")
-    return store_error(error)
+    return from_store(error)
 
 
 def _usage(conn: Connection, acct: str, arn: str | None = None) -> dict[str, tuple[int, int]]:
-    """Attachment and boundary counts per policy ARN in the account (one query each, for whole lists)."""
-    found: dict[str, list[int]] = {}
-    attached = select(schema.attachments.c.policy_arn, func.count()).where(schema.attachments.c.account_id == acct)
-    if arn is not None:
-        attached = attached.where(schema.attachments.c.policy_arn == arn)
-    for policy_arn, count in conn.execute(attached.group_by(schema.attachments.c.policy_arn)):
-        found.setdefault(policy_arn, [0, 0])[0] += int(count)
-    for table in (schema.users, schema.roles):
-        column = table.c.permissions_boundary
-        bounded = select(column, func.count()).where(table.c.account_id == acct, column.is_not(None))
-        if arn is not None:
-            bounded = bounded.where(column == arn)
-        for policy_arn, count in conn.execute(bounded.group_by(column)):
-            found.setdefault(policy_arn, [0, 0])[1] += int(count)
-    return {key: (value[0], value[1]) for key, value in found.items()}
+    return attachments.policy_usage(conn, acct, arn)
 
 
 def _counts(usage: dict[str, tuple[int, int]], arn: str) -> dict[str, int]:
@@ -120,7 +104,7 @@ def _aws_version(policy: ManagedPolicy) -> dict[str, Any]:
 
 
 def _new_policy_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
-    return [f"arn:aws:iam::{account(ctx)}:policy{ctx.params.get('Path', '/')}{ctx.params['PolicyName']}"]
+    return [iam_arn(account_of(ctx), "policy", ctx.params.get("Path", "/"), ctx.params["PolicyName"])]
 
 
 def _on_policy(action: str) -> Authorization:
@@ -134,10 +118,10 @@ def create_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     check_document(params["PolicyDocument"], PolicyKind.IDENTITY, POLICY_SIZE_LIMIT, "PolicySize")
     try:
         with store.transaction() as conn:
-            policy = policies.create_policy(conn, account(ctx), params["PolicyName"], params["PolicyDocument"],
+            policy = policies.create_policy(conn, account_of(ctx), params["PolicyName"], params["PolicyDocument"],
                                             path=params.get("Path", "/"), description=params.get("Description"))
             if tags_in(params):
-                tags.tag_resource(conn, account(ctx), "policy", policy.policy_id, tags_in(params))
+                tags.tag_resource(conn, account_of(ctx), "policy", policy.policy_id, tags_in(params))
             shape = _customer_shape(conn, policy, full=True)
     except StoreError as error:
         raise _error(error) from error
@@ -152,7 +136,7 @@ def get_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
         with store.transaction(read_only=True) as conn:
             aws = managed_policies.get(arn)
             if aws is not None:
-                return {"Policy": _aws_shape(conn, account(ctx), aws, full=True)}
+                return {"Policy": _aws_shape(conn, account_of(ctx), aws, full=True)}
             return {"Policy": _customer_shape(conn, policies.get_policy(conn, arn), full=True)}
     except StoreError as error:
         raise _error(error) from error
@@ -188,12 +172,12 @@ def list_policies(ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(params)
     found: list[tuple[list[Any], dict[str, Any]]] = []
     with store.transaction(read_only=True) as conn:
-        usage = _usage(conn, account(ctx))
+        usage = _usage(conn, account_of(ctx))
         if scope in ("All", "AWS"):
-            found += [([0, p.name.lower(), p.arn], _aws_shape(conn, account(ctx), p, full=False, usage=usage))
+            found += [([0, p.name.lower(), p.arn], _aws_shape(conn, account_of(ctx), p, full=False, usage=usage))
                       for p in managed_policies.all_policies() if p.path.startswith(prefix)]
         if scope in ("All", "Local"):
-            page = policies.list_policies(conn, account(ctx), path_prefix=prefix, max_items=10_000)
+            page = policies.list_policies(conn, account_of(ctx), path_prefix=prefix, max_items=10_000)
             found += [([1, p.name.lower(), p.arn], _customer_shape(conn, p, full=False, usage=usage))
                       for p in page.items]
     found = [item for item in found if _used_as_wanted(item[1], params)]

@@ -10,27 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, Operation
-from lamina.store import Store, StoreError
+from lamina.store import Connection, Store
 from lamina.store.repositories import policies, roles, tags
 
-from ._role_policy_common import (
-    account,
+from ._common import (
+    account_of,
     check_marker_items,
     entity_arn,
     policy_arn_resource,
     role_label,
-    store_error,
     tag_context,
     tags_in,
+    transaction,
 )
 
 
 def _role_id(conn: Connection, ctx: RequestContext) -> str:
-    return roles.get_role(conn, account(ctx), ctx.params["RoleName"]).role_id
+    return roles.get_role(conn, account_of(ctx), ctx.params["RoleName"]).role_id
 
 
 def _policy_id(conn: Connection, ctx: RequestContext) -> str:
@@ -41,28 +39,19 @@ _TARGETS = {"role": _role_id, "policy": _policy_id}
 
 
 def _tag(kind: str, ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            tags.tag_resource(conn, account(ctx), kind, _TARGETS[kind](conn, ctx), tags_in(ctx.params))
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        tags.tag_resource(conn, account_of(ctx), kind, _TARGETS[kind](conn, ctx), tags_in(ctx.params))
 
 
 def _untag(kind: str, ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            tags.untag_resource(conn, kind, _TARGETS[kind](conn, ctx), ctx.params.get("TagKeys") or ())
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        tags.untag_resource(conn, kind, _TARGETS[kind](conn, ctx), ctx.params.get("TagKeys") or ())
 
 
 def _list(kind: str, ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            page = tags.list_tags(conn, kind, _TARGETS[kind](conn, ctx), marker=marker, max_items=max_items)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store, read_only=True) as conn:
+        page = tags.list_tags(conn, kind, _TARGETS[kind](conn, ctx), marker=marker, max_items=max_items)
     result: dict[str, Any] = {"Tags": [{"Key": t.key, "Value": t.value} for t in page.items],
                               "IsTruncated": page.is_truncated}
     if page.marker:

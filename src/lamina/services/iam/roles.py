@@ -12,27 +12,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, PolicyKind
 from lamina.services.registry import Authorization, operation
-from lamina.store import Store, StoreError
+from lamina.store import Connection, Store
 from lamina.store.repositories import named_principals, roles, tags
 from lamina.store.repositories.roles import RoleRow
 
-from ._role_policy_common import (
-    account,
+from ._common import (
+    account_of,
     check_document,
     check_marker_items,
     encoded,
     entity_arn,
+    iam_arn,
     require_attachable,
     role_label,
-    store_error,
     tag_context,
     tags_in,
     tags_out,
+    transaction,
 )
 from .errors import malformed_policy_document
 
@@ -71,7 +70,7 @@ def check_named_principals(conn: Connection, document: str) -> None:
 
 
 def _new_role_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
-    return [f"arn:aws:iam::{account(ctx)}:role{ctx.params.get('Path', '/')}{ctx.params['RoleName']}"]
+    return [iam_arn(account_of(ctx), "role", ctx.params.get("Path", "/"), ctx.params["RoleName"])]
 
 
 def _create_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -91,23 +90,20 @@ def create_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
     params = ctx.params
     document = params["AssumeRolePolicyDocument"]
     check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
-    try:
-        with store.transaction() as conn:
-            check_named_principals(conn, document)
-            boundary = params.get("PermissionsBoundary")
-            if boundary:
-                require_attachable(conn, boundary, account(ctx))
-            role = roles.create_role(
-                conn, account(ctx), params["RoleName"], document, path=params.get("Path", "/"),
-                description=params.get("Description"),
-                max_session_duration=params.get("MaxSessionDuration", roles.DEFAULT_MAX_SESSION_DURATION))
-            if boundary:
-                role = roles.set_role_permissions_boundary(conn, account(ctx), role.name, boundary)
-            if tags_in(params):
-                tags.tag_resource(conn, account(ctx), "role", role.role_id, tags_in(params))
-            shape = role_shape(conn, role)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        check_named_principals(conn, document)
+        boundary = params.get("PermissionsBoundary")
+        if boundary:
+            require_attachable(conn, boundary, account_of(ctx))
+        role = roles.create_role(
+            conn, account_of(ctx), params["RoleName"], document, path=params.get("Path", "/"),
+            description=params.get("Description"),
+            max_session_duration=params.get("MaxSessionDuration", roles.DEFAULT_MAX_SESSION_DURATION))
+        if boundary:
+            role = roles.set_role_permissions_boundary(conn, account_of(ctx), role.name, boundary)
+        if tags_in(params):
+            tags.tag_resource(conn, account_of(ctx), "role", role.role_id, tags_in(params))
+        shape = role_shape(conn, role)
     shape.pop("RoleLastUsed")
     shape.pop("MaxSessionDuration")
     return {"Role": shape}
@@ -115,23 +111,17 @@ def create_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
 
 @operation("iam", "GetRole", authorization=_declared("GetRole"))
 def get_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
-    try:
-        with store.transaction(read_only=True) as conn:
-            return {"Role": role_shape(conn, roles.get_role(conn, account(ctx), ctx.params["RoleName"]))}
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store, read_only=True) as conn:
+        return {"Role": role_shape(conn, roles.get_role(conn, account_of(ctx), ctx.params["RoleName"]))}
 
 
 @operation("iam", "ListRoles", authorization=Authorization(actions=("iam:ListRoles",)))
 def list_roles(ctx: RequestContext, store: Store) -> dict[str, Any]:
     marker, max_items = check_marker_items(ctx.params)
-    try:
-        with store.transaction(read_only=True) as conn:
-            page = roles.list_roles(conn, account(ctx), path_prefix=ctx.params.get("PathPrefix", "/"),
-                                    marker=marker, max_items=max_items)
-            found = [role_shape(conn, role, full=False) for role in page.items]
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store, read_only=True) as conn:
+        page = roles.list_roles(conn, account_of(ctx), path_prefix=ctx.params.get("PathPrefix", "/"),
+                                marker=marker, max_items=max_items)
+        found = [role_shape(conn, role, full=False) for role in page.items]
     result: dict[str, Any] = {"Roles": found, "IsTruncated": page.is_truncated}
     if page.marker:
         result["Marker"] = page.marker
@@ -140,43 +130,31 @@ def list_roles(ctx: RequestContext, store: Store) -> dict[str, Any]:
 
 @operation("iam", "UpdateRole", authorization=_declared("UpdateRole"))
 def update_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
-    try:
-        with store.transaction() as conn:
-            roles.update_role(conn, account(ctx), ctx.params["RoleName"], description=ctx.params.get("Description"),
-                              max_session_duration=ctx.params.get("MaxSessionDuration"))
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        roles.update_role(conn, account_of(ctx), ctx.params["RoleName"], description=ctx.params.get("Description"),
+                          max_session_duration=ctx.params.get("MaxSessionDuration"))
     return {}
 
 
 @operation("iam", "UpdateRoleDescription", authorization=_declared("UpdateRoleDescription"))
 def update_role_description(ctx: RequestContext, store: Store) -> dict[str, Any]:
-    try:
-        with store.transaction() as conn:
-            role = roles.update_role(conn, account(ctx), ctx.params["RoleName"],
-                                     description=ctx.params["Description"])
-            return {"Role": role_shape(conn, role)}
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        role = roles.update_role(conn, account_of(ctx), ctx.params["RoleName"],
+                                 description=ctx.params["Description"])
+        return {"Role": role_shape(conn, role)}
 
 
 @operation("iam", "UpdateAssumeRolePolicy", authorization=_declared("UpdateAssumeRolePolicy"))
 def update_assume_role_policy(ctx: RequestContext, store: Store) -> None:
     document = ctx.params["PolicyDocument"]
     check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
-    try:
-        with store.transaction() as conn:
-            roles.get_role(conn, account(ctx), ctx.params["RoleName"])  # NoSuchEntity before the principals
-            check_named_principals(conn, document)
-            roles.update_assume_role_policy(conn, account(ctx), ctx.params["RoleName"], document)
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])  # NoSuchEntity before the principals
+        check_named_principals(conn, document)
+        roles.update_assume_role_policy(conn, account_of(ctx), ctx.params["RoleName"], document)
 
 
 @operation("iam", "DeleteRole", authorization=_declared("DeleteRole"))
 def delete_role(ctx: RequestContext, store: Store) -> None:
-    try:
-        with store.transaction() as conn:
-            roles.delete_role(conn, account(ctx), ctx.params["RoleName"])
-    except StoreError as error:
-        raise store_error(error) from error
+    with transaction(store) as conn:
+        roles.delete_role(conn, account_of(ctx), ctx.params["RoleName"])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from lamina.arn import format_arn, parse_arn
 from lamina.authorization.policies import managed_document
 from lamina.context import RequestContext
 from lamina.policy import (
@@ -37,8 +38,7 @@ from lamina.policy import (
 from lamina.protocols import ServiceError
 from lamina.services.registry import Offload, operation
 from lamina.store import NotFound, Store
-from lamina.store.repositories import attachments, groups, inline_policies, roles, users
-from lamina.store.repositories._common import OwnerKind
+from lamina.store.repositories import OwnerKind, attachments, groups, inline_policies, roles, users
 
 from . import errors
 from ._policy_text import StatementPositions, context_keys
@@ -146,7 +146,9 @@ def principal_sources(store: Store, account: str,
             elif kind == "role":
                 role = roles.get_role(conn, account, name)
                 found, boundary_arn = _owned(conn, "role", role.role_id), role.permissions_boundary
-                principal = PrincipalFacts(f"arn:aws:sts::{account}:assumed-role/{name}/simulation",
+                partition = parse_arn(role.arn).partition
+                session = format_arn("sts", "", account, f"assumed-role/{name}/simulation", partition)
+                principal = PrincipalFacts(session,
                                            PrincipalType.ASSUMED_ROLE.value, account, role.arn)
             else:
                 group = groups.get_group(conn, account, name)

@@ -5,16 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.policy import ContextValue
 from lamina.services.registry import Authorization, operation
 from lamina.store import Store
 from lamina.store.repositories import tags, users
 
-from .users import account_of, page_args, page_out, request_tags, tag_context, transaction, user_label, user_resource
-
-
-def _untag_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
-    return {"aws:TagKeys": list(ctx.params.get("TagKeys") or [])}
+from ._common import account_of, page_args, page_out, request_tags, tag_context, transaction
+from .users import user_label, user_resource
 
 
 @operation(
@@ -36,7 +32,7 @@ def tag_user(ctx: RequestContext, store: Store) -> None:
     "iam",
     "UntagUser",
     authorization=Authorization(
-        actions=("iam:UntagUser",), resources=user_resource, context=_untag_context, label=user_label
+        actions=("iam:UntagUser",), resources=user_resource, context=tag_context, label=user_label
     ),
 )
 def untag_user(ctx: RequestContext, store: Store) -> None:

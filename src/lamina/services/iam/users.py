@@ -1,45 +1,36 @@
 """IAM users: CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser.
 
-Also the small pieces every identity module shares (which user a request names, that user's ARN
-with its path for the gate, store errors turned into AWS's, list pages, request tags), so the
-groups, access key, login profile and tag modules word things the same way.
+Also what the modules acting on one user share (which user a request names, that user's ARN with
+its path for the gate, the ``User`` shape); the package's general helpers are in ``_common``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection
-
+from lamina.arn import parse_arn
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
-from lamina.store import NotFound, Page, Store, StoreError
+from lamina.store import NotFound, Store
 from lamina.store.repositories import accounts, tags, users
-from lamina.store.repositories._common import iam_arn
 from lamina.store.repositories.users import UserRow
 
-from ._role_policy_common import require_attachable
-from .errors import from_store, invalid_input
+from ._common import (
+    account_of,
+    iam_arn,
+    page_args,
+    page_out,
+    request_tags,
+    require_attachable,
+    tag_context,
+    tags_out,
+    transaction,
+)
 
-# --- shared by the identity modules -------------------------------------------------------------
-
-
-@contextmanager
-def transaction(store: Store, *, read_only: bool = False) -> Iterator[Connection]:
-    """A store transaction whose typed errors leave as IAM's errors in AWS's words."""
-    try:
-        with store.transaction(read_only=read_only) as conn:
-            yield conn
-    except StoreError as error:
-        raise from_store(error) from error
-
-
-def account_of(ctx: RequestContext) -> str:
-    return ctx.require_caller().account_id
+# --- shared by the modules acting on one user -----------------------------------------------
 
 
 def own_or_named(ctx: RequestContext, param: str = "UserName") -> str | None:
@@ -94,36 +85,6 @@ def user_label(ctx: RequestContext) -> str:
 def user_authorization(action: str) -> Authorization:
     """The declaration of an operation on one user (the SAR's ``user`` resource type)."""
     return Authorization(actions=(f"iam:{action}",), resources=user_resource, label=user_label)
-
-
-def page_args(ctx: RequestContext) -> dict[str, Any]:
-    return {"marker": ctx.params.get("Marker"), "max_items": ctx.params.get("MaxItems") or 100}
-
-
-def page_out(page: Page[Any], key: str, items: list[Any]) -> dict[str, Any]:
-    return {key: items, "IsTruncated": page.is_truncated, "Marker": page.marker}
-
-
-def request_tags(ctx: RequestContext) -> dict[str, str]:
-    """The request's Tags as a dict; keys differing only in case are IAM's InvalidInput."""
-    given: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or []
-    if len({tag["Key"].lower() for tag in given}) != len(given):
-        raise invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-    return {tag["Key"]: tag.get("Value", "") for tag in given}
-
-
-def tag_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
-    """``aws:RequestTag/KEY`` and ``aws:TagKeys`` for operations that carry Tags."""
-    given: Sequence[Mapping[str, str]] = ctx.params.get("Tags") or []
-    if not given:
-        return {}
-    keys: dict[str, ContextValue] = {f"aws:RequestTag/{tag['Key']}": tag.get("Value", "") for tag in given}
-    keys["aws:TagKeys"] = [tag["Key"] for tag in given]
-    return keys
-
-
-def tags_out(found: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in found.items()]
 
 
 def user_out(user: UserRow, found_tags: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -212,7 +173,7 @@ def _update_resources(ctx: RequestContext, store: Store) -> list[str]:
     """Both the user as it is and as it will be: AWS needs permission on the source and the target."""
     account, name = account_of(ctx), ctx.params["UserName"]
     current = user_arn(store, account, name)
-    path = ctx.params.get("NewPath") or current.removeprefix(f"arn:aws:iam::{account}:user").removesuffix(name)
+    path = ctx.params.get("NewPath") or parse_arn(current).resource.removeprefix("user").removesuffix(name)
     target = iam_arn(account, "user", path, ctx.params.get("NewUserName") or name)
     return [current] if target == current else [current, target]
 

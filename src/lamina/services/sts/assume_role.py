@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
-from lamina.auth.credentials import Caller
+from lamina.arn import format_arn, parse_arn
 from lamina.authorization import access_denied, bound_principals
-from lamina.context import RequestContext
+from lamina.context import Caller, RequestContext
 from lamina.policy import (
     ContextValue,
     Decision,
@@ -39,9 +37,8 @@ from lamina.policy import (
 )
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
-from lamina.store import NotFound, Store
+from lamina.store import Connection, NotFound, Store, now
 from lamina.store.repositories import named_principals, roles, sessions
-from lamina.store.repositories._common import now
 
 DEFAULT_DURATION = 3600
 CHAINING_LIMIT = 3600
@@ -168,9 +165,10 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
         source_identity = params.get("SourceIdentity") or (parent.source_identity if parent else None)
         spec = sessions.SessionSpec(
             account_id=role.account_id, kind="assumed-role",
-            principal_arn=f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session_name}",
+            principal_arn=format_arn("sts", "", role.account_id, f"assumed-role/{role.name}/{session_name}",
+                                     parse_arn(role.arn).partition),
             principal_id=f"{role.role_id}:{session_name}",
-            source_arn=f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}", source_id=role.role_id,
+            source_arn=role.arn, source_id=role.role_id,
             expires_at=now() + timedelta(seconds=duration), session_name=session_name,
             source_identity=source_identity, session_policies=(policy,) if policy else (),
             session_policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,

@@ -14,9 +14,8 @@ from typing import Any
 from lamina.authorization import access_denied
 from lamina.context import RequestContext
 from lamina.services.registry import Authorization, operation
-from lamina.store import Store
+from lamina.store import Store, now
 from lamina.store.repositories import sessions
-from lamina.store.repositories._common import now
 
 from .assume_role import credentials
 

@@ -1,5 +1,9 @@
 """One module per aggregate; plain functions taking a Connection from ``Store.transaction()``.
 
+This package and its public modules are the store's whole surface for the layers above: they
+import nothing from ``_common`` or ``_lambda`` and build no SQL. ``OwnerKind`` and ``owner_id``
+(which user, group or role a name means) are re-exported here for them.
+
 from lamina.store.repositories import users, access_keys
 with store.transaction() as conn:
     user = users.create_user(conn, account_id, "alice")
@@ -27,12 +31,13 @@ from . import (
     tags,
     users,
 )
-from ._common import Page
+from ._common import OwnerKind, Page, owner_id
 from ._lambda import LATEST, FunctionRow, Status, VersionRow
 
 __all__ = [
     "LATEST",
     "FunctionRow",
+    "OwnerKind",
     "Page",
     "Status",
     "VersionRow",
@@ -50,6 +55,7 @@ __all__ = [
     "lambda_versions",
     "login_profiles",
     "named_principals",
+    "owner_id",
     "policies",
     "roles",
     "sessions",

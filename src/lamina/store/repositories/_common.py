@@ -13,6 +13,8 @@ from typing import Any, Generic, Literal, TypeVar
 from sqlalchemy import Connection, Row, Select, Table, func, literal, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
+from lamina.arn import format_arn
+
 from .. import schema
 from ..errors import InvalidMarker, NotFound
 
@@ -125,4 +127,4 @@ def name_taken(conn: Connection, account_id: str, kind: OwnerKind, name: str, ex
 
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:
     """``arn:aws:iam::ACCOUNT:user/PATH/NAME`` and friends (path starts and ends with /)."""
-    return f"arn:aws:iam::{account_id}:{kind}{path}{name}"
+    return format_arn("iam", "", account_id, f"{kind}{path}{name}")
