@@ -74,3 +74,70 @@ def test_a_role_lambda_cannot_assume_is_refused(aws_lambda: Any, lamina_server: 
     for role in (untrusting, missing):
         assert error_of(lambda role=role: create(aws_lambda, role)) == (
             "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.", 400)
+
+
+def test_update_configuration_then_code_with_waiters(aws_lambda: Any, role: str) -> None:
+    name = create(aws_lambda, role)["FunctionName"]
+    changed = aws_lambda.update_function_configuration(
+        FunctionName=name, Description="Changed-Description", MemorySize=512, Timeout=10, Runtime="python3.11",
+        Environment={"Variables": {"ENV_A": "a"}})
+    assert (changed["LastUpdateStatus"], changed["State"]) == ("InProgress", "Active")
+    assert (changed["MemorySize"], changed["Timeout"], changed["Runtime"]) == (512, 10, "python3.11")
+    aws_lambda.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    current = aws_lambda.get_function_configuration(FunctionName=name)
+    assert current["LastUpdateStatus"] == "Successful" and current["Environment"] == {"Variables": {"ENV_A": "a"}}
+    assert current["RevisionId"] != changed["RevisionId"] or current["Description"] == "Changed-Description"
+    new_code = zipped({"index.py": "def handler(e, c):\n    return 2\n"})
+    updated = aws_lambda.update_function_code(FunctionName=name, ZipFile=new_code)
+    assert updated["CodeSize"] == len(new_code) and updated["CodeSha256"] != current["CodeSha256"]
+    assert updated["Description"] == "Changed-Description"
+
+
+def test_a_stale_revision_is_a_failed_precondition(aws_lambda: Any, role: str) -> None:
+    created = create(aws_lambda, role)
+    name = created["FunctionName"]
+    aws_lambda.update_function_configuration(FunctionName=name, Description="first")
+    stale = "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API " \
+            "to retrieve the latest Revision Id"
+    assert error_of(lambda: aws_lambda.update_function_configuration(
+        FunctionName=name, Description="second", RevisionId=created["RevisionId"])) == (
+        "PreconditionFailedException", stale, 412)
+    assert error_of(lambda: aws_lambda.update_function_code(
+        FunctionName=name, ZipFile=zipped(), RevisionId=created["RevisionId"])) == (
+        "PreconditionFailedException", stale, 412)
+
+
+def test_publish_on_create_and_on_update(aws_lambda: Any, role: str, lamina_server: LaminaServer) -> None:
+    created = create(aws_lambda, role, Publish=True)
+    name = created["FunctionName"]
+    assert created["Version"] == "1"
+    updated = aws_lambda.update_function_code(FunctionName=name, ZipFile=zipped({"a.py": "x = 1\n"}), Publish=True)
+    assert updated["Version"] == "2" and updated["FunctionArn"].endswith(f":{name}:2")
+    one = aws_lambda.get_function_configuration(FunctionName=name, Qualifier="1")
+    assert one["Version"] == "1" and one["FunctionArn"].endswith(f"{name}:1")
+    listed = aws_lambda.list_functions(FunctionVersion="ALL")["Functions"]
+    mine = [f["FunctionArn"].rsplit(":", 1)[1] for f in listed if f["FunctionName"] == name]
+    assert mine == ["$LATEST", "1", "2"]
+    assert aws_lambda.delete_function(FunctionName=name, Qualifier="1")["ResponseMetadata"]["HTTPStatusCode"] == 204
+    arn = f"arn:aws:lambda:us-east-1:{lamina_server.account_id}:function:{name}"
+    assert error_of(lambda: aws_lambda.get_function(FunctionName=f"{name}:1")) == (
+        "ResourceNotFoundException", f"Function not found: {arn}:1", 404)
+    assert error_of(lambda: aws_lambda.delete_function(FunctionName=name, Qualifier="$LATEST")) == (
+        "InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.", 400)
+
+
+def test_list_functions_pages(aws_lambda: Any, role: str) -> None:
+    for _ in range(3):
+        create(aws_lambda, role)
+    seen, marker = [], None
+    while True:
+        page = aws_lambda.list_functions(MaxItems=2, **({"Marker": marker} if marker else {}))
+        assert len(page["Functions"]) <= 2
+        seen += [f["FunctionName"] for f in page["Functions"]]
+        assert all("State" not in f and "RuntimeVersionConfig" not in f for f in page["Functions"])
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) >= 3
+    everything = aws_lambda.get_paginator("list_functions").paginate().build_full_result()["Functions"]
+    assert [f["FunctionName"] for f in everything] == seen

@@ -5,9 +5,9 @@ NotImplemented."""
 
 from types import ModuleType
 
-from . import errors, functions
+from . import errors, function_updates, functions
 
-MODULES: tuple[ModuleType, ...] = (functions,)
+MODULES: tuple[ModuleType, ...] = (functions, function_updates)
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES", "errors"]
