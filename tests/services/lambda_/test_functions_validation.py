@@ -153,3 +153,22 @@ def test_answers_have_aws_members(aws_lambda: Any, role: str) -> None:
     _same_shape(plain, shapes["create_without_environment"])
     listed = aws_lambda.list_functions(FunctionVersion="ALL")["Functions"]
     _same_shape(next(f for f in listed if f["FunctionName"] == name), shapes["listed"])
+
+
+def test_names_and_arns_on_create(aws_lambda: Any, role: str, lamina_server: LaminaServer) -> None:
+    account = lamina_server.account_id
+    long_name = "a" * 65
+    assert error_of(lambda: create(aws_lambda, role, long_name)) == (
+        "InvalidParameterValueException", f"1 validation error detected: Value '{long_name}' at 'functionName' "
+        "failed to satisfy constraint: Member must have length less than or equal to 64", 400)
+    by_arn = unique("by-arn")
+    arn = f"arn:aws:lambda:us-east-1:{account}:function:{by_arn}"
+    assert create(aws_lambda, role, arn)["FunctionArn"] == arn
+    partial = unique("partial")
+    assert create(aws_lambda, role, f"{account}:function:{partial}")["FunctionName"] == partial
+    elsewhere = f"arn:aws:lambda:ap-southeast-1:{account}:function:{unique('far')}"
+    assert error_of(lambda: create(aws_lambda, role, elsewhere)) == (
+        "ResourceNotFoundException", "Functions from 'ap-southeast-1' are not reachable in this region ('us-east-1')",
+        404)
+    theirs = f"arn:aws:lambda:us-east-1:111122223333:function:{unique('theirs')}"
+    assert error_of(lambda: create(aws_lambda, role, theirs))[2] == 403

@@ -31,6 +31,8 @@ ACTIVE = Status(state="Active", last_update_status="Successful")
 CREATING = {"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
 """What AWS's CreateFunction answers while it sets the function up."""
 DEFAULT_MAX_ITEMS = 50
+NAME_MAX = 64
+"""A function name's length; the model allows 140 because FunctionName may be an ARN."""
 
 
 def not_found(ref: FunctionRef) -> ServiceError:
@@ -63,6 +65,10 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     if ref.qualifier is not None:
         raise InvalidParameterValueException("Unsupported function name: a function is created without a "
                                              "version or alias qualifier.")
+    if len(ref.name) > NAME_MAX:
+        raise InvalidParameterValueException(
+            f"1 validation error detected: Value '{ref.name}' at 'functionName' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {NAME_MAX}")
     config = new_configuration(params, ref.name)
     data = zip_from(params.get("Code") or {}, config["PackageType"])
     check_execution_role(ctx, deps, str(params["Role"]), ref.arn)
