@@ -41,9 +41,12 @@ ENVIRONMENT_LIMIT = 4096
 CONFIG_MEMBERS = (
     "Runtime", "Role", "Handler", "Description", "Timeout", "MemorySize", "VpcConfig", "Environment",
     "DeadLetterConfig", "KMSKeyArn", "TracingConfig", "Layers", "FileSystemConfigs", "ImageConfig",
-    "EphemeralStorage", "SnapStart", "LoggingConfig", "PackageType", "Architectures",
+    "EphemeralStorage", "SnapStart", "LoggingConfig", "PackageType", "Architectures", "TenancyConfig",
+    "CapacityProviderConfig", "DurableConfig", "RuntimeConfig", "AcceleratorConfig",
 )
 """The members a caller sets (CreateFunction, UpdateFunctionConfiguration) that the store keeps."""
+ANSWERED_AS = {"ImageConfig": "ImageConfigResponse"}
+"""Request members that FunctionConfiguration answers under another name."""
 
 _RUNTIME_VERSION = "arn:aws:lambda:{region}::runtime:{digest}"
 _STATE_MEMBERS = ("State", "StateReason", "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason",
@@ -66,7 +69,7 @@ def apply_updates(config: Mapping[str, Any], params: Mapping[str, Any], name: st
     updated = dict(config)
     for member in CONFIG_MEMBERS:
         if params.get(member) is not None:
-            updated[member] = _answered(member, params[member], name)
+            updated[ANSWERED_AS.get(member, member)] = _answered(member, params[member], name)
     validate(updated)
     return updated
 
