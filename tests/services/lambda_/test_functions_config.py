@@ -31,6 +31,9 @@ def version(config: dict[str, Any], number: str = "$LATEST", status: Status | No
                       datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), done)
 
 
+BASE = {"Runtime": "python3.12", "Role": "r", "Handler": "h.h"}
+
+
 def test_defaults_are_awss() -> None:
     config = new_configuration({"Runtime": "python3.12", "Role": "r", "Handler": "h.h"}, "f")
     assert config["Timeout"] == 3 and config["MemorySize"] == 128 and config["EphemeralStorage"] == {"Size": 512}
@@ -39,7 +42,7 @@ def test_defaults_are_awss() -> None:
 
 
 def test_answered_forms() -> None:
-    config = new_configuration({"VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
+    config = new_configuration({**BASE, "VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
                                 "Layers": ["arn:aws:lambda:us-east-1:123456789012:layer:l:1"],
                                 "LoggingConfig": {"LogFormat": "JSON"}, "SnapStart": {"ApplyOn": "PublishedVersions"},
                                 "ImageConfig": {"Command": ["x"]}}, "f")
@@ -51,7 +54,7 @@ def test_answered_forms() -> None:
 
 
 def test_updates_keep_what_they_do_not_name() -> None:
-    first = new_configuration({"Runtime": "python3.12", "Environment": {"Variables": {"A": "1"}}}, "f")
+    first = new_configuration({**BASE, "Environment": {"Variables": {"A": "1"}}}, "f")
     second = apply_updates(first, {"Timeout": 30}, "f")
     assert second["Environment"] == {"Variables": {"A": "1"}} and second["Timeout"] == 30
     assert first["Timeout"] == 3
@@ -64,8 +67,14 @@ def test_updates_keep_what_they_do_not_name() -> None:
 ])
 def test_checks_beyond_the_model(params: dict[str, Any], fragment: str) -> None:
     with pytest.raises(InvalidParameterValueException) as raised:
-        new_configuration(params, "f")
+        new_configuration({**BASE, **params}, "f")
     assert fragment in raised.value.message
+
+
+@pytest.mark.parametrize("missing", ["Runtime", "Handler"])
+def test_a_zip_function_needs_runtime_and_handler(missing: str) -> None:
+    with pytest.raises(InvalidParameterValueException, match="Runtime and Handler are mandatory parameters"):
+        new_configuration({key: value for key, value in BASE.items() if key != missing}, "f")
 
 
 def test_configuration_adds_what_the_version_knows() -> None:

@@ -61,7 +61,11 @@ def new_configuration(params: Mapping[str, Any], name: str) -> dict[str, Any]:
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"},
     }
-    return apply_updates(config, params, name)
+    config = apply_updates(config, params, name)
+    if config["PackageType"] == "Zip" and not (config.get("Runtime") and config.get("Handler")):
+        raise InvalidParameterValueException(
+            "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+    return config
 
 
 def apply_updates(config: Mapping[str, Any], params: Mapping[str, Any], name: str) -> dict[str, Any]:
