@@ -18,7 +18,7 @@ from lamina.context import RequestContext
 from lamina.services import build_registry
 from lamina.services.lambda_.declarations import CALLBACK_OPERATIONS, action_of, declared
 from lamina.store import Store, open_store
-from lamina.store.repositories import accounts
+from lamina.store.repositories import accounts, lambda_code, lambda_functions, lambda_policies, lambda_urls
 
 ACCT = "123456789012"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCT}:function:my-function"
@@ -146,3 +146,23 @@ def test_a_layer_named_by_arn_keeps_it(store: Store) -> None:
 def test_put_function_code_signing_config_is_decided_on_both_resources(store: Store) -> None:
     ctx = _ctx({"FunctionName": "my-function", "CodeSigningConfigArn": CSC})
     assert list(declared()[("lambda", "PutFunctionCodeSigningConfig")].resources(ctx, store)) == [CSC, FUNCTION]
+
+
+def test_keys_read_from_what_is_stored(store: Store) -> None:
+    """RemovePermission's ``lambda:Principal`` is the removed statement's; a URL's auth type the stored one."""
+    with store.transaction() as conn:
+        code = lambda_code.put_code(conn, b"PK\x05\x06" + b"\0" * 18)
+        lambda_functions.create_function(conn, ACCT, "us-east-1", "stored", {"Runtime": "python3.12"}, code.sha256)
+        lambda_policies.add_statement(conn, ACCT, "us-east-1", "stored", "", {
+            "Sid": "url", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl",
+            "Resource": f"arn:aws:lambda:us-east-1:{ACCT}:function:stored",
+            "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}})
+        lambda_urls.create_url_config(conn, ACCT, "us-east-1", "stored", "", auth_type="NONE")
+    removed = _ctx({"FunctionName": "stored", "StatementId": "url"})
+    keys = declared()[("lambda", "RemovePermission")].context
+    assert keys is not None
+    assert dict(keys(removed, store)) == {"lambda:Principal": "*", "lambda:FunctionUrlAuthType": "NONE"}
+    url_keys = declared()[("lambda", "GetFunctionUrlConfig")].context
+    assert url_keys is not None
+    assert dict(url_keys(_ctx({"FunctionName": "stored"}), store)) == {
+        "lambda:FunctionArn": f"arn:aws:lambda:us-east-1:{ACCT}:function:stored", "lambda:FunctionUrlAuthType": "NONE"}

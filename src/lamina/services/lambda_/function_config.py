@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lamina.store.repositories._lambda import LATEST, VersionRow
+from lamina.store.repositories._lambda import VersionRow
 
 from .errors import InvalidParameterValueException
 
@@ -176,7 +176,3 @@ def runtime_version_arn(version: VersionRow) -> str:
     """A stable runtime version ARN per runtime (AWS names the build of the runtime it runs)."""
     digest = hashlib.sha256(str(version.config.get("Runtime")).encode()).hexdigest()
     return _RUNTIME_VERSION.format(region=version.region, digest=digest)
-
-
-def is_latest(qualifier: str | None) -> bool:
-    return qualifier in (None, LATEST)
