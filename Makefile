@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PEERS := tools/iam-simulate
 
-.PHONY: serve test lint bench bench-api bench-hostile fuzz install peers clean
+.PHONY: serve test lint bench bench-api bench-lambda bench-hostile fuzz install peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: $(STAMP) peers $(BENCH_VENV)/.installed-stamp
 # API throughput of signed IAM/STS calls: Lamina against moto's server, in one run (benchmarks/api.py).
 bench-api: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/api.py
+
+# Lambda reads as the account grows (1, 1,000, 10,000 functions): Lamina against moto's server.
+bench-lambda: $(STAMP) $(BENCH_VENV)/.installed-stamp
+	$(BIN)/python benchmarks/lambda_api.py
 
 # The server under hostile load: GetUser beside the worst simulation, memory under oversized bodies.
 bench-hostile: $(STAMP)

@@ -78,12 +78,18 @@ class Target:
 
     def signed_form(self, service: str, body: str) -> bytes:
         """One complete HTTP/1.1 POST of the Query form ``body`` to ``service``, signed now."""
+        return self.signed_request(service, "POST", "/", body,
+                                   {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+
+    def signed_request(self, service: str, method: str, target: str, body: str = "",
+                       headers: dict[str, str] | None = None) -> bytes:
+        """One complete HTTP/1.1 request (``target`` is the path and query), signed now for ``service``."""
         host = f"{LOOPBACK}:{self.port}"
-        request = AWSRequest("POST", f"http://{host}/", data=body,
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        request = AWSRequest(method, f"http://{host}{target}", data=body, headers=headers or {})
         SigV4Auth(Credentials(self.access_key_id, self.secret_access_key), service, REGION).add_auth(request)
-        headers = [f"{name}: {value}" for name, value in request.headers.items() if name.lower() != "host"]
-        head = "\r\n".join(["POST / HTTP/1.1", f"Host: {host}", *headers, f"Content-Length: {len(body)}", "", ""])
+        lines = [f"{name}: {value}" for name, value in request.headers.items() if name.lower() != "host"]
+        head = "\r\n".join([f"{method} {target} HTTP/1.1", f"Host: {host}", *lines, f"Content-Length: {len(body)}",
+                             "", ""])
         return head.encode() + body.encode()
 
 
@@ -205,10 +211,11 @@ async def _drive(port: int, payloads: list[bytes], concurrency: int, seconds: fl
 
 
 def run_phase(target: Target, operation: str, concurrency: int, seconds: float, limit: int,
-              rate: float | None = None) -> Phase:
+              rate: float | None = None, payload: bytes | None = None) -> Phase:
     """Warm up, then time ``concurrency`` connections sending requests signed for this phase
-    (back to back, or paced at ``rate`` requests per second in all)."""
-    payloads = [target.signed(operation)]
+    (back to back, or paced at ``rate`` requests per second in all); ``payload`` when the
+    operation is not one of :data:`OPERATIONS`."""
+    payloads = [payload or target.signed(operation)]
     asyncio.run(_drive(target.port, payloads, concurrency, min(0.5, seconds / 4), limit // 10, None))
     phase = Phase(target.name, operation, concurrency, rate=rate)
     cpu = time.process_time()

@@ -186,12 +186,17 @@ def get_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """The named user, or the caller; root asking about itself gets AWS's name-less root user."""
     account = account_of(ctx)
     name = own_or_named(ctx)
+    if name is None:
+        created = store.cached(("account-created", account), lambda: _account_created(store, account))
+        return {"User": {"UserId": account, "Arn": ctx.require_caller().arn, "CreateDate": created}}
     with transaction(store, read_only=True) as conn:
-        if name is None:
-            created = accounts.get_account(conn, account).created_at
-            return {"User": {"UserId": account, "Arn": ctx.require_caller().arn, "CreateDate": created}}
         user = users.get_user(conn, account, name)
         return {"User": user_out(user, tags.all_tags(conn, "user", user.user_id))}
+
+
+def _account_created(store: Store, account: str) -> Any:
+    with transaction(store, read_only=True) as conn:
+        return accounts.get_account(conn, account).created_at
 
 
 @operation("iam", "ListUsers", authorization=Authorization(actions=("iam:ListUsers",)))
