@@ -67,7 +67,14 @@ def function_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
 
 
 def _policy_of(store: Store, ref: FunctionRef) -> Policy | None:
+    """The policy, memoised in the store's read cache (dropped on this process's writes, and
+    within a second of another node's), as a caller's own policies are."""
     qualifier = "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
+    key = ("lambda-function-policy", ref.account, ref.region, ref.name, qualifier)
+    return store.cached(key, lambda: _read_policy(store, ref, qualifier))
+
+
+def _read_policy(store: Store, ref: FunctionRef, qualifier: str) -> Policy | None:
     try:
         with store.transaction(read_only=True) as conn:
             row = lambda_policies.get_policy(conn, ref.account, ref.region, ref.name, qualifier)
@@ -93,6 +100,11 @@ def function_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
 
 
 def _tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
+    key = ("lambda-function-tags", ref.account, ref.region, ref.name)
+    return dict(store.cached(key, lambda: _read_tags(store, ref)))
+
+
+def _read_tags(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
     try:
         with store.transaction(read_only=True) as conn:
             function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)

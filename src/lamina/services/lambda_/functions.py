@@ -90,15 +90,18 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
-    version = read_version(deps, ref)
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
+            found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
+            function = lambda_functions.get_function_by_id(conn, version.function_id)
+    except NotFound:
+        raise not_found(ref) from None
     answer: dict[str, Any] = {
         "Configuration": answered_as(version, ref),
         "Code": {"RepositoryType": "S3",
                  "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
     }
-    with deps.store.transaction(read_only=True) as conn:
-        found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
-        function = lambda_functions.get_function_by_id(conn, version.function_id)
     if found:
         answer["Tags"] = found
     if function.reserved_concurrency is not None:
