@@ -1,9 +1,13 @@
-"""Lambda's operations (none served yet: every one is declared, then answers NotImplemented) and its
-errors, one class per modelled error (``errors``)."""
+"""Lambda's operations, one module per group, each handler with its declaration beside it, and its
+errors, one class per modelled error (``errors``). ``declarations.declared()`` declares every
+modelled operation, so the gate decides those not served yet before the server answers
+NotImplemented."""
 
-from . import errors
+from types import ModuleType
 
-MODULES: tuple[()] = ()
+from . import errors, function_updates, functions
+
+MODULES: tuple[ModuleType, ...] = (functions, function_updates)
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES", "errors"]
