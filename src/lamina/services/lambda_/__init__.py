@@ -1,9 +1,13 @@
-"""Lambda's operations (none served yet: every one is declared, then answers NotImplemented) and its
-errors, one class per modelled error (``errors``)."""
+"""Lambda's operations, one module per group (operations without a handler are declared, then answer
+NotImplemented), and its errors, one class per modelled error (``errors``)."""
 
-from . import errors
+from types import ModuleType
 
-MODULES: tuple[()] = ()
+from . import account_settings, aliases, concurrency, errors, tags, url_configs, versions
+
+MODULES: tuple[ModuleType, ...] = (
+    versions, aliases, tags, concurrency, account_settings, url_configs,
+)
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES", "errors"]
