@@ -1,0 +1,102 @@
+"""Shared by the in-process tests of versions, aliases, tags, concurrency and URL configs: a store
+with functions made through the repositories (no CreateFunction needed), and request contexts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lamina.auth.credentials import Caller, root_caller
+from lamina.context import RequestContext
+from lamina.protocols import ServiceError
+from lamina.services import Deps
+from lamina.settings import Settings
+from lamina.store import Store, open_store
+from lamina.store.repositories import Status, accounts, lambda_code, lambda_functions, lambda_versions
+
+ACCT = "123456789012"
+REGION = "us-east-1"
+ROOT = root_caller(ACCT, "AKIAROOT")
+ARN = f"arn:aws:lambda:{REGION}:{ACCT}:function"
+CONFIG = {"Runtime": "python3.12", "Handler": "index.handler", "Role": f"arn:aws:iam::{ACCT}:role/r",
+          "Description": "", "Timeout": 3, "MemorySize": 128, "PackageType": "Zip", "Architectures": ["x86_64"],
+          "EphemeralStorage": {"Size": 512}, "TracingConfig": {"Mode": "PassThrough"}}
+"""What CreateFunction stores for a plain zip function (its defaults included)."""
+ZIP = b"PK\x05\x06" + b"\0" * 18
+
+
+def make_store() -> Store:
+    store = open_store("sqlite://")
+    with store.transaction() as conn:
+        accounts.create_account(conn, ACCT)
+    return store
+
+
+def create_function(store: Store, name: str, *, code: bytes = ZIP, tags: dict[str, str] | None = None) -> str:
+    """A function made as CreateFunction would store it; returns $LATEST's RevisionId."""
+    with store.transaction() as conn:
+        blob = lambda_code.put_code(conn, code)
+        row = lambda_functions.create_function(conn, ACCT, REGION, name, CONFIG, blob.sha256,
+                                               status=Status(state="Active", last_update_status="Successful"),
+                                               tags_to_add=tags)
+    return row.revision_id
+
+
+def update_code(store: Store, name: str, code: bytes) -> None:
+    with store.transaction() as conn:
+        blob = lambda_code.put_code(conn, code)
+        lambda_functions.update_function(conn, ACCT, REGION, name, code_sha256=blob.sha256)
+
+
+def publish(store: Store, name: str) -> str:
+    with store.transaction() as conn:
+        return lambda_versions.publish_version(conn, ACCT, REGION, name).version
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    yield make_store()
+
+
+def ctx(operation: str, caller: Caller | None = None, region: str = REGION, **params: Any) -> RequestContext:
+    return RequestContext("r", "GET", "/", "", [], b"", caller=caller or ROOT, region=region, operation=operation,
+                          params=params)
+
+
+def deps(store: Store, port: int = 4599) -> Deps:
+    return Deps(store, gate=None, settings=Settings(port=port))  # type: ignore[arg-type]  # no secondary checks
+
+
+def error_of(call: Callable[[], Any]) -> ServiceError:
+    with pytest.raises(ServiceError) as raised:
+        call()
+    return raised.value
+
+
+RECORDED = json.loads((Path(__file__).parents[2] / "data" / "lambda_versions_recorded_answers.json").read_text())[
+    "records"]
+
+
+def recorded(name: str) -> dict[str, Any]:
+    """A recorded AWS answer (``test/record``) from tests/data/lambda_versions_recorded_answers.json."""
+    found: dict[str, Any] = RECORDED[name]
+    return found
+
+
+def normalised(text: str, names: dict[str, str] | None = None) -> str:
+    """Lamina's text in the recording's normal form: account, partition, region and names replaced."""
+    text = text.replace(f"arn:aws:lambda:{REGION}:{ACCT}:", "arn:<partition>:lambda:<region>:111111111111:")
+    for name, placeholder in sorted((names or {}).items(), key=lambda item: -len(item[0])):
+        text = text.replace(f"function:{name}", f"function:{placeholder}")
+    return text
+
+
+def assert_recorded(error: ServiceError, name: str, names: dict[str, str] | None = None) -> None:
+    """``error`` is the recorded one: code, message (normalised) and HTTP status."""
+    expected = recorded(name)
+    assert (error.code, normalised(error.message, names), error.status) == (
+        expected["Error"]["Code"], expected["Error"]["Message"], expected["HTTPStatusCode"])
