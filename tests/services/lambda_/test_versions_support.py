@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from lamina.auth.credentials import Caller, root_caller
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
+from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.services import Deps
 from lamina.settings import Settings
 from lamina.store import Store, open_store
@@ -100,3 +103,39 @@ def assert_recorded(error: ServiceError, name: str, names: dict[str, str] | None
     expected = recorded(name)
     assert (error.code, normalised(error.message, names), error.status) == (
         expected["Error"]["Code"], expected["Error"]["Message"], expected["HTTPStatusCode"])
+
+
+@contextmanager
+def served(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LaminaServer]:
+    """A real ``lamina serve`` of its own for one test module."""
+    server = start_server(tmp_path_factory.mktemp(name) / "data", account_id=ACCT, region=REGION)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def create_served_function(server: LaminaServer, name: str, **kwargs: Any) -> str:
+    """A function in the server's own store, written beside it (the server keeps no Lambda state in memory)."""
+    served_store = open_store(server.data_dir)
+    try:
+        return create_function(served_store, name, **kwargs)
+    finally:
+        served_store.close()
+
+
+def client_error(call: Callable[[], Any]) -> tuple[str, str, int]:
+    """The ClientError ``call`` raises, as (code, message, HTTP status)."""
+    with pytest.raises(ClientError) as raised:
+        call()
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def recorded_error(name: str) -> tuple[str, str, int]:
+    expected = recorded(name)
+    return expected["Error"]["Code"], expected["Error"]["Message"], expected["HTTPStatusCode"]
+
+
+def client_normalised(found: tuple[str, str, int], names: dict[str, str] | None = None) -> tuple[str, str, int]:
+    return found[0], normalised(found[1], names), found[2]
