@@ -139,3 +139,13 @@ def recorded_error(name: str) -> tuple[str, str, int]:
 
 def client_normalised(found: tuple[str, str, int], names: dict[str, str] | None = None) -> tuple[str, str, int]:
     return found[0], normalised(found[1], names), found[2]
+
+
+def user_client(server: LaminaServer, name: str, policy: dict[str, Any], service: str = "lambda") -> Any:
+    """A client for a new IAM user whose only permissions are ``policy``."""
+    iam = server.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="only", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return server.client(service, aws_access_key_id=key["AccessKeyId"],
+                         aws_secret_access_key=key["SecretAccessKey"])
