@@ -1,11 +1,24 @@
-"""Lambda's operations, one module per group (operations without a handler are declared, then answer
-NotImplemented), and its errors, one class per modelled error (``errors``)."""
+"""Lambda's operations, one module per group, each handler with its declaration beside it, and its
+errors, one class per modelled error (``errors``). ``declarations.declared()`` declares every
+modelled operation, so the gate decides those not served yet before the server answers
+NotImplemented."""
 
 from types import ModuleType
 
-from . import account_settings, aliases, concurrency, errors, tags, url_configs, versions
+from . import (
+    account_settings,
+    aliases,
+    concurrency,
+    errors,
+    function_updates,
+    functions,
+    tags,
+    url_configs,
+    versions,
+)
 
 MODULES: tuple[ModuleType, ...] = (
+    functions, function_updates,
     versions, aliases, tags, concurrency, account_settings, url_configs,
 )
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""

@@ -22,7 +22,17 @@ from lamina.store.repositories import lambda_functions, lambda_policies, tags
 
 from .names import LATEST, FunctionRef, function_ref
 
-__all__ = ["ACTIONS", "function_authorization", "function_policy", "function_resources", "function_tags"]
+__all__ = [
+    "ACTIONS",
+    "account_authorization",
+    "create_function_context",
+    "function_authorization",
+    "function_config_context",
+    "function_policy",
+    "function_resources",
+    "function_tags",
+    "request_tags_context",
+]
 
 ACTIONS: Mapping[str, str] = {
     "Invoke": "lambda:InvokeFunction",
@@ -91,3 +101,39 @@ def function_authorization(operation: str, *, context: ContextFn | None = None,
 
     return Authorization(actions=(action_of(operation),), resources=function_resources, context=keys,
                          resource_policy=function_policy if resource_policy else None)
+
+
+def account_authorization(operation: str) -> Authorization:
+    """An operation the Service Authorization Reference lists with no resource type: ``*``."""
+    return Authorization(actions=(action_of(operation),))
+
+
+def request_tags_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    """``aws:RequestTag/<key>`` for each tag in ``Tags`` and ``aws:TagKeys``, when the request tags."""
+    given = ctx.params.get("Tags") or {}
+    if not given:
+        return {}
+    found: dict[str, ContextValue] = {f"aws:RequestTag/{key}": str(value) for key, value in given.items()}
+    found["aws:TagKeys"] = [str(key) for key in given]
+    return found
+
+
+def function_config_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    """The keys a function's configuration supplies: ``lambda:Layer``, ``lambda:VpcIds``,
+    ``lambda:SubnetIds``, ``lambda:SecurityGroupIds``, ``lambda:CodeSigningConfigArn``."""
+    params, found = ctx.params, dict[str, ContextValue]()
+    if params.get("Layers") is not None:
+        found["lambda:Layer"] = [str(arn) for arn in params["Layers"]]
+    vpc = params.get("VpcConfig")
+    if vpc is not None:
+        found["lambda:SubnetIds"] = [str(item) for item in vpc.get("SubnetIds") or ()]
+        found["lambda:SecurityGroupIds"] = [str(item) for item in vpc.get("SecurityGroupIds") or ()]
+        found["lambda:VpcIds"] = "vpc-lamina" if vpc.get("SubnetIds") else ""
+    if params.get("CodeSigningConfigArn") is not None:
+        found["lambda:CodeSigningConfigArn"] = str(params["CodeSigningConfigArn"])
+    return found
+
+
+def create_function_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
+    """CreateFunction's own keys: the request's tags and its configuration's."""
+    return {**request_tags_context(ctx, store), **function_config_context(ctx, store)}
