@@ -17,6 +17,7 @@ from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.services import Deps
+from lamina.services.lambda_.function_config import new_configuration
 from lamina.settings import Settings
 from lamina.store import Store, open_store
 from lamina.store.repositories import Status, accounts, lambda_code, lambda_functions, lambda_versions
@@ -25,10 +26,7 @@ ACCT = "123456789012"
 REGION = "us-east-1"
 ROOT = root_caller(ACCT, "AKIAROOT")
 ARN = f"arn:aws:lambda:{REGION}:{ACCT}:function"
-CONFIG = {"Runtime": "python3.12", "Handler": "index.handler", "Role": f"arn:aws:iam::{ACCT}:role/r",
-          "Description": "", "Timeout": 3, "MemorySize": 128, "PackageType": "Zip", "Architectures": ["x86_64"],
-          "EphemeralStorage": {"Size": 512}, "TracingConfig": {"Mode": "PassThrough"}}
-"""What CreateFunction stores for a plain zip function (its defaults included)."""
+ROLE = f"arn:aws:iam::{ACCT}:role/r"
 ZIP = b"PK\x05\x06" + b"\0" * 18
 
 
@@ -40,10 +38,11 @@ def make_store() -> Store:
 
 
 def create_function(store: Store, name: str, *, code: bytes = ZIP, tags: dict[str, str] | None = None) -> str:
-    """A function made as CreateFunction would store it; returns $LATEST's RevisionId."""
+    """A function stored as CreateFunction stores it (its defaults included); returns $LATEST's RevisionId."""
     with store.transaction() as conn:
         blob = lambda_code.put_code(conn, code)
-        row = lambda_functions.create_function(conn, ACCT, REGION, name, CONFIG, blob.sha256,
+        config = new_configuration({"Runtime": "python3.12", "Handler": "index.handler", "Role": ROLE}, name)
+        row = lambda_functions.create_function(conn, ACCT, REGION, name, config, blob.sha256,
                                                status=Status(state="Active", last_update_status="Successful"),
                                                tags_to_add=tags)
     return row.revision_id
