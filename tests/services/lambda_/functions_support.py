@@ -57,10 +57,10 @@ def keyed_client(server: LaminaServer, service: str, creds: dict[str, Any]) -> A
 
 
 def create(client: Any, role: str, name: str | None = None, **more: Any) -> dict[str, Any]:
-    """CreateFunction with a python handler and the zip above; the answer."""
-    found: dict[str, Any] = client.create_function(
-        FunctionName=name or unique("fn"), Runtime="python3.12", Role=role, Handler="index.handler",
-        Code={"ZipFile": more.pop("zip", None) or zipped()}, **more)
+    """CreateFunction with a python handler and the zip above (``more`` overrides or adds members)."""
+    params: dict[str, Any] = {"FunctionName": name or unique("fn"), "Runtime": "python3.12", "Role": role,
+                              "Handler": "index.handler", "Code": {"ZipFile": more.pop("zip", None) or zipped()}}
+    found: dict[str, Any] = client.create_function(**{**params, **more})
     return found
 
 

@@ -27,7 +27,6 @@ from .errors import InvalidParameterValueException
 __all__ = ["CODE_PATH", "LOCATION_SECONDS", "code_location", "location_valid", "store_zip", "zip_from"]
 
 UNZIPPED_LIMIT = 262_144_000
-ZIPPED_LIMIT = 52_428_800
 LOCATION_SECONDS = 600
 """How long GetFunction's ``Code.Location`` stays valid (AWS: 10 minutes)."""
 CODE_PATH = "/_lamina/code/"
@@ -51,9 +50,8 @@ def zip_from(code: Mapping[str, Any], package_type: str | None = "Zip") -> bytes
 
 
 def check_zip(data: bytes) -> bytes:
-    """``data`` when it is a zip Lambda would take: readable, 50 MB zipped, 250 MB unzipped."""
-    if len(data) > ZIPPED_LIMIT:
-        raise InvalidParameterValueException(f"Zipped size must be smaller than {ZIPPED_LIMIT} bytes")
+    """``data`` when it is a zip Lambda would take: readable, and under 250 MB unzipped. (The 50 MB
+    zipped limit is the request body's, refused before the body is read: ``lamina.limits``.)"""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(entry.file_size for entry in archive.infolist())

@@ -19,7 +19,7 @@ from lamina.store import NotFound, PreconditionFailed
 from lamina.store.repositories import lambda_functions, lambda_versions
 from lamina.store.repositories._lambda import VersionRow, sha256_base64
 
-from .declarations import function_authorization, function_config_context
+from .declarations import declaration
 from .errors import InvalidParameterValueException, PreconditionFailedException, ResourceConflictException
 from .execution_role import check_execution_role
 from .function_code import NO_OBJECT_STORAGE, check_zip, store_zip
@@ -78,7 +78,7 @@ def _check_revision(read: VersionRow, expected: str | None) -> None:
         raise PreconditionFailedException(STALE_REVISION)
 
 
-@operation("lambda", "UpdateFunctionCode", needs="deps", authorization=function_authorization("UpdateFunctionCode"))
+@operation("lambda", "UpdateFunctionCode", needs="deps", authorization=declaration("UpdateFunctionCode"))
 def update_function_code(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """New code for $LATEST (a zip), optionally published; DryRun checks without changing anything."""
     params, ref = ctx.params, unqualified_only(function_ref(ctx))
@@ -96,7 +96,7 @@ def update_function_code(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 
 
 @operation("lambda", "UpdateFunctionConfiguration", needs="deps",
-           authorization=function_authorization("UpdateFunctionConfiguration", context=function_config_context))
+           authorization=declaration("UpdateFunctionConfiguration"))
 def update_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """Change any configurable member of $LATEST; a new role is passed (iam:PassRole) and must trust Lambda."""
     params, ref = ctx.params, unqualified_only(function_ref(ctx))

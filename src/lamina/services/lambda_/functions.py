@@ -17,7 +17,7 @@ from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, NotFound
 from lamina.store.repositories import lambda_functions, lambda_versions, tags
 from lamina.store.repositories._lambda import LATEST, Status, VersionRow, version_number
 
-from .declarations import account_authorization, create_function_context, function_authorization
+from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException
 from .execution_role import check_execution_role
 from .function_code import code_location, store_zip, zip_from
@@ -31,6 +31,8 @@ ACTIVE = Status(state="Active", last_update_status="Successful")
 CREATING = {"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
 """What AWS's CreateFunction answers while it sets the function up."""
 DEFAULT_MAX_ITEMS = 50
+NAME_MAX = 64
+"""A function name's length; the model allows 140 because FunctionName may be an ARN."""
 
 
 def not_found(ref: FunctionRef) -> ServiceError:
@@ -56,14 +58,17 @@ def answered_as(version: VersionRow, ref: FunctionRef) -> dict[str, Any]:
 
 
 @operation("lambda", "CreateFunction", needs="deps",
-           authorization=function_authorization("CreateFunction", context=create_function_context,
-                                                resource_policy=False))
+           authorization=declaration("CreateFunction"))
 def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """A new function from a zip: checks first (configuration, code, role), then one transaction."""
     params, ref = ctx.params, function_ref(ctx)
     if ref.qualifier is not None:
         raise InvalidParameterValueException("Unsupported function name: a function is created without a "
                                              "version or alias qualifier.")
+    if len(ref.name) > NAME_MAX:
+        raise InvalidParameterValueException(
+            f"1 validation error detected: Value '{ref.name}' at 'functionName' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {NAME_MAX}")
     config = new_configuration(params, ref.name)
     data = zip_from(params.get("Code") or {}, config["PackageType"])
     check_execution_role(ctx, deps, str(params["Role"]), ref.arn)
@@ -81,7 +86,7 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     return {**answer, **CREATING}
 
 
-@operation("lambda", "GetFunction", needs="deps", authorization=function_authorization("GetFunction"))
+@operation("lambda", "GetFunction", needs="deps", authorization=declaration("GetFunction"))
 def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
@@ -102,14 +107,14 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 
 
 @operation("lambda", "GetFunctionConfiguration", needs="deps",
-           authorization=function_authorization("GetFunctionConfiguration"))
+           authorization=declaration("GetFunctionConfiguration"))
 def get_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration of $LATEST, a version, or the version an alias points at."""
     ref = function_ref(ctx)
     return answered_as(read_version(deps, ref), ref)
 
 
-@operation("lambda", "DeleteFunction", needs="deps", authorization=function_authorization("DeleteFunction"))
+@operation("lambda", "DeleteFunction", needs="deps", authorization=declaration("DeleteFunction"))
 def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """Unqualified: the function and everything it has. A version number: that version only."""
     ref = function_ref(ctx)
@@ -133,7 +138,7 @@ def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     return {"StatusCode": 204}
 
 
-@operation("lambda", "ListFunctions", needs="deps", authorization=account_authorization("ListFunctions"))
+@operation("lambda", "ListFunctions", needs="deps", authorization=declaration("ListFunctions"))
 def list_functions(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """$LATEST of each function by name, or every version with FunctionVersion=ALL; paged."""
     params, caller = ctx.params, ctx.require_caller()
