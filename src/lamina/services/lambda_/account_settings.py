@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import operation
 from lamina.store import Store
 from lamina.store.repositories import lambda_functions
 
 from .concurrency import ACCOUNT_CONCURRENCY
+from .declarations import declaration
 
 __all__ = ["LIMITS", "get_account_settings"]
 
@@ -23,7 +24,7 @@ LIMITS = {
 """AWS's default quotas, as GetAccountSettings reports them (bytes, and executions)."""
 
 
-@operation("lambda", "GetAccountSettings", authorization=Authorization(actions=("lambda:GetAccountSettings",)))
+@operation("lambda", "GetAccountSettings", authorization=declaration("GetAccountSettings"))
 def get_account_settings(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """Usage is counted from the store on each call, never kept: it cannot drift."""
     caller = ctx.require_caller()

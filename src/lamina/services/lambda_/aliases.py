@@ -19,7 +19,7 @@ from lamina.store import AlreadyExists, InvalidMarker, NotFound, PreconditionFai
 from lamina.store.repositories import lambda_aliases
 from lamina.store.repositories.lambda_aliases import AliasRow
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException
 from .names import LATEST, FunctionRef, function_ref, unqualified_only
 from .paging import bad_marker, page_size
@@ -66,7 +66,7 @@ def _version_not_found(ref: FunctionRef, error: NotFound, version: str) -> Servi
     return ResourceNotFoundException(f"Function not found: {ref.with_qualifier(missing).qualified_arn}")
 
 
-@operation("lambda", "CreateAlias", authorization=function_authorization("CreateAlias"))
+@operation("lambda", "CreateAlias", authorization=declaration("CreateAlias"))
 def create_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """A new alias on an existing version, with an optional second version and its weight."""
     ref = unqualified_only(function_ref(ctx))
@@ -84,7 +84,7 @@ def create_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     return alias_answer(row)
 
 
-@operation("lambda", "GetAlias", authorization=function_authorization("GetAlias"))
+@operation("lambda", "GetAlias", authorization=declaration("GetAlias"))
 def get_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     ref = unqualified_only(function_ref(ctx))
     name = str(ctx.params["Name"])
@@ -96,7 +96,7 @@ def get_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     return alias_answer(row)
 
 
-@operation("lambda", "UpdateAlias", authorization=function_authorization("UpdateAlias"))
+@operation("lambda", "UpdateAlias", authorization=declaration("UpdateAlias"))
 def update_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """Change the target, description or routing; every update gives the alias a new RevisionId."""
     ref = unqualified_only(function_ref(ctx))
@@ -118,7 +118,7 @@ def update_alias(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     return alias_answer(row)
 
 
-@operation("lambda", "DeleteAlias", authorization=function_authorization("DeleteAlias"))
+@operation("lambda", "DeleteAlias", authorization=declaration("DeleteAlias"))
 def delete_alias(ctx: RequestContext, store: Store) -> None:
     """Deleting an alias that does not exist succeeds, as in AWS; a missing function does not."""
     ref = unqualified_only(function_ref(ctx))
@@ -129,7 +129,7 @@ def delete_alias(ctx: RequestContext, store: Store) -> None:
         raise ResourceNotFoundException(f"Function not found: {ref.arn}") from None
 
 
-@operation("lambda", "ListAliases", authorization=function_authorization("ListAliases"))
+@operation("lambda", "ListAliases", authorization=declaration("ListAliases"))
 def list_aliases(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """The function's aliases by name; with ``FunctionVersion``, those that point at it."""
     ref = unqualified_only(function_ref(ctx))

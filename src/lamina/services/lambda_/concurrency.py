@@ -16,7 +16,7 @@ from lamina.services.registry import operation
 from lamina.store import LimitExceeded, NotFound, Store
 from lamina.store.repositories import lambda_functions
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceNotFoundException
 from .names import LATEST, function_ref, unqualified_only
 
@@ -28,7 +28,7 @@ ACCOUNT_CONCURRENCY = 1000
 MINIMUM_UNRESERVED = lambda_functions.MINIMUM_UNRESERVED
 
 
-@operation("lambda", "PutFunctionConcurrency", authorization=function_authorization("PutFunctionConcurrency"))
+@operation("lambda", "PutFunctionConcurrency", authorization=declaration("PutFunctionConcurrency"))
 def put_function_concurrency(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """Reserve (or change the reservation of) concurrency for the function itself, not a version."""
     ref = unqualified_only(function_ref(ctx))
@@ -47,7 +47,7 @@ def put_function_concurrency(ctx: RequestContext, store: Store) -> Mapping[str, 
     return {"ReservedConcurrentExecutions": reserved}
 
 
-@operation("lambda", "GetFunctionConcurrency", authorization=function_authorization("GetFunctionConcurrency"))
+@operation("lambda", "GetFunctionConcurrency", authorization=declaration("GetFunctionConcurrency"))
 def get_function_concurrency(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """The reservation; an empty answer when the function draws on the unreserved pool."""
     ref = unqualified_only(function_ref(ctx))
@@ -59,7 +59,7 @@ def get_function_concurrency(ctx: RequestContext, store: Store) -> Mapping[str, 
     return {"ReservedConcurrentExecutions": function.reserved_concurrency}
 
 
-@operation("lambda", "DeleteFunctionConcurrency", authorization=function_authorization("DeleteFunctionConcurrency"))
+@operation("lambda", "DeleteFunctionConcurrency", authorization=declaration("DeleteFunctionConcurrency"))
 def delete_function_concurrency(ctx: RequestContext, store: Store) -> None:
     ref = unqualified_only(function_ref(ctx))
     try:

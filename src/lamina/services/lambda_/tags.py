@@ -3,24 +3,23 @@
 ``Resource`` is an ARN, not a function name, and only an unqualified function ARN carries tags
 (AWS: "Tags on function aliases and versions are not supported"); tags apply to every version
 and alias of the function. Keys are case-sensitive, at most 50 per function, and the ``aws:``
-prefix (in any case) is AWS's own. The declarations add ``aws:RequestTag/<key>`` and
-``aws:TagKeys`` to the function's own keys, so a policy can limit which tags a caller may set.
+prefix (in any case) is AWS's own. The declarations (``declarations.declaration``) add
+``aws:RequestTag/<key>`` and ``aws:TagKeys`` to the function's own keys, so a policy can limit
+which tags a caller may set.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.policy import ContextValue, Policy
 from lamina.protocols import ServiceError
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import operation
 from lamina.store import LimitExceeded, NotFound, Store
 from lamina.store.repositories import lambda_functions, tags
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceNotFoundException
 from .names import FunctionRef, function_ref
 
@@ -37,39 +36,6 @@ def _kind(ctx: RequestContext) -> str:
     """The ARN's resource type (``function``, ``event-source-mapping``, …); the model checked the form."""
     parts = str(ctx.params["Resource"]).split(":")
     return parts[5] if len(parts) > 5 else ""
-
-
-def _as_function(ctx: RequestContext) -> RequestContext:
-    """The request as the function declarations read it: ``Resource`` as its ``FunctionName``."""
-    return dataclasses.replace(ctx, params={"FunctionName": ctx.params["Resource"]})
-
-
-def _tag_authorization(name: str, request_keys: Callable[[RequestContext], dict[str, ContextValue]]) -> Authorization:
-    """``function_authorization`` over the ``Resource`` ARN, plus the request's tag keys."""
-    base = function_authorization(name)
-
-    def resources(ctx: RequestContext, store: Store) -> Sequence[str]:
-        return base.resources(_as_function(ctx), store) if _kind(ctx) == "function" else [str(ctx.params["Resource"])]
-
-    def context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-        found = dict(base.context(_as_function(ctx), store)) if base.context and _kind(ctx) == "function" else {}
-        return {**found, **request_keys(ctx)}
-
-    def resource_policy(ctx: RequestContext, store: Store) -> Policy | None:
-        if base.resource_policy is None or _kind(ctx) != "function":
-            return None
-        return base.resource_policy(_as_function(ctx), store)
-
-    return Authorization(actions=base.actions, resources=resources, context=context, resource_policy=resource_policy)
-
-
-def _requested_tags(ctx: RequestContext) -> dict[str, ContextValue]:
-    given: Mapping[str, str] = ctx.params.get("Tags") or {}
-    return {**{f"aws:RequestTag/{key}": value for key, value in given.items()}, "aws:TagKeys": list(given)}
-
-
-def _requested_keys(ctx: RequestContext) -> dict[str, ContextValue]:
-    return {"aws:TagKeys": list(ctx.params.get("TagKeys") or [])}
 
 
 def _function(ctx: RequestContext) -> FunctionRef:
@@ -97,7 +63,7 @@ def _not_found(ref: FunctionRef) -> ServiceError:
     return ResourceNotFoundException(f"Function not found: {ref.arn}")
 
 
-@operation("lambda", "TagResource", authorization=_tag_authorization("TagResource", _requested_tags))
+@operation("lambda", "TagResource", authorization=declaration("TagResource"))
 def tag_resource(ctx: RequestContext, store: Store) -> None:
     """Add or overwrite tags; more than 50 in all is refused and nothing changes."""
     ref = _function(ctx)
@@ -115,7 +81,7 @@ def tag_resource(ctx: RequestContext, store: Store) -> None:
         raise InvalidParameterValueException("Number of tags exceeds resource tag limit.") from None
 
 
-@operation("lambda", "UntagResource", authorization=_tag_authorization("UntagResource", _requested_keys))
+@operation("lambda", "UntagResource", authorization=declaration("UntagResource"))
 def untag_resource(ctx: RequestContext, store: Store) -> None:
     """Remove tags by key; keys the function does not have are ignored, as in AWS."""
     ref = _function(ctx)
@@ -129,7 +95,7 @@ def untag_resource(ctx: RequestContext, store: Store) -> None:
         raise _not_found(ref) from None
 
 
-@operation("lambda", "ListTags", authorization=_tag_authorization("ListTags", lambda ctx: {}))
+@operation("lambda", "ListTags", authorization=declaration("ListTags"))
 def list_tags(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     ref = _function(ctx)
     try:

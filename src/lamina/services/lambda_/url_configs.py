@@ -5,7 +5,7 @@ version (the model's patterns already refuse ``$LATEST`` and version numbers as 
 serves ``https://<url-id>.lambda-url.<region>.on.aws/``; Lamina answers with an address that
 reaches Lamina on the user's machine: ``http://<url-id>.lambda-url.<region>.localhost:<port>/``
 (browsers and curl resolve ``*.localhost`` to loopback), see docs/lambda-urls.md. The
-declarations add ``lambda:FunctionUrlAuthType`` and ``lambda:FunctionArn``.
+declarations add ``lambda:FunctionUrlAuthType`` and ``lambda:FunctionArn`` (``condition_keys``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lamina.context import RequestContext
-from lamina.policy import ContextValue
 from lamina.protocols import ServiceError
 from lamina.services.registry import Deps, operation
 from lamina.settings import Settings
@@ -25,7 +24,7 @@ from lamina.store import AlreadyExists, InvalidMarker, NotFound, Store
 from lamina.store.repositories import lambda_urls
 from lamina.store.repositories.lambda_urls import UrlConfigRow
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import ResourceConflictException, ResourceNotFoundException
 from .names import LATEST, FunctionRef, function_ref
 from .paging import bad_marker, page_size
@@ -87,31 +86,12 @@ def _answer(row: UrlConfigRow, settings: Settings, *, full: bool = True, invoke_
     return found
 
 
-def _existing_auth_type(ctx: RequestContext, store: Store) -> str | None:
-    ref, qualifier = _target(ctx)
-    try:
-        with store.transaction(read_only=True) as conn:
-            return lambda_urls.get_url_config(conn, ref.account, ref.region, ref.name, qualifier).auth_type
-    except NotFound:
-        return None
-
-
-def _url_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-    """``lambda:FunctionArn`` (the function or alias the URL belongs to) and the URL's auth type:
-    the one requested, else the one the URL has."""
-    keys: dict[str, ContextValue] = {"lambda:FunctionArn": function_ref(ctx).qualified_arn}
-    auth_type = ctx.params.get("AuthType") or _existing_auth_type(ctx, store)
-    if auth_type is not None:
-        keys["lambda:FunctionUrlAuthType"] = str(auth_type)
-    return keys
-
-
 def _not_found(error: NotFound) -> ServiceError:
     return ResourceNotFoundException(NO_RESOURCE if error.kind == "function url config" else NO_FUNCTION)
 
 
 @operation("lambda", "CreateFunctionUrlConfig", needs="deps",
-           authorization=function_authorization("CreateFunctionUrlConfig", context=_url_keys))
+           authorization=declaration("CreateFunctionUrlConfig"))
 def create_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, Any]:
     """A URL for the function or an alias; one each, and its address never changes while it lives."""
     ref, qualifier = _target(ctx)
@@ -131,7 +111,7 @@ def create_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, 
 
 
 @operation("lambda", "GetFunctionUrlConfig", needs="deps",
-           authorization=function_authorization("GetFunctionUrlConfig", context=_url_keys))
+           authorization=declaration("GetFunctionUrlConfig"))
 def get_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, Any]:
     ref, qualifier = _target(ctx)
     try:
@@ -143,7 +123,7 @@ def get_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, Any
 
 
 @operation("lambda", "UpdateFunctionUrlConfig", needs="deps",
-           authorization=function_authorization("UpdateFunctionUrlConfig", context=_url_keys))
+           authorization=declaration("UpdateFunctionUrlConfig"))
 def update_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, Any]:
     """Change the auth type, CORS (replaced whole) or invoke mode; the URL stays the same."""
     ref, qualifier = _target(ctx)
@@ -159,7 +139,7 @@ def update_function_url_config(ctx: RequestContext, deps: Deps) -> Mapping[str, 
 
 
 @operation("lambda", "DeleteFunctionUrlConfig", needs="store",
-           authorization=function_authorization("DeleteFunctionUrlConfig", context=_url_keys))
+           authorization=declaration("DeleteFunctionUrlConfig"))
 def delete_function_url_config(ctx: RequestContext, store: Store) -> None:
     ref, qualifier = _target(ctx)
     try:
@@ -170,7 +150,7 @@ def delete_function_url_config(ctx: RequestContext, store: Store) -> None:
 
 
 @operation("lambda", "ListFunctionUrlConfigs", needs="deps",
-           authorization=function_authorization("ListFunctionUrlConfigs"))
+           authorization=declaration("ListFunctionUrlConfigs"))
 def list_function_url_configs(ctx: RequestContext, deps: Deps) -> Mapping[str, Any]:
     """The function's own URL first, then its aliases' by name."""
     ref = function_ref(ctx).with_qualifier(None)

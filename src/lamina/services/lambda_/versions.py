@@ -16,7 +16,7 @@ from lamina.services.registry import operation
 from lamina.store import InvalidMarker, NotFound, PreconditionFailed, Store
 from lamina.store.repositories import Status, lambda_versions
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import InvalidParameterValueException, PreconditionFailedException, ResourceNotFoundException
 from .function_config import configuration, listed_configuration
 from .names import FunctionRef, function_ref, unqualified_only
@@ -47,7 +47,7 @@ def _not_found(ref: FunctionRef) -> ServiceError:
     return ResourceNotFoundException(f"Function not found: {ref.arn}")
 
 
-@operation("lambda", "PublishVersion", authorization=function_authorization("PublishVersion"))
+@operation("lambda", "PublishVersion", authorization=declaration("PublishVersion"))
 def publish_version(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """A new version from $LATEST, or the last one when $LATEST has not changed since."""
     ref = unqualified_only(function_ref(ctx))
@@ -64,7 +64,7 @@ def publish_version(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     return configuration(row)
 
 
-@operation("lambda", "ListVersionsByFunction", authorization=function_authorization("ListVersionsByFunction"))
+@operation("lambda", "ListVersionsByFunction", authorization=declaration("ListVersionsByFunction"))
 def list_versions_by_function(ctx: RequestContext, store: Store) -> Mapping[str, Any]:
     """$LATEST, then every published version in order, 50 at most per page."""
     ref = unqualified_only(function_ref(ctx))
