@@ -5,9 +5,22 @@ NotImplemented."""
 
 from types import ModuleType
 
-from . import errors, function_updates, functions
+from . import (
+    account_settings,
+    aliases,
+    concurrency,
+    errors,
+    function_updates,
+    functions,
+    tags,
+    url_configs,
+    versions,
+)
 
-MODULES: tuple[ModuleType, ...] = (functions, function_updates)
+MODULES: tuple[ModuleType, ...] = (
+    functions, function_updates,
+    versions, aliases, tags, concurrency, account_settings, url_configs,
+)
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES", "errors"]
