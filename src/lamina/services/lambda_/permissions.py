@@ -76,8 +76,8 @@ def _conditions(params: Mapping[str, Any]) -> dict[str, dict[str, str]]:
         found["StringEquals"] = equals
     if params.get("SourceArn"):
         found["ArnLike"] = {"AWS:SourceArn": str(params["SourceArn"])}
-    if params.get("InvokedViaFunctionUrl") is not None:
-        found["Bool"] = {"lambda:InvokedViaFunctionUrl": "true" if params["InvokedViaFunctionUrl"] else "false"}
+    if params.get("InvokedViaFunctionUrl"):  # AWS documents only the true form
+        found["Bool"] = {"lambda:InvokedViaFunctionUrl": "true"}
     return found
 
 
@@ -101,15 +101,11 @@ def _permission_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextV
     return keys
 
 
-def _ref(ctx: RequestContext) -> FunctionRef:
-    return function_ref(ctx)
-
-
 @operation("lambda", "AddPermission",
            authorization=function_authorization("AddPermission", context=_permission_keys))
 def add_permission(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """Append one statement to the policy of the function, version or alias; not $LATEST."""
-    ref = _ref(ctx)
+    ref = function_ref(ctx)
     qualifier = policy_qualifier(ref)
     statement = statement_of(ctx.params, ref.qualified_arn)
     sid = statement["Sid"]
@@ -128,7 +124,7 @@ def add_permission(ctx: RequestContext, store: Store) -> dict[str, Any]:
 @operation("lambda", "RemovePermission", authorization=function_authorization("RemovePermission"))
 def remove_permission(ctx: RequestContext, store: Store) -> None:
     """Remove one statement; the policy goes when its last statement does."""
-    ref = _ref(ctx)
+    ref = function_ref(ctx)
     qualifier = policy_qualifier(ref)
     sid = str(ctx.params["StatementId"])
     try:
@@ -156,7 +152,7 @@ def _removal_not_found(ref: FunctionRef, sid: str, error: NotFound) -> ServiceEr
 def get_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """The whole policy, compact, with principals deleted since it was written shown as their old
     unique ids; ``$LATEST`` reads the function's own policy."""
-    ref = _ref(ctx)
+    ref = function_ref(ctx)
     qualifier = "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
     try:
         with store.transaction(read_only=True) as conn:
