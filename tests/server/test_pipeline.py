@@ -139,12 +139,12 @@ def test_anything_else_is_an_aws_shaped_404(app: LaminaApp, ctx: RequestContext)
 
 
 def test_a_lambda_path_is_authenticated_then_not_implemented(app: LaminaApp) -> None:
-    url = "http://127.0.0.1:4599/2015-03-31/functions/my-function"
+    url = "http://127.0.0.1:4599/2020-04-22/code-signing-configs"
     unsigned = app.handle(request("GET", url))
     assert (unsigned.status, unsigned.headers["x-amzn-ErrorType"]) == (403, "MissingAuthenticationTokenException")
     answer = app.handle(request("GET", url, headers=signed_headers(url, "", service="lambda", method="GET")))
     assert (answer.status, answer.headers["x-amzn-ErrorType"]) == (501, "NotImplemented")
-    assert b"GetFunction" in answer.body
+    assert b"ListCodeSigningConfigs" in answer.body
 
 
 def test_a_scope_naming_the_service_in_another_case_is_refused_as_aws_does(app: LaminaApp) -> None:

@@ -1,7 +1,8 @@
 """The AWS operations, one module per group, each marked with its authorization declaration.
 
 ``build_registry()`` collects the handler modules each service package lists (``MODULES``) and
-declares every other modelled operation from the catalog, so the gate decides it before the
+declares every other modelled operation (Lambda's from its own declarations, IAM's and STS's from
+the catalog), so the gate decides it before the
 server answers ``NotImplemented``. The server is handed the registry (``create_app``); nothing
 registers itself when a module is imported.
 """
@@ -12,6 +13,7 @@ import functools
 
 from . import iam, lambda_, sts
 from .iam.declarations import declared_from_catalog
+from .lambda_.declarations import declared as lambda_declared
 from .registry import (
     NEVER_AUTHORIZED,
     Authorization,
@@ -48,10 +50,12 @@ SERVICES = {"iam": iam.MODULES, "sts": sts.MODULES, "lambda": lambda_.MODULES}
 
 
 def build_registry() -> Registry:
-    """Every implemented operation, and a catalog declaration for every other modelled one."""
+    """Every implemented operation, and a declaration for every other modelled one: Lambda's own
+    (``lambda_.declarations.declared``, which builds ARNs in every form Lambda takes), the others'
+    read off the catalog."""
     declared: dict[tuple[str, str], Authorization] = {}
     for service in SERVICES:
-        declared.update(declared_from_catalog(service))
+        declared.update(lambda_declared() if service == "lambda" else declared_from_catalog(service))
     return Registry(collect(module for modules in SERVICES.values() for module in modules), declared)
 
 

@@ -1,17 +1,24 @@
 """What each Lambda operation asks of the gate: the action AWS's Service Authorization Reference
-names, the (qualified) function ARN built from the request, the function's resource-based policy
-and its tags.
+names, the resource ARN built from the request, the condition keys it supplies, and the
+function's resource-based policy and tags.
 
 Every function operation is decided on the ARN the request named: ``function:NAME`` for an
 unqualified request, ``function:NAME:QUALIFIER`` for a version or alias, because AWS compares a
 policy's Resource with both the function name and the qualifier. The function's resource-based
 policy for that qualifier takes part in the decision (same-account grants, other accounts), and
 its tags are the request's ``aws:ResourceTag/*``.
+
+``declared()`` gives every operation of botocore's Lambda model its declaration, served or not,
+so the gate decides an operation before the server says it is not implemented; a handler's own
+declaration (``@operation``) is built with the same functions.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
+
+import botocore.session
 
 from lamina.authorization import bound_principals
 from lamina.context import RequestContext
@@ -20,9 +27,20 @@ from lamina.services.registry import Authorization
 from lamina.store import NotFound, Store
 from lamina.store.repositories import lambda_functions, lambda_policies, tags
 
+from . import condition_keys as keys
 from .names import LATEST, FunctionRef, function_ref
+from .resource_arns import arn_param, capacity_provider_arn, event_source_mapping_arn, layer_arn, layer_version_arn
 
-__all__ = ["ACTIONS", "function_authorization", "function_policy", "function_resources", "function_tags"]
+__all__ = [
+    "ACTIONS",
+    "account_authorization",
+    "action_of",
+    "declared",
+    "function_authorization",
+    "function_policy",
+    "function_resources",
+    "function_tags",
+]
 
 ACTIONS: Mapping[str, str] = {
     "Invoke": "lambda:InvokeFunction",
@@ -32,6 +50,7 @@ ACTIONS: Mapping[str, str] = {
 """Operations whose action is not ``lambda:<Operation>`` (the Service Authorization Reference)."""
 
 ContextFn = Callable[[RequestContext, Store], Mapping[str, ContextValue]]
+Resources = Callable[[RequestContext, Store], Sequence[str]]
 
 
 def action_of(operation: str) -> str:
@@ -39,17 +58,15 @@ def action_of(operation: str) -> str:
     return ACTIONS.get(operation, f"lambda:{operation}")
 
 
+# -- functions ---------------------------------------------------------------------------------
+
+
 def function_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
     """The ARN the request names, qualified when it has a qualifier."""
     return [function_ref(ctx).qualified_arn]
 
 
-def function_policy(ctx: RequestContext, store: Store) -> Policy | None:
-    """The resource-based policy of the function (or of its version or alias) the request names.
-
-    ``$LATEST`` has no policy of its own: it is the unqualified function's. None when the
-    function or its policy does not exist (the handler then answers ResourceNotFound)."""
-    ref = function_ref(ctx)
+def _policy_of(store: Store, ref: FunctionRef) -> Policy | None:
     qualifier = "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
     try:
         with store.transaction(read_only=True) as conn:
@@ -62,10 +79,17 @@ def function_policy(ctx: RequestContext, store: Store) -> Policy | None:
         return None
 
 
+def function_policy(ctx: RequestContext, store: Store) -> Policy | None:
+    """The resource-based policy of the function (or of its version or alias) the request names.
+
+    ``$LATEST`` has no policy of its own: it is the unqualified function's. None when the
+    function or its policy does not exist (the handler then answers ResourceNotFound)."""
+    return _policy_of(store, function_ref(ctx))
+
+
 def function_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     """``aws:ResourceTag/<key>`` for each of the function's tags (none when it does not exist)."""
-    ref = function_ref(ctx)
-    return _tags_context(store, ref)
+    return _tags_context(store, function_ref(ctx))
 
 
 def _tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
@@ -83,11 +107,168 @@ def function_authorization(operation: str, *, context: ContextFn | None = None,
     """The declaration of a function operation: its action on the function ARN the request names,
     decided with the function's resource-based policy and tags, plus ``context`` keys of its own."""
 
-    def keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
+    def found_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
         found = function_tags(ctx, store)
         if context is not None:
             found.update(context(ctx, store))
         return found
 
-    return Authorization(actions=(action_of(operation),), resources=function_resources, context=keys,
+    return Authorization(actions=(action_of(operation),), resources=function_resources, context=found_keys,
                          resource_policy=function_policy if resource_policy else None)
+
+
+def _is_function_arn(arn: str) -> bool:
+    return arn.startswith("arn:") and arn.split(":")[5:6] == ["function"]
+
+
+def arn_authorization(operation: str, member: str, *, context: ContextFn | None = None) -> Authorization:
+    """An operation on the resource an ARN parameter names (TagResource's ``Resource``, PutResourcePolicy's
+    ``ResourceArn``); a function's tags and resource policy take part when it names a function."""
+
+    def found_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
+        found: dict[str, ContextValue] = {}
+        if _is_function_arn(str(ctx.params[member])):
+            found.update(_tags_context(store, function_ref(ctx, member=member)))
+        if context is not None:
+            found.update(context(ctx, store))
+        return found
+
+    def policy(ctx: RequestContext, store: Store) -> Policy | None:
+        if not _is_function_arn(str(ctx.params[member])):
+            return None
+        return _policy_of(store, function_ref(ctx, member=member))
+
+    return Authorization(actions=(action_of(operation),), resources=arn_param(member), context=found_keys,
+                         resource_policy=policy)
+
+
+def _function_and(first: Resources) -> Resources:
+    def resources(ctx: RequestContext, store: Store) -> Sequence[str]:
+        return [*first(ctx, store), *function_resources(ctx, store)]
+
+    return resources
+
+
+# -- other resources ---------------------------------------------------------------------------
+
+
+def account_authorization(operation: str, *, context: ContextFn | None = None) -> Authorization:
+    """An operation the Service Authorization Reference lists with no resource type: ``*``."""
+    return Authorization(actions=(action_of(operation),), context=context)
+
+
+def resource_authorization(operation: str, resources: Resources, *, context: ContextFn | None = None) -> Authorization:
+    """An operation on a layer, mapping, code signing config, capacity provider or durable execution."""
+    return Authorization(actions=(action_of(operation),), resources=resources, context=context)
+
+
+def _capacity_provider_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
+    found = keys.tag_keys(ctx, store)
+    vpc = ctx.params.get("VpcConfig")
+    if vpc is not None:
+        found["lambda:SubnetIds"] = [str(item) for item in vpc.get("SubnetIds") or ()]
+        found["lambda:SecurityGroupIds"] = [str(item) for item in vpc.get("SecurityGroupIds") or ()]
+    return found
+
+
+_FUNCTION_KEYS: Mapping[str, ContextFn | None] = {
+    "AddPermission": keys.permission_keys,
+    "RemovePermission": keys.removed_permission_keys,
+    "UpdateFunctionConfiguration": keys.function_config_keys,
+    "CreateFunctionUrlConfig": keys.url_config_keys,
+    "UpdateFunctionUrlConfig": keys.url_config_keys,
+    "GetFunctionUrlConfig": keys.url_config_keys,
+    "DeleteFunctionUrlConfig": keys.url_config_keys,
+    **dict.fromkeys((
+        "CreateAlias", "DeleteAlias", "GetAlias", "ListAliases", "UpdateAlias", "DeleteFunction", "GetFunction",
+        "GetFunctionConfiguration", "UpdateFunctionCode", "PublishVersion", "ListVersionsByFunction", "GetPolicy",
+        "DeleteFunctionCodeSigningConfig", "GetFunctionCodeSigningConfig", "DeleteFunctionConcurrency",
+        "GetFunctionConcurrency", "PutFunctionConcurrency", "DeleteFunctionEventInvokeConfig",
+        "GetFunctionEventInvokeConfig", "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig",
+        "ListFunctionEventInvokeConfigs", "GetFunctionRecursionConfig", "PutFunctionRecursionConfig",
+        "GetFunctionScalingConfig", "PutFunctionScalingConfig", "GetRuntimeManagementConfig",
+        "PutRuntimeManagementConfig", "DeleteProvisionedConcurrencyConfig", "GetProvisionedConcurrencyConfig",
+        "PutProvisionedConcurrencyConfig", "ListProvisionedConcurrencyConfigs", "ListFunctionUrlConfigs", "Invoke",
+        "InvokeAsync", "InvokeWithResponseStream", "ListDurableExecutionsByFunction"), None),
+}
+"""Operations on the function (version, alias) ``FunctionName`` names, with their own condition keys."""
+
+_BY_ARN: Mapping[str, tuple[str, ContextFn | None]] = {
+    "TagResource": ("Resource", keys.tag_keys),
+    "UntagResource": ("Resource", keys.tag_keys),
+    "ListTags": ("Resource", None),
+    "GetResourcePolicy": ("ResourceArn", None),
+    "PutResourcePolicy": ("ResourceArn", keys.resource_policy_keys),
+    "DeleteResourcePolicy": ("ResourceArn", None),
+}
+"""Operations whose resource (a function or another taggable resource) is an ARN parameter."""
+
+_ACCOUNT: Mapping[str, ContextFn | None] = {
+    "GetAccountSettings": None, "ListFunctions": None, "ListLayers": None, "ListLayerVersions": None,
+    "ListCodeSigningConfigs": None, "ListCapacityProviders": None, "ListEventSourceMappings": None,
+    "CreateCodeSigningConfig": keys.tag_keys,
+    "CreateEventSourceMapping": keys.combined(keys.tag_keys, keys.event_source_mapping_keys),
+}
+"""Operations the Service Authorization Reference lists with no resource type (``*``)."""
+
+CALLBACK_OPERATIONS = ("SendDurableExecutionCallbackSuccess", "SendDurableExecutionCallbackFailure",
+                       "SendDurableExecutionCallbackHeartbeat")
+"""Their resource type is the durable execution, but the request carries only an opaque callback id:
+until Lamina runs durable executions (and can look the id up), they are decided on ``*``."""
+
+_DURABLE = ("CheckpointDurableExecution", "GetDurableExecution", "GetDurableExecutionHistory",
+            "GetDurableExecutionState", "StopDurableExecution", "DeleteDurableExecution", "PauseDurableExecution",
+            "ResumeDurableExecution")
+
+
+def _other(operation: str) -> Authorization | None:
+    """Layers, event source mappings, code signing configs, capacity providers, durable executions."""
+    layer_version = ("AddLayerVersionPermission", "RemoveLayerVersionPermission", "GetLayerVersion",
+                     "GetLayerVersionPolicy", "DeleteLayerVersion")
+    table: dict[str, tuple[Resources, ContextFn | None]] = {
+        **dict.fromkeys(layer_version, (layer_version_arn, None)),
+        "PublishLayerVersion": (layer_arn, None),
+        "GetLayerVersionByArn": (arn_param("Arn"), None),
+        **dict.fromkeys(("GetEventSourceMapping", "DeleteEventSourceMapping"), (event_source_mapping_arn, None)),
+        "UpdateEventSourceMapping": (event_source_mapping_arn, keys.event_source_mapping_keys),
+        **dict.fromkeys(("GetCodeSigningConfig", "UpdateCodeSigningConfig", "DeleteCodeSigningConfig",
+                         "ListFunctionsByCodeSigningConfig"), (arn_param("CodeSigningConfigArn"), None)),
+        "CreateCapacityProvider": (capacity_provider_arn, _capacity_provider_keys),
+        **dict.fromkeys(("GetCapacityProvider", "UpdateCapacityProvider", "DeleteCapacityProvider",
+                         "ListFunctionVersionsByCapacityProvider"), (capacity_provider_arn, None)),
+        **dict.fromkeys(_DURABLE, (arn_param("DurableExecutionArn"), None)),
+    }
+    if operation not in table:
+        return None
+    resources, context = table[operation]
+    return resource_authorization(operation, resources, context=context)
+
+
+def declaration(operation: str) -> Authorization:
+    """The declaration of one Lambda operation (KeyError for an operation the model does not have)."""
+    if operation == "CreateFunction":
+        return function_authorization(operation, context=keys.create_function_keys, resource_policy=False)
+    if operation == "PutFunctionCodeSigningConfig":
+        declared_keys = keys.combined(function_tags, keys.code_signing_keys)
+        return Authorization(actions=(action_of(operation),), context=declared_keys, resource_policy=function_policy,
+                             resources=_function_and(arn_param("CodeSigningConfigArn")))
+    if operation in _FUNCTION_KEYS:
+        return function_authorization(operation, context=_FUNCTION_KEYS[operation])
+    if operation in _BY_ARN:
+        member, context = _BY_ARN[operation]
+        return arn_authorization(operation, member, context=context)
+    if operation in _ACCOUNT:
+        return account_authorization(operation, context=_ACCOUNT[operation])
+    if operation in CALLBACK_OPERATIONS:
+        return account_authorization(operation)
+    found = _other(operation)
+    if found is None:
+        raise KeyError(operation)
+    return found
+
+
+@functools.cache
+def declared() -> dict[tuple[str, str], Authorization]:
+    """A declaration for every operation of botocore's Lambda model (KeyError names one left out)."""
+    model = botocore.session.get_session().get_service_model("lambda")
+    return {("lambda", operation): declaration(operation) for operation in model.operation_names}

@@ -18,14 +18,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.policy import ContextValue
 from lamina.protocols import ServiceError
 from lamina.services.registry import operation
 from lamina.store import AlreadyExists, NotFound, Store
 from lamina.store.errors import PreconditionFailed
 from lamina.store.repositories import lambda_policies
 
-from .declarations import function_authorization
+from .declarations import declaration
 from .errors import (
     InvalidParameterValueException,
     PreconditionFailedException,
@@ -92,17 +91,7 @@ def statement_of(params: Mapping[str, Any], resource: str) -> dict[str, Any]:
     return statement
 
 
-def _permission_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-    """``lambda:Principal`` and ``lambda:FunctionUrlAuthType``, as the request gives them."""
-    keys: dict[str, ContextValue] = {}
-    for name, key in (("Principal", "lambda:Principal"), ("FunctionUrlAuthType", "lambda:FunctionUrlAuthType")):
-        if ctx.params.get(name):
-            keys[key] = str(ctx.params[name])
-    return keys
-
-
-@operation("lambda", "AddPermission",
-           authorization=function_authorization("AddPermission", context=_permission_keys))
+@operation("lambda", "AddPermission", authorization=declaration("AddPermission"))
 def add_permission(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """Append one statement to the policy of the function, version or alias; not $LATEST."""
     ref = function_ref(ctx)
@@ -121,7 +110,7 @@ def add_permission(ctx: RequestContext, store: Store) -> dict[str, Any]:
     return {"Statement": json.dumps(statement, separators=(",", ":"))}
 
 
-@operation("lambda", "RemovePermission", authorization=function_authorization("RemovePermission"))
+@operation("lambda", "RemovePermission", authorization=declaration("RemovePermission"))
 def remove_permission(ctx: RequestContext, store: Store) -> None:
     """Remove one statement; the policy goes when its last statement does."""
     ref = function_ref(ctx)
@@ -148,7 +137,7 @@ def _removal_not_found(ref: FunctionRef, sid: str, error: NotFound) -> ServiceEr
     return not_found(ref, error)
 
 
-@operation("lambda", "GetPolicy", authorization=function_authorization("GetPolicy"))
+@operation("lambda", "GetPolicy", authorization=declaration("GetPolicy"))
 def get_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """The whole policy, compact, with principals deleted since it was written shown as their old
     unique ids; ``$LATEST`` reads the function's own policy."""

@@ -9,9 +9,8 @@ IAM users and roles are bound to their unique ids when it is written, as AddPerm
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,14 +18,14 @@ from sqlalchemy import Connection
 
 from lamina.catalog import default_catalog
 from lamina.context import RequestContext
-from lamina.policy import ContextValue, FindingType, Policy, PolicyKind, validate_policy
+from lamina.policy import FindingType, PolicyKind, validate_policy
 from lamina.protocols import ServiceError
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import operation
 from lamina.store import NotFound, Store
 from lamina.store.errors import PreconditionFailed
 from lamina.store.repositories import lambda_policies, named_principals
 
-from .declarations import function_policy, function_tags
+from .declarations import declaration
 from .errors import (
     InvalidParameterValueException,
     PolicyLengthExceededException,
@@ -92,29 +91,6 @@ def not_found(ref: FunctionRef, error: NotFound) -> ServiceError:
     return ResourceNotFoundException(NO_RESOURCE)
 
 
-def _as_function(ctx: RequestContext) -> RequestContext:
-    """The request with its ``ResourceArn`` as ``FunctionName``, the member function declarations read."""
-    return dataclasses.replace(ctx, params={**ctx.params, "FunctionName": ctx.params["ResourceArn"]})
-
-
-def _resources(ctx: RequestContext, store: Store) -> Sequence[str]:
-    return [function_ref(ctx, member="ResourceArn").qualified_arn]
-
-
-def _context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-    return function_tags(_as_function(ctx), store)
-
-
-def _policy(ctx: RequestContext, store: Store) -> Policy | None:
-    return function_policy(_as_function(ctx), store)
-
-
-def _declaration(action: str) -> Authorization:
-    """A function's action on the ARN the request names, with its policy and tags (its member is
-    ``ResourceArn``, not the ``FunctionName`` of the 2015 operations)."""
-    return Authorization(actions=(action,), resources=_resources, context=_context, resource_policy=_policy)
-
-
 def validate(document: str) -> None:
     """InvalidParameterValueException for a document the policy language refuses: the parser's
     finding (AWS's MalformedPolicyDocument wording) or the validator's first error."""
@@ -128,7 +104,7 @@ def _ref(ctx: RequestContext) -> FunctionRef:
     return function_ref(ctx, member="ResourceArn")
 
 
-@operation("lambda", "PutResourcePolicy", authorization=_declaration("lambda:PutResourcePolicy"))
+@operation("lambda", "PutResourcePolicy", authorization=declaration("PutResourcePolicy"))
 def put_resource_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """Replace the whole policy of the function, version or alias ``ResourceArn`` names."""
     ref, document = _ref(ctx), str(ctx.params["Policy"])
@@ -143,7 +119,7 @@ def put_resource_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     return {"Policy": shown, "RevisionId": row.revision_id}
 
 
-@operation("lambda", "GetResourcePolicy", authorization=_declaration("lambda:GetResourcePolicy"))
+@operation("lambda", "GetResourcePolicy", authorization=declaration("GetResourcePolicy"))
 def get_resource_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """The policy as written (AddPermission's statements or a document put whole), with deleted
     principals shown as their old unique ids."""
@@ -158,7 +134,7 @@ def get_resource_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     return {"Policy": shown, "RevisionId": row.revision_id}
 
 
-@operation("lambda", "DeleteResourcePolicy", authorization=_declaration("lambda:DeleteResourcePolicy"))
+@operation("lambda", "DeleteResourcePolicy", authorization=declaration("DeleteResourcePolicy"))
 def delete_resource_policy(ctx: RequestContext, store: Store) -> None:
     """Delete the whole policy; ResourceNotFound when there is none."""
     ref = _ref(ctx)

@@ -1,0 +1,159 @@
+"""The function control plane: CreateFunction, GetFunction, GetFunctionConfiguration, DeleteFunction, ListFunctions.
+
+Lamina creates a function synchronously: its code is stored and its configuration checked before
+the answer, so the function is Active at once. The create answer still says ``Pending`` (and an
+update's ``InProgress``) as AWS's does, and the next read says ``Active``/``Successful``, which
+is what boto3's ``function_active_v2`` and ``function_updated_v2`` waiters wait for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamina.context import RequestContext
+from lamina.protocols import ServiceError
+from lamina.services.registry import Deps, operation
+from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, NotFound
+from lamina.store.repositories import lambda_functions, lambda_versions, tags
+from lamina.store.repositories._lambda import LATEST, Status, VersionRow, version_number
+
+from .declarations import declaration
+from .errors import InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException
+from .execution_role import check_execution_role
+from .function_code import code_location, store_zip, zip_from
+from .function_config import configuration, listed_configuration, new_configuration
+from .names import FunctionRef, function_ref
+
+__all__ = ["create_function", "delete_function", "get_function", "get_function_configuration", "list_functions"]
+
+ACTIVE = Status(state="Active", last_update_status="Successful")
+"""A version Lamina has finished creating or updating (it always has, by the time it answers)."""
+CREATING = {"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
+"""What AWS's CreateFunction answers while it sets the function up."""
+DEFAULT_MAX_ITEMS = 50
+NAME_MAX = 64
+"""A function name's length; the model allows 140 because FunctionName may be an ARN."""
+
+
+def not_found(ref: FunctionRef) -> ServiceError:
+    """AWS's 404 for a function, version or alias that is not there: the ARN as the request named it."""
+    return ResourceNotFoundException(f"Function not found: {ref.qualified_arn}")
+
+
+def read_version(deps: Deps, ref: FunctionRef) -> VersionRow:
+    """The version ``ref`` names ($LATEST when unqualified), or AWS's 404."""
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            return lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
+    except NotFound:
+        raise not_found(ref) from None
+
+
+def answered_as(version: VersionRow, ref: FunctionRef) -> dict[str, Any]:
+    """The configuration with the ARN the request used: qualified exactly when the request was."""
+    answer = configuration(version, qualified=False)
+    if ref.qualifier is not None:
+        answer["FunctionArn"] = ref.qualified_arn
+    return answer
+
+
+@operation("lambda", "CreateFunction", needs="deps",
+           authorization=declaration("CreateFunction"))
+def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
+    """A new function from a zip: checks first (configuration, code, role), then one transaction."""
+    params, ref = ctx.params, function_ref(ctx)
+    if ref.qualifier is not None:
+        raise InvalidParameterValueException("Unsupported function name: a function is created without a "
+                                             "version or alias qualifier.")
+    if len(ref.name) > NAME_MAX:
+        raise InvalidParameterValueException(
+            f"1 validation error detected: Value '{ref.name}' at 'functionName' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {NAME_MAX}")
+    config = new_configuration(params, ref.name)
+    data = zip_from(params.get("Code") or {}, config["PackageType"])
+    check_execution_role(ctx, deps, str(params["Role"]), ref.arn)
+    try:
+        with deps.store.transaction() as conn:
+            latest = lambda_functions.create_function(
+                conn, ref.account, ref.region, ref.name, config, store_zip(conn, data), status=ACTIVE,
+                tags_to_add={str(k): str(v) for k, v in (params.get("Tags") or {}).items()})
+            version = (lambda_versions.publish_version(conn, ref.account, ref.region, ref.name)
+                       if params.get("Publish") else latest)
+    except AlreadyExists:
+        raise ResourceConflictException(f"Function already exist: {ref.name}") from None
+    answer = configuration(version, qualified=False)
+    answer.pop("LastUpdateStatus", None)
+    return {**answer, **CREATING}
+
+
+@operation("lambda", "GetFunction", needs="deps", authorization=declaration("GetFunction"))
+def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
+    """The configuration, a link to the code, the function's tags and its reserved concurrency."""
+    ref = function_ref(ctx)
+    version = read_version(deps, ref)
+    answer: dict[str, Any] = {
+        "Configuration": answered_as(version, ref),
+        "Code": {"RepositoryType": "S3",
+                 "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
+    }
+    with deps.store.transaction(read_only=True) as conn:
+        found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
+        function = lambda_functions.get_function_by_id(conn, version.function_id)
+    if found:
+        answer["Tags"] = found
+    if function.reserved_concurrency is not None:
+        answer["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
+    return answer
+
+
+@operation("lambda", "GetFunctionConfiguration", needs="deps",
+           authorization=declaration("GetFunctionConfiguration"))
+def get_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
+    """The configuration of $LATEST, a version, or the version an alias points at."""
+    ref = function_ref(ctx)
+    return answered_as(read_version(deps, ref), ref)
+
+
+@operation("lambda", "DeleteFunction", needs="deps", authorization=declaration("DeleteFunction"))
+def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
+    """Unqualified: the function and everything it has. A version number: that version only."""
+    ref = function_ref(ctx)
+    if ref.qualifier == LATEST:
+        raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
+    number = None if ref.qualifier is None else version_number(ref.qualifier)
+    if ref.qualifier is not None and number is None:
+        raise InvalidParameterValueException("Deletion of aliases is not currently supported.")
+    try:
+        with deps.store.transaction() as conn:
+            if number is None:
+                lambda_functions.delete_function(conn, ref.account, ref.region, ref.name)
+            else:
+                lambda_versions.delete_version(conn, ref.account, ref.region, ref.name, number)
+    except NotFound as missing:
+        raise not_found(ref if missing.kind != "function" else ref.with_qualifier(None)) from None
+    except DeleteConflict as conflict:
+        raise ResourceConflictException(
+            f"Unable to delete version because the following aliases reference it: "
+            f"[{', '.join(conflict.dependents)}]") from None
+    return {"StatusCode": 204}
+
+
+@operation("lambda", "ListFunctions", needs="deps", authorization=declaration("ListFunctions"))
+def list_functions(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
+    """$LATEST of each function by name, or every version with FunctionVersion=ALL; paged."""
+    params, caller = ctx.params, ctx.require_caller()
+    all_versions = params.get("FunctionVersion") == "ALL"
+    if params.get("MasterRegion") is not None and not all_versions:
+        raise InvalidParameterValueException("Specify FunctionVersion=ALL when you list functions with "
+                                             "MasterRegion.")
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            page = lambda_functions.list_functions(
+                conn, caller.account_id, ctx.region or deps.settings.region, all_versions=all_versions,
+                marker=params.get("Marker"), max_items=int(params.get("MaxItems") or DEFAULT_MAX_ITEMS))
+    except InvalidMarker:
+        raise InvalidParameterValueException("Invalid marker: the Marker is not one ListFunctions gave.") from None
+    answer: dict[str, Any] = {"Functions": [listed_configuration(v, all_versions=all_versions) for v in page.items]}
+    if page.marker is not None:
+        answer["NextMarker"] = page.marker
+    return answer
