@@ -3,8 +3,8 @@ reaches a function only through a role it assumes in the owner's account, or thr
 function's policy naming it (its own identity policy must allow too); a policy naming a user
 that was deleted and re-created grants the new user nothing.
 
-No operation creates functions yet in this branch, so the function is written into the server's
-store directly (the same SQLite file); every request goes through the server.
+The shared function is written into the server's store directly (the same SQLite file), so these
+stories do not depend on CreateFunction; the last one makes its function with CreateFunction.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from functions_support import create, execution_role
 
 from lamina.pytest_plugin import LaminaServer, start_server
 from lamina.store import open_store
@@ -196,3 +197,29 @@ def test_the_operations_on_the_wire(lamina_server: LaminaServer) -> None:
     owner.delete_resource_policy(ResourceArn=arn, RevisionId=put["RevisionId"])
     with pytest.raises(owner.exceptions.ResourceNotFoundException):
         owner.get_resource_policy(ResourceArn=arn)
+
+
+def test_a_created_function_is_read_from_another_account_once_its_policy_names_it(
+        lamina_server: LaminaServer, other: dict[str, str]) -> None:
+    """CreateFunction, then GetFunction from the second account by the function's ARN: refused until
+    AddPermission names the account, and never for a user of it whose own policy does not allow."""
+    owner = lamina_server.client("lambda")
+    created = create(owner, execution_role(lamina_server))
+    arn = created["FunctionArn"]
+    other_iam = root_of(lamina_server, other, "iam")
+    reader = user_client(lamina_server, other_iam, unique("reader"), "lambda", "lambda:GetFunction")
+    idle = user_client(lamina_server, other_iam, unique("idle"), "lambda")
+
+    status, message = denial(lambda: reader.get_function(FunctionName=arn))
+    assert (status, message.split(" because ")[-1]) == (
+        403, "no resource-based policy allows the lambda:GetFunction action")
+    owner.add_permission(FunctionName=created["FunctionName"], StatementId="reader", Action="lambda:GetFunction",
+                         Principal=other["AccountId"])
+    assert reader.get_function(FunctionName=arn)["Configuration"]["FunctionArn"] == arn
+    status, message = denial(lambda: idle.get_function(FunctionName=arn))
+    assert (status, message.split(" because ")[-1]) == (
+        403, "no identity-based policy allows the lambda:GetFunction action")
+    status, _ = denial(lambda: reader.delete_function(FunctionName=arn))
+    assert status == 403
+    owner.remove_permission(FunctionName=created["FunctionName"], StatementId="reader")
+    assert denial(lambda: reader.get_function(FunctionName=arn))[0] == 403
