@@ -223,3 +223,26 @@ def test_a_created_function_is_read_from_another_account_once_its_policy_names_i
     assert status == 403
     owner.remove_permission(FunctionName=created["FunctionName"], StatementId="reader")
     assert denial(lambda: reader.get_function(FunctionName=arn))[0] == 403
+
+
+def test_an_alias_policy_grants_only_the_alias(lamina_server: LaminaServer, other: dict[str, str]) -> None:
+    """A permission added with a Qualifier is the alias's own policy: the invoker must name the
+    alias's ARN (API_AddPermission.html), and the function's other ARNs stay closed."""
+    owner = lamina_server.client("lambda")
+    created = create(owner, execution_role(lamina_server))
+    name, arn = created["FunctionName"], created["FunctionArn"]
+    owner.get_waiter("function_active_v2").wait(FunctionName=name)
+    version = owner.publish_version(FunctionName=name)["Version"]
+    owner.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    owner.add_permission(FunctionName=name, Qualifier="live", StatementId="live", Action="lambda:GetFunction",
+                         Principal=other["AccountId"])
+    reader = user_client(lamina_server, root_of(lamina_server, other, "iam"), unique("reader"), "lambda",
+                         "lambda:GetFunction")
+
+    assert reader.get_function(FunctionName=f"{arn}:live")["Configuration"]["Version"] == version
+    for closed in (arn, f"{arn}:{version}"):
+        status, message = denial(lambda closed=closed: reader.get_function(FunctionName=closed))
+        assert (status, message.split(" on resource: ")[-1]) == (
+            403, f"{closed} because no resource-based policy allows the lambda:GetFunction action")
+    policy = json.loads(owner.get_policy(FunctionName=name, Qualifier="live")["Policy"])
+    assert policy["Statement"][0]["Resource"] == f"{arn}:live"

@@ -5,9 +5,25 @@ NotImplemented."""
 
 from types import ModuleType
 
-from . import errors, function_updates, functions, permissions, resource_policies
+from . import (
+    account_settings,
+    aliases,
+    concurrency,
+    errors,
+    function_updates,
+    functions,
+    permissions,
+    resource_policies,
+    tags,
+    url_configs,
+    versions,
+)
 
-MODULES: tuple[ModuleType, ...] = (functions, function_updates, permissions, resource_policies)
+MODULES: tuple[ModuleType, ...] = (
+    functions, function_updates,
+    versions, aliases, tags, concurrency, account_settings, url_configs,
+    permissions, resource_policies,
+)
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES", "errors"]
