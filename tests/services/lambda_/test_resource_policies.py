@@ -124,3 +124,8 @@ def test_principals_are_bound_when_put(store: Store) -> None:
         users.delete_user(conn, ACCT, "dev")
         users.create_user(conn, ACCT, "dev")
     assert json.loads(get(store)["Policy"])["Statement"][0]["Principal"] == {"AWS": old_id}
+
+
+def test_a_runtime_arn_is_not_a_function(store: Store) -> None:
+    runtime = f"arn:aws:lambda:us-east-1:{ACCT}:runtime/python3.12"
+    assert error_of(lambda: get(store, runtime)).code == "ResourceNotFoundException"

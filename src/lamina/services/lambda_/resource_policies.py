@@ -72,14 +72,14 @@ def check_principals(conn: Connection, document: str) -> None:
 
 
 @contextmanager
-def policy_errors(ref: FunctionRef, *, stale: str = STALE_POLICY) -> Iterator[None]:
+def policy_errors(ref: FunctionRef) -> Iterator[None]:
     """The store's NotFound and PreconditionFailed as Lambda answers them for a policy write."""
     try:
         yield
     except NotFound as error:
         raise not_found(ref, error) from None
     except PreconditionFailed:
-        raise PreconditionFailedException(stale) from None
+        raise PreconditionFailedException(STALE_POLICY) from None
 
 
 def not_found(ref: FunctionRef, error: NotFound) -> ServiceError:
@@ -101,6 +101,10 @@ def validate(document: str) -> None:
 
 
 def _ref(ctx: RequestContext) -> FunctionRef:
+    """The function ``ResourceArn`` names; the model also admits ``runtime/…`` resources, which Lamina
+    does not host."""
+    if str(ctx.params["ResourceArn"]).split(":")[5:6] != ["function"]:
+        raise ResourceNotFoundException(NO_RESOURCE)
     return function_ref(ctx, member="ResourceArn")
 
 
