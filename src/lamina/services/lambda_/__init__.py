@@ -12,6 +12,8 @@ from . import (
     errors,
     function_updates,
     functions,
+    permissions,
+    resource_policies,
     tags,
     url_configs,
     versions,
@@ -20,6 +22,7 @@ from . import (
 MODULES: tuple[ModuleType, ...] = (
     functions, function_updates,
     versions, aliases, tags, concurrency, account_settings, url_configs,
+    permissions, resource_policies,
 )
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
