@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from lamina import __version__, limits
-from lamina.auth import AuthError, claimed_access_key, verify
+from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
@@ -280,6 +280,8 @@ class LaminaApp:
         if ctx.service in QUERY_SERVICES or (ctx.service in (None, UNKNOWN) and _looks_like_query(ctx)):
             return serializer_for(ctx.service if ctx.service in QUERY_SERVICES else FALLBACK_SERVICE) \
                 .serialize_error(error, ctx.request_id)
+        if error.code == "AccessDenied":  # the gate's denial, in the name Lambda's protocol gives it
+            error = ServiceError(REST_JSON_CODES[error.code], error.message, error.status, error.sender_fault)
         return rest_json.serialize_error(error, ctx.request_id)
 
     def _health(self) -> Response:

@@ -81,6 +81,8 @@ class Router:
     def match(self, method: str, raw_path: str, query_string: str) -> RouteMatch | None:
         """The operation for ``method`` on the raw (percent-encoded) path, or None."""
         parts = raw_path.lstrip("/").split("/")
+        if len(parts) > 1 and not parts[-1]:  # a trailing slash: AWS answers /functions/ as /functions
+            parts.pop()
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         for route in self.routes:
             if route.method != method:

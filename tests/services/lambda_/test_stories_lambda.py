@@ -163,14 +163,9 @@ def test_tags_on_create_are_request_tags(server: LaminaServer, my_function: str)
 
 
 def test_gate_denials_use_lambdas_error_code(server: LaminaServer, my_function: str) -> None:
-    """The gate answers IAM's ``AccessDenied``; Lambda's wire code is ``AccessDeniedException``.
-
-    The PassRole check (in the handler) already answers Lambda's code; the gate's own denials need
-    the server to name the code per protocol (see docs/lambda.md, "Known gaps")."""
+    """The gate decides for every service; its denial goes out in Lambda's name for the code."""
     stranger = user(server, "stranger")
     found = error_of(lambda: stranger.get_function(FunctionName="my-function"))
-    if found[0] != "AccessDeniedException":
-        pytest.xfail(f"the gate's denial goes out as {found[0]} (a server change: see docs/lambda.md)")
     assert codes(found) == ("AccessDeniedException", 403)
 
 

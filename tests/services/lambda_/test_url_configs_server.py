@@ -103,7 +103,7 @@ def test_auth_type_condition_is_decided_by_the_gate(server: LaminaServer) -> Non
                                         "ArnLike": {"lambda:FunctionArn": f"{ARN}:fn:*"}}}]})
     code, _, status = client_error(lambda: lam.create_function_url_config(FunctionName="fn", Qualifier="urlalias",
                                                                           AuthType="NONE"))
-    assert code.startswith("AccessDenied") and status == 403
+    assert (code, status) == ("AccessDeniedException", 403)
     assert client_error(lambda: lam.create_function_url_config(FunctionName="fn", AuthType="AWS_IAM"))[2] == 403
     root = server.client("lambda")
     root.delete_function_url_config(FunctionName="fn", Qualifier="urlalias")

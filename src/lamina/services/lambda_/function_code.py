@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import Connection
 
 from lamina.settings import Settings
+from lamina.store import Connection
 from lamina.store.crypto import SecretBox
 from lamina.store.repositories import lambda_code
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lamina.store.repositories._lambda import VersionRow
+from lamina.store.repositories import VersionRow
 
 from .errors import InvalidParameterValueException
 

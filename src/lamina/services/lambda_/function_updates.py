@@ -16,8 +16,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.services.registry import Deps, operation
 from lamina.store import NotFound, PreconditionFailed
-from lamina.store.repositories import lambda_functions, lambda_versions
-from lamina.store.repositories._lambda import VersionRow, sha256_base64
+from lamina.store.repositories import VersionRow, lambda_functions, lambda_versions, sha256_base64
 
 from .declarations import declaration
 from .errors import InvalidParameterValueException, PreconditionFailedException, ResourceConflictException

@@ -14,8 +14,16 @@ from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.registry import Deps, operation
 from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, NotFound
-from lamina.store.repositories import lambda_functions, lambda_versions, tags
-from lamina.store.repositories._lambda import LATEST, Status, VersionRow, version_number
+from lamina.store.repositories import (
+    LATEST,
+    FunctionRow,
+    Status,
+    VersionRow,
+    lambda_functions,
+    lambda_versions,
+    tags,
+    version_number,
+)
 
 from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceConflictException, ResourceNotFoundException
@@ -90,13 +98,8 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
-    try:
-        with deps.store.transaction(read_only=True) as conn:
-            version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
-            found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
-            function = lambda_functions.get_function_by_id(conn, version.function_id)
-    except NotFound:
-        raise not_found(ref) from None
+    key = ("lambda-get-function", ref.account, ref.region, ref.name, ref.qualifier or LATEST)
+    version, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
     answer: dict[str, Any] = {
         "Configuration": answered_as(version, ref),
         "Code": {"RepositoryType": "S3",
@@ -107,6 +110,18 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     if function.reserved_concurrency is not None:
         answer["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
     return answer
+
+
+def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, str], FunctionRow]:
+    """What GetFunction shows, read in one transaction. Memoised by the store's read cache, which
+    any write of this node clears and which expires after a second for other nodes' writes."""
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
+            found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
+            return version, found, lambda_functions.get_function_by_id(conn, version.function_id)
+    except NotFound:
+        raise not_found(ref) from None
 
 
 @operation("lambda", "GetFunctionConfiguration", needs="deps",

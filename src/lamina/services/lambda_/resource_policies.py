@@ -14,14 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection
-
 from lamina.catalog import default_catalog
 from lamina.context import RequestContext
 from lamina.policy import FindingType, PolicyKind, validate_policy
 from lamina.protocols import ServiceError
 from lamina.services.registry import operation
-from lamina.store import NotFound, Store
+from lamina.store import Connection, NotFound, Store
 from lamina.store.errors import PreconditionFailed
 from lamina.store.repositories import lambda_policies, named_principals
 

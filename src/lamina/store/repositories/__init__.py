@@ -32,7 +32,7 @@ from . import (
     users,
 )
 from ._common import OwnerKind, Page, owner_id
-from ._lambda import LATEST, FunctionRow, Status, VersionRow
+from ._lambda import LATEST, FunctionRow, Status, VersionRow, sha256_base64, version_number
 
 __all__ = [
     "LATEST",
@@ -59,6 +59,8 @@ __all__ = [
     "policies",
     "roles",
     "sessions",
+    "sha256_base64",
     "tags",
     "users",
+    "version_number",
 ]
