@@ -49,8 +49,10 @@ from lamina.protocols import (
 from lamina.protocols.routes import router_for
 from lamina.protocols.validation import compile_patterns
 from lamina.services import Deps, Offload, Operation, Registry, build_registry, not_implemented
+from lamina.services.lambda_ import function_code
 from lamina.settings import Settings
-from lamina.store import Store
+from lamina.store import NotFound, Store
+from lamina.store.repositories import lambda_code
 from lamina.workers import PoolBusy, WorkerPool, WorkerTimeout
 
 __all__ = ["HEALTH_PATH", "LaminaApp", "create_app"]
@@ -170,6 +172,8 @@ class LaminaApp:
         """Health, else the service: the SigV4 scope's, Lambda's paths, else a Query form's ``Action``."""
         if ctx.method == "GET" and ctx.raw_path == HEALTH_PATH:
             return self._health()
+        if ctx.method == "GET" and ctx.raw_path.startswith(function_code.CODE_PATH):
+            return self._function_code(ctx)
         ctx.service = _service_from_head(ctx)
         if ctx.service == UNKNOWN:
             raise ServiceError("NotImplemented", f"Lamina serves {', '.join(QUERY_SERVICES + REST_SERVICES)}; "
@@ -283,6 +287,26 @@ class LaminaApp:
         if error.code == "AccessDenied":  # the gate's denial, in the name Lambda's protocol gives it
             error = ServiceError(REST_JSON_CODES[error.code], error.message, error.status, error.sender_fault)
         return rest_json.serialize_error(error, ctx.request_id)
+
+    def _function_code(self, ctx: RequestContext) -> Response:
+        """GetFunction's ``Code.Location``: the zip, for whoever holds the signed, unexpired URL."""
+        sha256_hex = ctx.raw_path.removeprefix(function_code.CODE_PATH)
+        query = dict(parse_qsl(ctx.query_string))
+        try:
+            expires = int(query.get("X-Amz-Expires", ""))
+        except ValueError:
+            expires = 0
+        if not function_code.location_valid(self.store.secret_box, sha256_hex, expires,
+                                            query.get("X-Amz-Signature", "")):
+            return rest_json.serialize_error(ServiceError(
+                "AccessDeniedException", "Request has expired, or its signature does not match.", 403), ctx.request_id)
+        try:
+            with self.store.transaction(read_only=True) as conn:
+                code = lambda_code.read_code(conn, sha256_hex)
+        except NotFound:
+            return rest_json.serialize_error(ServiceError("ResourceNotFoundException", "The code no longer exists.",
+                                                          404), ctx.request_id)
+        return Response(200, {"Content-Type": "application/zip"}, code)
 
     def _health(self) -> Response:
         return _json(200, {"status": "ok", "version": __version__, "services": [*QUERY_SERVICES, *REST_SERVICES],

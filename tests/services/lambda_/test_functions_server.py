@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
@@ -141,3 +143,16 @@ def test_list_functions_pages(aws_lambda: Any, role: str) -> None:
     assert seen == sorted(seen) and len(seen) == len(set(seen)) >= 3
     everything = aws_lambda.get_paginator("list_functions").paginate().build_full_result()["Functions"]
     assert [f["FunctionName"] for f in everything] == seen
+
+
+def test_the_code_location_downloads_the_zip_and_only_while_signed(aws_lambda: Any, role: str) -> None:
+    code = zipped()
+    name = create(aws_lambda, role, zip=code)["FunctionName"]
+    location = aws_lambda.get_function(FunctionName=name)["Code"]["Location"]
+    with urllib.request.urlopen(location, timeout=10) as answer:  # no credentials: the URL is the grant
+        assert (answer.status, answer.headers["Content-Type"], answer.read()) == (200, "application/zip", code)
+    forged = location[: location.index("X-Amz-Signature=") + len("X-Amz-Signature=")] + "AAAA"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(forged, timeout=10)
+    with refused.value:
+        assert (refused.value.code, refused.value.headers["x-amzn-ErrorType"]) == (403, "AccessDeniedException")
