@@ -7,9 +7,13 @@ facts in the model's metadata (protocol, API version, XML namespace).
 
 from __future__ import annotations
 
+import copy
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -113,10 +117,35 @@ def _loader() -> Loader:
     return Loader()
 
 
+_PATCHES = Path(__file__).with_name("model_patches.json")
+
+
+def _patched(name: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """``raw`` with this service's corrections from ``model_patches.json`` (``remove`` and ``replace``
+    at a JSON Pointer), on a copy: botocore's own loader keeps the original for clients."""
+    patches = json.loads(_PATCHES.read_text()).get(name, [])
+    if not patches:
+        return raw
+    raw = copy.deepcopy(raw)
+    for patch in patches:
+        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in patch["path"].split("/")[1:]]
+        node: Any = raw
+        for part in parents:
+            node = node[part]
+        if patch["op"] == "remove":
+            del node[last]
+        elif patch["op"] == "replace":
+            node[last] = patch["value"]
+        else:
+            raise ValueError(f"model patch {patch['path']}: unknown op {patch['op']!r}")
+    return raw
+
+
 @functools.cache
 def load_service(name: str) -> ServiceSpec:
-    """The cached :class:`ServiceSpec` of botocore service ``name`` (``iam``, ``sts``, ``lambda``)."""
-    raw = _loader().load_service_model(name, "service-2")
+    """The cached :class:`ServiceSpec` of botocore service ``name`` (``iam``, ``sts``, ``lambda``),
+    with Lamina's corrections applied (``model_patches.json``)."""
+    raw = _patched(name, _loader().load_service_model(name, "service-2"))
     model = ServiceModel(raw, service_name=name)
     return ServiceSpec(
         model,

@@ -36,12 +36,6 @@ def recorded(name: str, *, account: str = "", function: str = "") -> tuple[str, 
     return found["code"], message, found["status"]
 
 
-RUNTIME_ENUM = pytest.mark.xfail(strict=True, reason=(
-    "the model's Runtime enum is checked by the REST-JSON validator first (ValidationException); AWS does not "
-    "check it there and answers InvalidParameterValueException: a model correction in lamina.protocols"))
-
-
-@RUNTIME_ENUM
 def test_a_runtime_aws_does_not_take(aws_lambda: Any, role: str) -> None:
     assert error_of(lambda: create(aws_lambda, role, Runtime="non-existent-runtime")) == recorded("invalid_runtime")
 
@@ -52,7 +46,6 @@ def test_a_deprecated_runtime_of_the_model_is_refused(aws_lambda: Any, role: str
     assert message.startswith("Value python2.7 at 'runtime' failed to satisfy constraint")
 
 
-@RUNTIME_ENUM
 def test_update_refuses_a_runtime_too(aws_lambda: Any, role: str) -> None:
     name = create(aws_lambda, role)["FunctionName"]
     assert error_of(lambda: aws_lambda.update_function_configuration(
