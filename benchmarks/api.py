@@ -352,10 +352,14 @@ def main(argv: list[str] | None = None) -> int:
         paced = f"{p.rate:g}" if p.rate else "-"
         print(f"{p.target:8} {p.operation:24} {p.concurrency:5d} {paced:>6} {p.requests:9d} {s['rps']:9.1f} "
               f"{s['p50_ms']:8.2f} {s['p99_ms']:8.2f} {p.client_cpu:6.0%}  {s['errors'] or '-'}")
-    results = verdicts(phases, operations)
+    return report(phases, verdicts(phases, operations), as_json=args.json)
+
+
+def report(phases: list[Phase], results: list[tuple[str, bool, str]], *, as_json: bool) -> int:
+    """Print PASS/FAIL per target (and everything as JSON when asked); 0 when every target passes."""
     for label, ok, detail in results:
         print(f"{'PASS' if ok else 'FAIL'}  {label}: {detail}")
-    if args.json:
+    if as_json:
         print(json.dumps({"phases": [p.summary() for p in phases],
                           "verdicts": [{"target": label, "pass": ok, "detail": d} for label, ok, d in results]}))
     return 0 if all(ok for _, ok, _ in results) else 1

@@ -30,7 +30,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from api import LOOPBACK, REGION, Phase, Target, lamina_target, moto_target, read_response, run_phase
+from api import LOOPBACK, REGION, Phase, Target, lamina_target, moto_target, read_response, report, run_phase
 
 CONNECTIONS = 8
 RATIO_TARGET = 10.0
@@ -142,13 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     for p in phases:
         print(f"{p.target:8} {p.operation:30} {p.requests:9d} {p.rps:9.1f} {p.percentile_ms(0.5):8.2f} "
               f"{p.percentile_ms(0.99):8.2f}  {dict(p.errors) or '-'}")
-    results = verdicts(phases, sizes)
-    for label, ok, detail in results:
-        print(f"{'PASS' if ok else 'FAIL'}  {label}: {detail}")
-    if args.json:
-        print(json.dumps({"phases": [p.summary() for p in phases],
-                          "verdicts": [{"target": label, "pass": ok, "detail": d} for label, ok, d in results]}))
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return report(phases, verdicts(phases, sizes), as_json=args.json)
 
 
 def probe_get(target: Target) -> int:
