@@ -20,7 +20,7 @@ MAY_IMPORT: dict[str, set[str] | None] = {
     "auth": {"arn", "policy", "store"}, "context": {"auth"}, "limits": {"protocols"}, "wire": {"protocols"},
     "authorization": {"arn", "auth", "context", "policy", "protocols", "store"},
     "services": {"arn", "authorization", "catalog", "context", "managed_policies", "policy", "protocols",
-                 "settings", "store"},
+                 "runtime", "settings", "store"},
     "server": EVERYTHING, "cli": EVERYTHING, "commands": EVERYTHING, "pytest_plugin": EVERYTHING,
     "_pytest_fixtures": EVERYTHING,
 }

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +97,10 @@ def _announced(log_path: Path) -> str | None:
 
 def start_server(
     data_dir: Path, *, account_id: str = DEFAULT_ACCOUNT, region: str = DEFAULT_REGION,
-    env: Mapping[str, str] | None = None, timeout: float = 30.0,
+    env: Mapping[str, str] | None = None, timeout: float = 30.0, options: Sequence[str] = (),
 ) -> LaminaServer:
-    """Start ``lamina serve`` over ``data_dir`` and return once it is healthy.
+    """Start ``lamina serve`` over ``data_dir`` (with more ``options``: ``--sandbox none``) and
+    return once it is healthy.
 
     The server takes a free port itself (``--port 0``) and names it in its banner: no window in
     which another process could take a port picked here.
@@ -108,7 +109,7 @@ def start_server(
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir.parent / f"{data_dir.name}-lamina.log"
     command = [sys.executable, "-m", "lamina.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--data-dir", str(data_dir), "--account-id", account_id, "--region", region]
+               "--data-dir", str(data_dir), "--account-id", account_id, "--region", region, *options]
     child_env = {**(env if env is not None else os.environ),
                  "LAMINA_ROOT_ACCESS_KEY_ID": key_id, "LAMINA_ROOT_SECRET_ACCESS_KEY": secret}
     with log_path.open("wb") as sink:

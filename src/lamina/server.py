@@ -48,8 +48,10 @@ from lamina.protocols import (
 )
 from lamina.protocols.routes import router_for
 from lamina.protocols.validation import compile_patterns
-from lamina.services import Deps, Offload, Operation, Registry, build_registry, not_implemented
-from lamina.services.lambda_ import function_code
+from lamina.runtime import Invoker
+from lamina.services import Awaited, Deps, Offload, Operation, Registry, build_registry, not_implemented
+from lamina.services.lambda_ import function_code, url_invoke
+from lamina.services.lambda_.event_queue import EventRunner
 from lamina.settings import Settings
 from lamina.store import NotFound, Store
 from lamina.store.repositories import lambda_code
@@ -79,24 +81,31 @@ log = logging.getLogger("lamina.server")
 
 
 def create_app(store: Store, settings: Settings, workers: WorkerPool | None = None,
-               registry: Registry | None = None) -> LaminaApp:
+               registry: Registry | None = None, invoker: Invoker | None = None) -> LaminaApp:
     """The ASGI app serving ``store``; ``settings`` name the node (account, region, endpoint);
-    ``registry`` holds the operations it serves (``lamina.services.build_registry()`` when None)."""
-    return LaminaApp(store, settings, workers or WorkerPool(), registry or build_registry())
+    ``registry`` holds the operations it serves (``lamina.services.build_registry()`` when None);
+    ``invoker`` runs functions (environments under the data dir, calling back to this node)."""
+    invoker = invoker or Invoker(settings.data_dir.resolve() / "runtime", settings.endpoint, sandbox=settings.sandbox)
+    return LaminaApp(store, settings, workers or WorkerPool(), registry or build_registry(), invoker)
 
 
 class LaminaApp:
     """The ASGI callable; ``handle`` runs the pipeline on one request, with no I/O of its own."""
 
-    def __init__(self, store: Store, settings: Settings, workers: WorkerPool, registry: Registry) -> None:
+    def __init__(self, store: Store, settings: Settings, workers: WorkerPool, registry: Registry,
+                 invoker: Invoker | None = None) -> None:
         self.store = store
         self.settings = settings
         self.workers = workers
         self.registry = registry
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
-        self.deps = Deps(store, self.gate, settings)
-        """What handlers that ask for more than the store are given (the gate for iam:PassRole)."""
+        self.invoker = invoker
+        self.deps = Deps(store, self.gate, settings, invoker)
+        """What handlers that ask for more than the store are given (the gate for iam:PassRole, the invoker)."""
+        self.events = EventRunner(self.deps, retry_delays=settings.event_retry_delays)
+        """Runs Event invocations from the store's queue, from the lifespan's start to its end."""
+        self._background: list[asyncio.Task[None]] = []
         self.buffered = limits.Budget()
         self.heavy_rate = limits.RateLimit()
         _load_protocols()
@@ -122,7 +131,7 @@ class LaminaApp:
             return self._failure(ctx, error)
 
     async def respond(self, ctx: RequestContext) -> Response:
-        """The same pipeline, with an Offload's work awaited in the worker pool."""
+        """The same pipeline, with an Offload's work awaited in the worker pool, an Awaited's here."""
         try:
             early = self._before_handler(ctx)
             if early is not None:
@@ -134,6 +143,8 @@ class LaminaApp:
                                                          ctx.request_id, outcome.work, outcome.args)
                     return done
                 outcome = outcome.finish(await self._offload(ctx, outcome.work, *outcome.args))
+            elif isinstance(outcome, Awaited):
+                outcome = outcome.finish(await outcome.wait())
             ctx.result = outcome
             return self.serialize(ctx)
         except limits.Throttled as error:
@@ -311,12 +322,26 @@ class LaminaApp:
     def _health(self) -> Response:
         return _json(200, {"status": "ok", "version": __version__, "services": [*QUERY_SERVICES, *REST_SERVICES],
                            "account_id": self.settings.account_id, "region": self.settings.region,
-                           "workers_busy": self.workers.busy})
+                           "workers_busy": self.workers.busy,
+                           "invocations_running": self.invoker.busy() if self.invoker is not None else 0})
 
     def close(self) -> None:
         """Write the audit events still queued and stop the workers."""
         self.audit.close()
         self.workers.close()
+
+    async def start(self) -> None:
+        """At the lifespan's start: the runner of queued Event invocations."""
+        self._background.append(asyncio.create_task(self.events.run()))
+
+    async def stop(self) -> None:
+        """At the lifespan's end: stop taking events, stop every execution environment."""
+        await self.events.stop()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        if self.invoker is not None:
+            await self.invoker.close()
 
     # -- ASGI ----------------------------------------------------------------------------------
 
@@ -341,11 +366,15 @@ class LaminaApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send, on_shutdown=self.close)
+            await _lifespan(receive, send, self)
             return
         if scope["type"] != "http":
             return
         ctx = _context(scope)
+        url_id = url_invoke.url_id_of(_first_header(ctx, "host"))
+        if url_id is not None:  # a function URL: the function answers, not an API
+            await self._function_url(ctx, receive, send, url_id)
+            return
         response = await self._answer(ctx, receive)
         if response is None:  # the client went away mid-request
             return
@@ -355,6 +384,47 @@ class LaminaApp:
                     (REQUEST_ID_HEADER.encode(), ctx.request_id.encode())]
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
+
+
+    async def _function_url(self, ctx: RequestContext, receive: Receive, send: Send, url_id: str) -> None:
+        """A request to a function URL: its body (Invoke's 6 MB bound), its caller when the URL takes
+        SigV4, then ``url_invoke`` runs the function and shapes the HTTP answer."""
+        config = url_invoke.find_url(self.deps, url_id)
+        if config is None:
+            answer = url_invoke.message(404, "No function URL answers at this address.")
+        else:
+            try:
+                ctx.body = await limits.read_body(receive, limits.body_limit("lambda", "Invoke"), self.buffered)
+            except limits.ClientGone:
+                return
+            except limits.BodyRefused:
+                answer = url_invoke.message(413, "Request Entity Too Large")
+            else:
+                answer = await self._url_answer(ctx, config, url_id)
+        headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers.items()
+                   if name.lower() not in ("content-length", "set-cookie")]
+        headers += [(b"set-cookie", cookie.encode("latin-1")) for cookie in answer.cookies]
+        headers += [(b"content-length", str(len(answer.body)).encode()),
+                    (REQUEST_ID_HEADER.lower().encode(), ctx.request_id.encode())]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+    async def _url_answer(self, ctx: RequestContext, config: Any, url_id: str) -> url_invoke.UrlAnswer:
+        preflight = ctx.method == "OPTIONS" and bool(_header(ctx, "access-control-request-method"))
+        if config.auth_type == "AWS_IAM" and not preflight:
+            ctx.service = "lambda"
+            try:
+                self.authenticate(ctx)
+            except ServiceError:  # unsigned, badly signed, unknown key: AWS says only this
+                return url_invoke.message(url_invoke.FORBIDDEN, "Forbidden")
+        else:
+            ctx.region = config.region
+        return await url_invoke.invoke_url(self.deps, ctx, config, url_id)
+
+
+def _first_header(ctx: RequestContext, name: str) -> str | None:
+    found = _header(ctx, name)
+    return found[0] if found else None
 
 
 def _serialized(service: str, operation: str, request_id: str, work: Callable[..., Any],
@@ -480,14 +550,16 @@ def _context(scope: Scope) -> RequestContext:
     )
 
 
-async def _lifespan(receive: Receive, send: Send, on_shutdown: Callable[[], None]) -> None:
-    """Nothing to set up (the store opens before the app, workers start on first use); at shutdown,
-    ``on_shutdown`` runs (in a thread: it writes the last audit events) before it is acknowledged."""
+async def _lifespan(receive: Receive, send: Send, app: LaminaApp) -> None:
+    """At start, the background runner (the store opens before the app, workers start on first use);
+    at shutdown, functions stop, then ``close`` runs (in a thread: it writes the last audit events)."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            await app.start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
-            await asyncio.to_thread(on_shutdown)
+            await app.stop()
+            await asyncio.to_thread(app.close)
             await send({"type": "lifespan.shutdown.complete"})
             return

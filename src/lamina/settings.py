@@ -23,6 +23,12 @@ class Settings:
     region: str = "us-east-1"
     """The region Lamina reports and puts in ARNs that carry one."""
 
+    sandbox: str = "auto"
+    """How functions are isolated: ``bwrap`` (bubblewrap), ``none`` (plain processes), or ``auto``
+    (bubblewrap when it is installed and works here)."""
+    event_retry_delays: tuple[float, ...] = (60.0, 120.0)
+    """Seconds before the second and third attempt of a failed Event invocation (AWS's waits)."""
+
     @property
     def endpoint(self) -> str:
         """The URL clients pass as ``endpoint_url`` / ``AWS_ENDPOINT_URL``."""

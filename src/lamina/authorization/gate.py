@@ -10,6 +10,7 @@ decision in the audit trail, and answers a denial with AWS's own sentence. Secon
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Protocol
 
 from lamina.auth.credentials import Caller
@@ -114,6 +115,24 @@ class Gate:
         """A secondary check (``iam:PassRole``) through the same rules; raises AccessDenied on a deny."""
         mine = caller_policies(self.store, ctx.require_caller())
         return self._decide(ctx, mine, action, resource, context or {}, resource_policy, label)
+
+    def check_anonymous(self, ctx: RequestContext, action: str, resource: str, resource_account: str,
+                        context: Mapping[str, ContextValue] | None = None,
+                        resource_policy: Policy | None = None) -> Decision:
+        """A request nobody signed (a function URL with AuthType NONE): only a resource-based policy
+        that grants ``"*"`` allows it. Returns the decision, denied or not, and records it; the
+        caller answers in its own words (a function URL says 403 Forbidden)."""
+        moment = datetime.now(UTC)
+        keys: dict[str, ContextValue] = {
+            "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "aws:EpochTime": str(int(moment.timestamp())),
+            "aws:SecureTransport": "true" if ctx.secure else "false",
+            "aws:RequestedRegion": ctx.region or "us-east-1", "aws:ViaAWSService": "false",
+            "aws:PrincipalIsAWSService": "false", **({"aws:SourceIp": ctx.source_ip} if ctx.source_ip else {}),
+            **(context or {})}
+        request = Request(Principal.from_arn("anonymous"), action, resource, keys, resource_account)
+        decision = evaluate(request, PolicySet(resource=resource_policy))
+        self.audit.record(resource_account, "anonymous", action, resource, ctx.source_ip, decision)
+        return decision
 
     def _decide(self, ctx: RequestContext, mine: gather.PrincipalPolicies, action: str, resource: str,
                 extra: Mapping[str, ContextValue], resource_policy: Policy | None, label: str | None) -> Decision:

@@ -60,6 +60,13 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--account-id", default=defaults.account_id,
                         help=f"the account created on first start (default {defaults.account_id})")
     parser.add_argument("--region", default=defaults.region, help=f"the region (default {defaults.region})")
+    parser.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default=defaults.sandbox,
+                        help="how functions are isolated: bwrap (bubblewrap), none (plain processes), or auto "
+                             "(bubblewrap when it works here; the default)")
+    parser.add_argument("--event-retry-delays", type=_delays, default=defaults.event_retry_delays,
+                        metavar="SECONDS,SECONDS",
+                        help="waits before the 2nd and 3rd attempt of a failed Event invocation (default 60,120, "
+                             "as AWS)")
     parser.add_argument("--quiet", action="store_true",
                         help="no banner, and only the server's warnings and errors (on stderr)")
     parser.set_defaults(run=run)
@@ -69,6 +76,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
     return int(text)
+
+
+def _delays(text: str) -> tuple[float, ...]:
+    try:
+        delays = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        delays = ()
+    if len(delays) != 2 or any(not 0 <= delay <= 3600 for delay in delays):
+        raise argparse.ArgumentTypeError(f"{text!r} is not two waits in seconds, such as 60,120")
+    return delays
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
@@ -84,7 +101,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
     except OSError as error:
         print(f"lamina serve: {bind_problem(args.host, args.port, error)}", file=sys.stderr)
         return 1
-    settings = Settings(args.host, sock.getsockname()[1], args.data_dir, args.account_id, args.region)
+    settings = Settings(args.host, sock.getsockname()[1], args.data_dir, args.account_id, args.region,
+                        sandbox=args.sandbox, event_retry_delays=args.event_retry_delays)
     store = open_or_say(settings.data_dir, "lamina serve")
     if store is None:
         sock.close()

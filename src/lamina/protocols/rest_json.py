@@ -36,6 +36,7 @@ from urllib.parse import parse_qsl
 
 from botocore.model import OperationModel, Shape
 
+from . import event_stream
 from .errors import ServiceError, error_type, validation_error
 from .models import ServiceSpec, load_service
 from .routes import Router, router_for
@@ -497,7 +498,11 @@ class RestJsonSerializer(Serializer):
         payload = shape.serialization.get("payload")
         headers.setdefault("Content-Type", CONTENT_TYPE)
         if payload is not None:
-            return self._payload(shape.members[payload], result.get(payload))
+            member = shape.members[payload]
+            if member.serialization.get("eventstream"):
+                headers["Content-Type"] = event_stream.CONTENT_TYPE
+                return self._events(member, result.get(payload) or ())
+            return self._payload(member, result.get(payload))
         if not any(_location(member) is None for member in shape.members.values()):
             return b""
         return _dump(self._structure(shape, result))
@@ -509,9 +514,23 @@ class RestJsonSerializer(Serializer):
             return value.encode("utf-8") if isinstance(value, str) else bytes(value)
         if member.type_name == "string":
             return str(value).encode("utf-8")
-        if member.serialization.get("eventstream"):
-            raise NotImplementedError(f"event streams are not serialized ({member.name})")
         return _dump(self._structure(member, value))
+
+    def _events(self, stream: Shape, events: Any) -> bytes:
+        """An event stream member's events, each ``{"EventName": {...members}}``, framed in order.
+
+        An event's ``eventpayload`` member is its raw payload (a blob, as bytes); otherwise its
+        members are the JSON payload."""
+        out = bytearray()
+        for event in events:
+            ((name, value),) = event.items()
+            shape = stream.members[name]
+            raw = next((n for n, m in shape.members.items() if m.serialization.get("eventpayload")), None)
+            if raw is not None and shape.members[raw].type_name == "blob":
+                out += event_stream.encode_event(name, bytes(value.get(raw) or b""), "application/octet-stream")
+            else:
+                out += event_stream.encode_event(name, _dump(self._structure(shape, value)), "application/json")
+        return bytes(out)
 
     def _header_text(self, member: Shape, value: Any) -> str:
         kind = member.type_name

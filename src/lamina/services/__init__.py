@@ -17,6 +17,7 @@ from .lambda_.declarations import declared as lambda_declared
 from .registry import (
     NEVER_AUTHORIZED,
     Authorization,
+    Awaited,
     Deps,
     Handler,
     Offload,
@@ -31,6 +32,7 @@ __all__ = [
     "NEVER_AUTHORIZED",
     "SERVICES",
     "Authorization",
+    "Awaited",
     "Deps",
     "Handler",
     "Offload",

@@ -18,10 +18,10 @@ check; a modelled operation without a handler answers ``NotImplemented`` (501).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, Policy
@@ -29,9 +29,13 @@ from lamina.protocols import ServiceError
 from lamina.settings import Settings
 from lamina.store import Store
 
+if TYPE_CHECKING:
+    from lamina.runtime import Invoker
+
 __all__ = [
     "NEVER_AUTHORIZED",
     "Authorization",
+    "Awaited",
     "Deps",
     "Handler",
     "Offload",
@@ -70,6 +74,19 @@ class Offload:
         """True when the work's answer is the result itself (no ``finish``): the server may then
         serialize it in the worker too, so a large answer never costs the event loop."""
         return self.finish is _unchanged
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """Waiting a handler hands back to the server: awaited on the event loop, which stays free.
+
+    Invoke waits for a function's answer this way: the wait costs no worker process and no
+    thread, only a suspended coroutine, so a slow function never holds up another client. The
+    server awaits ``wait()`` and calls ``finish`` on its answer to get the operation's result.
+    """
+
+    wait: Callable[[], Awaitable[Any]]
+    finish: Callable[[Any], Mapping[str, Any] | None] = _unchanged
 
 
 Handler = Callable[[RequestContext, Store], "Mapping[str, Any] | Offload | None"]
@@ -120,6 +137,10 @@ class SecondaryChecks(Protocol):
     def check(self, ctx: RequestContext, action: str, resource: str, context: Mapping[str, ContextValue] | None = None,
               resource_policy: Policy | None = None, label: str | None = None) -> Any: ...
 
+    def check_anonymous(self, ctx: RequestContext, action: str, resource: str, resource_account: str,
+                        context: Mapping[str, ContextValue] | None = None,
+                        resource_policy: Policy | None = None) -> Any: ...
+
 
 @dataclass(frozen=True)
 class Deps:
@@ -129,6 +150,8 @@ class Deps:
     gate: SecondaryChecks
     """For secondary checks inside an operation; raises AWS's AccessDenied like the gate itself."""
     settings: Settings
+    invoker: Invoker | None = None
+    """Runs functions (``lamina.runtime``); None where nothing may run (unit tests of the control plane)."""
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
-"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables
-(see ``migrations.py``)."""
+SCHEMA_VERSION = 4
+"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
+4: the queue of Event invocations and linked code directories (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -402,3 +402,32 @@ lambda_url_configs = Table(
     Column("last_modified", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("function_id", "qualifier"),
 )
+
+lambda_async_invocations = Table(
+    "lambda_async_invocations",
+    metadata,
+    Column("request_id", String(36), primary_key=True),
+    _account(),
+    Column("region", String(32), nullable=False),
+    Column("function_name", String(64), nullable=False),
+    Column("qualifier", String(128), nullable=False),  # as invoked; '' for the unqualified function
+    Column("payload", LargeBinary, nullable=False),
+    Column("client_context", Text),
+    Column("attempts", Integer, nullable=False),  # attempts made so far; AWS makes at most three
+    Column("due_at", UtcDateTime(), nullable=False),  # not before: now, or after a retry's wait
+    Column("claimed_until", UtcDateTime()),  # a node is running it until then; NULL when waiting
+    _created(),
+    Index("ix_lambda_async_invocations_due", "due_at"),
+)
+"""Event invocations waiting to run (``InvocationType=Event``): in the store, so they survive a
+restart and several nodes can share them (a claim is a row update; PostgreSQL skips locked rows)."""
+
+lambda_code_links = Table(
+    "lambda_code_links",
+    metadata,
+    Column("function_id", String(36), ForeignKey("lambda_functions.function_id"), primary_key=True),
+    _account(),
+    Column("directory", Text, nullable=False),  # an absolute path on the node that runs the function
+    _created(),
+)
+"""Lamina's own: a function whose $LATEST runs a local directory's current files (``lamina functions link``)."""

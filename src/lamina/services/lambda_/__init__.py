@@ -12,6 +12,7 @@ from . import (
     errors,
     function_updates,
     functions,
+    invoke,
     permissions,
     resource_policies,
     tags,
@@ -22,7 +23,7 @@ from . import (
 MODULES: tuple[ModuleType, ...] = (
     functions, function_updates,
     versions, aliases, tags, concurrency, account_settings, url_configs,
-    permissions, resource_policies,
+    permissions, resource_policies, invoke,
 )
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 

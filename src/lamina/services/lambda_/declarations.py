@@ -40,6 +40,8 @@ __all__ = [
     "function_policy",
     "function_resources",
     "function_tags",
+    "policy_of",
+    "tags_context",
 ]
 
 ACTIONS: Mapping[str, str] = {
@@ -66,7 +68,7 @@ def function_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
     return [function_ref(ctx).qualified_arn]
 
 
-def _policy_of(store: Store, ref: FunctionRef) -> Policy | None:
+def policy_of(store: Store, ref: FunctionRef) -> Policy | None:
     """The policy, memoised in the store's read cache (dropped on this process's writes, and
     within a second of another node's), as a caller's own policies are."""
     qualifier = "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
@@ -91,15 +93,15 @@ def function_policy(ctx: RequestContext, store: Store) -> Policy | None:
 
     ``$LATEST`` has no policy of its own: it is the unqualified function's. None when the
     function or its policy does not exist (the handler then answers ResourceNotFound)."""
-    return _policy_of(store, function_ref(ctx))
+    return policy_of(store, function_ref(ctx))
 
 
 def function_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     """``aws:ResourceTag/<key>`` for each of the function's tags (none when it does not exist)."""
-    return _tags_context(store, function_ref(ctx))
+    return tags_context(store, function_ref(ctx))
 
 
-def _tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
+def tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
     key = ("lambda-function-tags", ref.account, ref.region, ref.name)
     return dict(store.cached(key, lambda: _read_tags(store, ref)))
 
@@ -140,7 +142,7 @@ def arn_authorization(operation: str, member: str, *, context: ContextFn | None 
     def found_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
         found: dict[str, ContextValue] = {}
         if _is_function_arn(str(ctx.params[member])):
-            found.update(_tags_context(store, function_ref(ctx, member=member)))
+            found.update(tags_context(store, function_ref(ctx, member=member)))
         if context is not None:
             found.update(context(ctx, store))
         return found
@@ -148,7 +150,7 @@ def arn_authorization(operation: str, member: str, *, context: ContextFn | None 
     def policy(ctx: RequestContext, store: Store) -> Policy | None:
         if not _is_function_arn(str(ctx.params[member])):
             return None
-        return _policy_of(store, function_ref(ctx, member=member))
+        return policy_of(store, function_ref(ctx, member=member))
 
     return Authorization(actions=(action_of(operation),), resources=arn_param(member), context=found_keys,
                          resource_policy=policy)

@@ -21,6 +21,7 @@ from ..errors import AlreadyExists, LimitExceeded, NotFound
 from ..schema import (
     accounts,
     lambda_aliases,
+    lambda_code_links,
     lambda_functions,
     lambda_policies,
     lambda_url_configs,
@@ -229,7 +230,7 @@ def delete_function(conn: Connection, account_id: str, region: str, name: str) -
     for qualifier in conn.execute(select(lambda_policies.c.qualifier)
                                   .where(lambda_policies.c.function_id == by_function)).scalars():
         named_principals.forget(conn, POLICY_OWNER, policy_owner_id(by_function, qualifier))
-    for table in (lambda_url_configs, lambda_policies, lambda_aliases, lambda_versions):
+    for table in (lambda_code_links, lambda_url_configs, lambda_policies, lambda_aliases, lambda_versions):
         conn.execute(table.delete().where(table.c.function_id == by_function))
     tags.delete_all_tags(conn, TAG_KIND, by_function)
     conn.execute(lambda_functions.delete().where(lambda_functions.c.function_id == by_function))

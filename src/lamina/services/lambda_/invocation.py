@@ -1,0 +1,201 @@
+"""What running a function takes: the version to run, its limits, its role's credentials, its answer.
+
+Invoke (``invoke.py``) and the queue of Event invocations (``event_queue.py``) both come here:
+the version a qualifier picks (an alias with ``AdditionalVersionWeights`` picks by weight, as
+AWS routes), the concurrency limits checked before anything starts, the ``FunctionSpec`` the
+runtime runs (code and layers loaded from the store only when an environment first needs them),
+and the execution role's temporary credentials, minted as an STS session
+``assumed-role/ROLE/FUNCTION`` so that what the function calls is authorized as that role.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lamina.arn import format_arn, parse_arn
+from lamina.protocols import ServiceError
+from lamina.runtime import CodeBundle, Credentials, FunctionSpec, InvocationResult
+from lamina.services.registry import Deps
+from lamina.store import NotFound, Store
+from lamina.store.repositories import (
+    LATEST,
+    FunctionRow,
+    VersionRow,
+    lambda_aliases,
+    lambda_code,
+    lambda_code_links,
+    lambda_functions,
+    roles,
+    sessions,
+    version_number,
+)
+
+from .concurrency import ACCOUNT_CONCURRENCY
+from .errors import (
+    InvalidParameterValueException,
+    InvalidRuntimeException,
+    ResourceNotFoundException,
+    TooManyRequestsException,
+)
+from .execution_role import CANNOT_ASSUME
+from .linked_code import linked_bundle
+from .names import FunctionRef
+
+__all__ = ["SESSION_SECONDS", "Target", "answer", "check_concurrency", "function_spec", "log_tail", "target"]
+
+SESSION_SECONDS = 3600
+"""How long an environment's credentials last; the runtime retires an environment before then."""
+TAIL_BYTES = 4096
+"""``LogType=Tail``: "the last 4 KB of the execution log"."""
+_ROLE_ARN = re.compile(r"arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """The version an invocation runs, and how the request named the function."""
+
+    version: VersionRow
+    function: FunctionRow
+    invoked_arn: str  # the ARN the caller used: qualified exactly when it named a qualifier
+
+    @property
+    def executed_version(self) -> str:
+        """``X-Amz-Executed-Version``: the version that ran (an alias's target, weights applied)."""
+        return self.version.version
+
+
+def not_found(ref: FunctionRef) -> ServiceError:
+    """Invoke's 404 names the version it looked for: ``function:f:$LATEST`` when unqualified."""
+    return ResourceNotFoundException(f"Function not found: {ref.with_qualifier(ref.qualifier or LATEST).qualified_arn}")
+
+
+def target(store: Store, ref: FunctionRef) -> Target:
+    """The version ``ref`` runs: $LATEST, a version, or an alias's version chosen by its weights."""
+    qualifier = ref.qualifier or LATEST
+    try:
+        with store.transaction(read_only=True) as conn:
+            function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
+            if version_number(qualifier) is None:  # an alias: its routing config may send this call elsewhere
+                alias = lambda_aliases.get_alias(conn, ref.account, ref.region, ref.name, qualifier)
+                qualifier = _weighted(alias.function_version, alias.routing)
+            version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, qualifier)
+    except NotFound:
+        raise not_found(ref) from None
+    return Target(version, function, ref.qualified_arn)
+
+
+def _weighted(primary: str, weights: dict[str, float]) -> str:
+    """AWS's weighted alias: each additional version gets its weight's share, the rest the primary."""
+    draw = random.random()  # noqa: S311 - traffic shifting, not a secret
+    for candidate, weight in sorted(weights.items()):
+        if draw < weight:
+            return candidate
+        draw -= weight
+    return primary
+
+
+def check_concurrency(deps: Deps, chosen: Target) -> None:
+    """AWS's throttles: a function at its reserved concurrency (0 stops every call), or an account
+    whose unreserved pool is in use. ``TooManyRequestsException`` (429) with AWS's ``Reason``."""
+    invoker = deps.invoker
+    if invoker is None:
+        return
+    reserved = chosen.function.reserved_concurrency
+    if reserved is not None:
+        if invoker.busy(_unqualified(chosen)) >= reserved:
+            raise TooManyRequestsException("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
+                                           Type="User")
+    elif invoker.busy() >= ACCOUNT_CONCURRENCY:
+        raise TooManyRequestsException("Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded", Type="User")
+
+
+def _unqualified(chosen: Target) -> str:
+    version = chosen.version
+    return format_arn("lambda", version.region, version.account_id, f"function:{version.function_name}",
+                      parse_arn(chosen.invoked_arn).partition)
+
+
+def function_spec(deps: Deps, chosen: Target) -> FunctionSpec:
+    """What the runtime needs to start (or reuse) an environment for this version."""
+    version, config = chosen.version, chosen.version.config
+    if config.get("PackageType", "Zip") != "Zip":
+        raise InvalidRuntimeException("Lamina runs functions packaged as .zip archives; container images "
+                                      "(PackageType Image) cannot run here.")
+    store, name = deps.store, version.function_name
+    sha, revision = version.code_sha256_hex, version.revision_id
+    code = CodeBundle(sha, lambda: _read_code(store, sha))
+    directory = _linked_directory(store, version) if version.is_latest else None
+    if directory is not None:  # the directory's current files; a change retires the warm environments
+        code = linked_bundle(directory, name)
+        revision = f"{revision}:{code.sha256[:16]}"
+    return FunctionSpec(
+        function_arn=_unqualified(chosen), function_name=name, version=version.version,
+        runtime=config.get("Runtime"), handler=config.get("Handler"), code=code,
+        layers=(),
+        memory_size=int(config.get("MemorySize", 128)), timeout=int(config.get("Timeout", 3)),
+        environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+        region=version.region, account_id=version.account_id, revision_id=revision,
+        credentials=lambda: role_credentials(store, str(config.get("Role", "")), name),
+        log_group=str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}"),
+        ephemeral_storage=int((config.get("EphemeralStorage") or {}).get("Size", 512)),
+    )
+
+
+def _linked_directory(store: Store, version: VersionRow) -> str | None:
+    """The directory ``lamina functions link`` gave $LATEST (read through the store's read cache)."""
+    def read() -> str | None:
+        with store.transaction(read_only=True) as conn:
+            return lambda_code_links.get_link(conn, version.function_id)
+
+    return store.cached(("lambda-code-link", version.function_id), read)
+
+
+def _read_code(store: Store, sha256_hex: str) -> bytes:
+    with store.transaction(read_only=True) as conn:
+        return lambda_code.read_code(conn, sha256_hex)
+
+
+def role_credentials(store: Store, role_arn: str, function_name: str) -> Credentials:
+    """A new session of the execution role named for the function, as Lambda assumes it.
+
+    The role is read again each time (an environment starts): a role deleted since the function
+    was created, or no longer trusting Lambda, cannot be assumed, and the invocation fails with
+    the sentence CreateFunction uses."""
+    match = _ROLE_ARN.fullmatch(role_arn)
+    if match is None:
+        raise InvalidParameterValueException(CANNOT_ASSUME)
+    partition, account, role_name = match.groups()
+    with store.transaction() as conn:
+        try:
+            role = roles.get_role(conn, account, role_name)
+        except NotFound:
+            raise InvalidParameterValueException(CANNOT_ASSUME) from None
+        spec = sessions.SessionSpec(
+            account_id=account, kind="assumed-role",
+            principal_arn=format_arn("sts", "", account, f"assumed-role/{role.name}/{function_name}", partition),
+            principal_id=f"{role.role_id}:{function_name}", source_arn=role.arn, source_id=role.role_id,
+            expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=SESSION_SECONDS), session_name=function_name,
+        )
+        issued = sessions.create_session(conn, store.secret_box, spec)
+    return Credentials(issued.session.access_key_id, issued.secret_access_key, issued.session_token,
+                       spec.expires_at)
+
+
+def log_tail(log: str) -> str:
+    """``X-Amz-Log-Result``: the base64 of the log's last 4 KB."""
+    return base64.b64encode(log.encode()[-TAIL_BYTES:]).decode()
+
+
+def answer(result: InvocationResult, chosen: Target, *, tail: bool) -> dict[str, Any]:
+    """Invoke's answer for a run that finished: 200, the payload, and the headers AWS sets."""
+    found: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": chosen.executed_version, "Payload": result.payload}
+    if result.function_error:
+        found["FunctionError"] = result.function_error
+    if tail:
+        found["LogResult"] = log_tail(result.log)
+    return found
