@@ -10,7 +10,8 @@ from lambda_store_support import ACCOUNT, REGION
 from sqlalchemy import Connection
 
 from lamina.store import open_store
-from lamina.store.repositories import accounts, lambda_async_invocations as queue
+from lamina.store.repositories import accounts
+from lamina.store.repositories import lambda_async_invocations as queue
 
 HOLD = timedelta(seconds=60)
 

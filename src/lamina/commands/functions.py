@@ -34,7 +34,8 @@ def add_parser(commands: Any) -> None:
         add_data_dir_argument(verb)
         verb.add_argument("--account-id", default=defaults.account_id,
                           help=f"the function's account (default {defaults.account_id})")
-        verb.add_argument("--region", default=defaults.region, help=f"the function's region (default {defaults.region})")
+        verb.add_argument("--region", default=defaults.region,
+                          help=f"the function's region (default {defaults.region})")
     link.set_defaults(run=run_link)
     unlink.set_defaults(run=run_unlink)
 

@@ -496,13 +496,12 @@ class RestJsonSerializer(Serializer):
 
     def _body(self, shape: Shape, result: Mapping[str, Any], headers: dict[str, str]) -> bytes:
         payload = shape.serialization.get("payload")
+        if payload is not None and shape.members[payload].serialization.get("eventstream"):
+            headers.setdefault("Content-Type", event_stream.CONTENT_TYPE)
+            return self._events(shape.members[payload], result.get(payload) or ())
         headers.setdefault("Content-Type", CONTENT_TYPE)
         if payload is not None:
-            member = shape.members[payload]
-            if member.serialization.get("eventstream"):
-                headers["Content-Type"] = event_stream.CONTENT_TYPE
-                return self._events(member, result.get(payload) or ())
-            return self._payload(member, result.get(payload))
+            return self._payload(shape.members[payload], result.get(payload))
         if not any(_location(member) is None for member in shape.members.values()):
             return b""
         return _dump(self._structure(shape, result))

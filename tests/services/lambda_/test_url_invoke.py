@@ -35,8 +35,9 @@ def _result(payload: Any, error: str | None = None) -> InvocationResult:
     return InvocationResult("req-1", data, error, "", 1.0, None, 30)
 
 
-@pytest.mark.parametrize("host", [f"{URL_ID}.lambda-url.us-east-1.on.aws", f"{URL_ID}.lambda-url.eu-west-1.localhost",
-                                  f"{URL_ID}.lambda-url.us-east-1.localhost:4599", f"{URL_ID.upper()}.LAMBDA-URL.us-east-1.on.aws"])
+@pytest.mark.parametrize("host", [
+    f"{URL_ID}.lambda-url.us-east-1.on.aws", f"{URL_ID}.lambda-url.eu-west-1.localhost",
+    f"{URL_ID}.lambda-url.us-east-1.localhost:4599", f"{URL_ID.upper()}.LAMBDA-URL.us-east-1.on.aws"])
 def test_both_host_forms_name_the_url(host: str) -> None:
     assert url_id_of(host) == URL_ID
 

@@ -10,6 +10,7 @@ outlives a restart and any node may run it; a claim that its node never finished
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -64,10 +65,8 @@ class EventRunner:
                 task.add_done_callback(self._done)
             if not claimed:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL)
-                except TimeoutError:
-                    pass
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)

@@ -91,7 +91,7 @@ def target(store: Store, ref: FunctionRef) -> Target:
 
 def _weighted(primary: str, weights: dict[str, float]) -> str:
     """AWS's weighted alias: each additional version gets its weight's share, the rest the primary."""
-    draw = random.random()  # noqa: S311 - traffic shifting, not a secret
+    draw = random.random()
     for candidate, weight in sorted(weights.items()):
         if draw < weight:
             return candidate
@@ -179,7 +179,8 @@ def role_credentials(store: Store, role_arn: str, function_name: str) -> Credent
             account_id=account, kind="assumed-role",
             principal_arn=format_arn("sts", "", account, f"assumed-role/{role.name}/{function_name}", partition),
             principal_id=f"{role.role_id}:{function_name}", source_arn=role.arn, source_id=role.role_id,
-            expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=SESSION_SECONDS), session_name=function_name,
+            expires_at=datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=SESSION_SECONDS),
+            session_name=function_name,
         )
         issued = sessions.create_session(conn, store.secret_box, spec)
     return Credentials(issued.session.access_key_id, issued.secret_access_key, issued.session_token,

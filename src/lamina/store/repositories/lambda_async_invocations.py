@@ -46,7 +46,8 @@ def enqueue(conn: Connection, request_id: str, account_id: str, region: str, fun
         claimed_until=None, created_at=at))
 
 
-def claim_due(conn: Connection, hold: timedelta, *, limit: int = 1, at: datetime | None = None) -> list[AsyncInvocation]:
+def claim_due(conn: Connection, hold: timedelta, *, limit: int = 1,
+              at: datetime | None = None) -> list[AsyncInvocation]:
     """Up to ``limit`` due events no live claim holds, claimed for ``hold``."""
     at = at or now()
     free = or_(queue.c.claimed_until.is_(None), queue.c.claimed_until < at)
