@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PEERS := tools/iam-simulate
 
-.PHONY: serve test lint bench bench-api bench-lambda bench-hostile fuzz install peers clean
+.PHONY: serve test lint bench bench-api bench-lambda bench-invoke bench-hostile fuzz install peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-api: $(STAMP) $(BENCH_VENV)/.installed-stamp
 # Lambda reads as the account grows (1, 1,000, 10,000 functions): Lamina against moto's server.
 bench-lambda: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python benchmarks/lambda_api.py
+
+# Functions that run: warm/cold invoke latency beside a bare boto3 round trip, throughput, the API under load.
+bench-invoke: $(STAMP)
+	$(BIN)/python benchmarks/invoke.py
 
 # The server under hostile load: GetUser beside the worst simulation, memory under oversized bodies.
 bench-hostile: $(STAMP)
