@@ -37,13 +37,14 @@ def _result(payload: Any, error: str | None = None) -> InvocationResult:
 
 @pytest.mark.parametrize("host", [
     f"{URL_ID}.lambda-url.us-east-1.on.aws", f"{URL_ID}.lambda-url.eu-west-1.localhost",
-    f"{URL_ID}.lambda-url.us-east-1.localhost:4599", f"{URL_ID.upper()}.LAMBDA-URL.us-east-1.on.aws"])
+    f"{URL_ID}.lambda-url.us-east-1.localhost:4599", f"{URL_ID.upper()}.LAMBDA-URL.us-east-1.on.aws",
+    f"{URL_ID}.lambda-url.us-east-1.lamina.internal:8080"])
 def test_both_host_forms_name_the_url(host: str) -> None:
     assert url_id_of(host) == URL_ID
 
 
-@pytest.mark.parametrize("host", [None, "localhost:4599", "127.0.0.1", f"{URL_ID}.lambda-url.us-east-1.example.com",
-                                  "short.lambda-url.us-east-1.on.aws"])
+@pytest.mark.parametrize("host", [None, "localhost:4599", "127.0.0.1", "[::1]:4599", "lambda-url.localhost",
+                                  "short.lambda-url.us-east-1.on.aws", f"{URL_ID}.lambda-url.us-east-1"])
 def test_other_hosts_are_the_api(host: str | None) -> None:
     assert url_id_of(host) is None
 

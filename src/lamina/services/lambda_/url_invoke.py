@@ -36,7 +36,9 @@ from .names import FunctionRef
 
 __all__ = ["FORBIDDEN", "UrlAnswer", "find_url", "invoke_url", "message", "url_id_of"]
 
-_HOST = re.compile(r"([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.(?:on\.aws|localhost)\.?(?::\d{1,5})?", re.IGNORECASE)
+_HOST = re.compile(r"([a-z0-9]{32})\.lambda-url\.([a-z0-9-]+)\.[a-z0-9.-]+?\.?(?::\d{1,5})?", re.IGNORECASE)
+"""``<url-id>.lambda-url.<region>.`` under any domain: AWS's ``on.aws``, Lamina's ``localhost``, or
+the host name Lamina was started with (docs/lambda-urls.md)."""
 _TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/xml", "application/x-www-form")
 
 
@@ -51,7 +53,7 @@ class UrlAnswer:
 
 
 def url_id_of(host: str | None) -> str | None:
-    """The url id a ``Host`` names, in either form (AWS's ``on.aws`` or Lamina's ``localhost``)."""
+    """The url id a ``Host`` names (AWS's form, Lamina's, or under Lamina's own host name)."""
     found = _HOST.fullmatch(host or "")
     return found.group(1).lower() if found else None
 
