@@ -22,7 +22,7 @@ MAY_IMPORT: dict[str, set[str] | None] = {
     "services": {"arn", "authorization", "catalog", "context", "managed_policies", "policy", "protocols",
                  "runtime", "settings", "store"},
     "server": EVERYTHING, "cli": EVERYTHING, "commands": EVERYTHING, "pytest_plugin": EVERYTHING,
-    "_pytest_fixtures": EVERYTHING,
+    "_pytest_fixtures": EVERYTHING, "runtime": set(),
 }
 SQL_ALLOWED = {"store", "commands"}
 
