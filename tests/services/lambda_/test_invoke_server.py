@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from functions_support import create, error_of, execution_role, unique, user_client, zipped
 
 from lamina.pytest_plugin import LaminaServer, start_server
-
-from .functions_support import create, error_of, execution_role, unique, user_client, zipped
 
 ECHO = """\
 import os, time
@@ -150,9 +149,9 @@ def test_versions_and_aliases_run_the_version_they_name(server: LaminaServer, ro
     create(client, role, name, Handler="app.handler", zip=zipped({"app.py": ECHO}), Publish=True)
     client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
     by_alias = client.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")
+    found = _payload(by_alias)
     assert by_alias["ExecutedVersion"] == "1"
-    assert _payload(by_alias)["arn"].endswith(f":function:{name}:live")
-    assert _payload(by_alias)["version"] == "1"
+    assert found["arn"].endswith(f":function:{name}:live") and found["version"] == "1"
     assert client.invoke(FunctionName=f"{name}:1", Payload=b"{}")["ExecutedVersion"] == "1"
 
 

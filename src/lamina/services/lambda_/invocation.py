@@ -108,10 +108,9 @@ def check_concurrency(deps: Deps, chosen: Target) -> None:
     reserved = chosen.function.reserved_concurrency
     if reserved is not None:
         if invoker.busy(_unqualified(chosen)) >= reserved:
-            raise TooManyRequestsException("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
-                                           Type="User")
+            raise TooManyRequestsException("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
     elif invoker.busy() >= ACCOUNT_CONCURRENCY:
-        raise TooManyRequestsException("Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded", Type="User")
+        raise TooManyRequestsException("Rate Exceeded.", Reason="ConcurrentInvocationLimitExceeded")
 
 
 def _unqualified(chosen: Target) -> str:

@@ -16,12 +16,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from lamina.context import RequestContext
-from lamina.runtime import InvocationResult, RuntimeUnavailable
+from lamina.runtime import InvalidCode, InvocationResult, RuntimeUnavailable
 from lamina.services.registry import Awaited, Deps, operation
 from lamina.store.repositories import lambda_async_invocations
 
 from .declarations import declaration
-from .errors import InvalidRequestContentException, InvalidRuntimeException, RequestTooLargeException
+from .errors import (
+    InvalidRequestContentException,
+    InvalidRuntimeException,
+    InvalidZipFileException,
+    RequestTooLargeException,
+)
 from .invocation import Target, answer, check_concurrency, function_spec, target
 from .names import function_ref
 
@@ -103,6 +108,8 @@ def _runner(ctx: RequestContext, deps: Deps, chosen: Target, payload: bytes,
                                         client_context=client_context)
         except RuntimeUnavailable as missing:
             raise InvalidRuntimeException(str(missing)) from None
+        except InvalidCode as broken:
+            raise InvalidZipFileException(str(broken)) from None
 
     return run
 
