@@ -28,8 +28,8 @@ from lamina.store.repositories import (
 from lamina.store.schema import SCHEMA_VERSION, schema_version
 from lamina.store.schema import lambda_versions as versions_table
 
-LAMBDA_TABLES = ("lambda_code", "lambda_functions", "lambda_versions", "lambda_aliases", "lambda_policies",
-                 "lambda_url_configs")
+LAMBDA_TABLES = ("lambda_code", "lambda_layers", "lambda_layer_versions", "lambda_layer_policies", "lambda_functions",
+                 "lambda_versions", "lambda_aliases", "lambda_policies", "lambda_url_configs")
 
 fns = lambda_functions
 
@@ -207,7 +207,7 @@ def test_a_version_2_store_gets_the_lambda_tables(tmp_path: Path) -> None:
     store.close()
     store = open_store(tmp_path)
     with store.transaction() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == SCHEMA_VERSION == 3
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == SCHEMA_VERSION
         accounts.create_account(conn, ACCOUNT)
         assert make_function(conn).version == LATEST
     store.close()

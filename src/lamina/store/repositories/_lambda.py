@@ -194,6 +194,17 @@ def new_revision() -> str:
     return ids.revision_id()
 
 
+def document_statements(document: str) -> list[dict[str, Any]]:
+    """A policy document's statements (none when it has no readable ones)."""
+    try:
+        raw = json.loads(document)
+    except ValueError:
+        return []
+    body = raw.get("Statement", []) if isinstance(raw, dict) else []
+    found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
+    return [statement for statement in found if isinstance(statement, dict)]
+
+
 def dump(value: Mapping[str, Any]) -> str:
     """Compact JSON, keys in the order the handler gave them."""
     return json.dumps(value, separators=(",", ":"))

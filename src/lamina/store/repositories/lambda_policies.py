@@ -28,6 +28,7 @@ from ._lambda import (
     LATEST_NUMBER,
     FunctionRow,
     check_revision,
+    document_statements,
     find_function,
     new_revision,
     qualified,
@@ -58,13 +59,7 @@ class PolicyRow:
 
     def statements(self) -> list[dict[str, Any]]:
         """The document's statements (none when a document put whole has no readable ones)."""
-        try:
-            raw = json.loads(self.document)
-        except ValueError:
-            return []
-        body = raw.get("Statement", []) if isinstance(raw, dict) else []
-        found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
-        return [statement for statement in found if isinstance(statement, dict)]
+        return document_statements(self.document)
 
 
 def _policy(row: Row[Any]) -> PolicyRow:
