@@ -64,7 +64,8 @@ def test_listing_filters_and_pages(conn: Connection) -> None:
     assert [v.layer_name for v in rest.items] == ["c"] and rest.marker is None
     versions = layers.list_layer_versions(conn, ACCOUNT, REGION, "a")
     assert [v.version for v in versions.items] == [2, 1]
-    assert [v.version for v in layers.list_layer_versions(conn, ACCOUNT, REGION, "a", architecture="arm64").items] == [2]
+    arm = layers.list_layer_versions(conn, ACCOUNT, REGION, "a", architecture="arm64")
+    assert [v.version for v in arm.items] == [2]
 
 
 def test_a_filter_value_is_matched_whole(conn: Connection) -> None:

@@ -12,6 +12,8 @@ from . import (
     errors,
     function_updates,
     functions,
+    layer_permissions,
+    layers,
     permissions,
     resource_policies,
     tags,
@@ -23,6 +25,7 @@ MODULES: tuple[ModuleType, ...] = (
     functions, function_updates,
     versions, aliases, tags, concurrency, account_settings, url_configs,
     permissions, resource_policies,
+    layers, layer_permissions,
 )
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 
