@@ -11,7 +11,7 @@ from lambda_store_support import ACCOUNT, REGION
 from sqlalchemy import Connection, text, update
 
 from lamina.store import AlreadyExists, NotFound, PreconditionFailed, open_store
-from lamina.store.repositories import accounts, lambda_code, lambda_layer_policies, lambda_layers
+from lamina.store.repositories import accounts, lambda_code, lambda_functions, lambda_layer_policies, lambda_layers
 from lamina.store.schema import SCHEMA_VERSION, schema_version
 
 layers = lambda_layers
@@ -142,3 +142,13 @@ def test_a_version_3_store_gets_the_layer_tables(tmp_path: Path) -> None:
         accounts.create_account(conn, ACCOUNT)
         assert publish(conn).version == 1
     store.close()
+
+
+def test_account_usage_counts_live_layer_code(conn: Connection) -> None:
+    """AWS's TotalCodeSize is the storage "used for function and layer code"."""
+    before = lambda_functions.account_usage(conn, ACCOUNT, REGION).total_code_size
+    publish(conn, data=b"12345")
+    publish(conn, data=b"123")
+    assert lambda_functions.account_usage(conn, ACCOUNT, REGION).total_code_size == before + 8
+    layers.delete_layer_version(conn, ACCOUNT, REGION, "lib", 1)
+    assert lambda_functions.account_usage(conn, ACCOUNT, REGION).total_code_size == before + 3

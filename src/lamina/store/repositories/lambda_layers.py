@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, Select, and_, func, select
 
 from lamina.arn import format_arn
 
-from .. import ids
+from .. import dialect, ids
 from ..errors import NotFound
 from ..schema import lambda_layer_policies, lambda_layer_versions, lambda_layers
 from . import lambda_code, named_principals
@@ -132,12 +132,10 @@ def publish_layer_version(
 ) -> LayerVersionRow:
     """A new version of ``name`` (the layer is created with its first version) holding the stored
     code ``code_sha256_hex``; NotFound(``code``) when that code is not stored."""
-    try:
-        layer = find_layer(conn, account_id, region, name, lock=True)
-    except NotFound:
-        conn.execute(lambda_layers.insert().values(layer_id=ids.function_id(), account_id=account_id, region=region,
-                                                   name=name, next_version=1, created_at=now()))
-        layer = find_layer(conn, account_id, region, name, lock=True)
+    dialect.insert_or_ignore(conn, lambda_layers, {  # the first publish creates the layer; a racing one waits
+        "layer_id": ids.function_id(), "account_id": account_id, "region": region, "name": name, "next_version": 1,
+        "created_at": now()})
+    layer = find_layer(conn, account_id, region, name, lock=True)
     code = lambda_code.get_code(conn, code_sha256_hex, lock=True)
     conn.execute(lambda_layer_versions.insert().values(
         layer_id=layer.layer_id, version_number=layer.next_version, account_id=account_id, description=description,
