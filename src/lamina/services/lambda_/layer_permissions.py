@@ -20,17 +20,16 @@ from lamina.store import AlreadyExists, NotFound, PreconditionFailed, Store
 from lamina.store.repositories import lambda_layer_policies
 
 from .declarations import declaration
-from .errors import PreconditionFailedException, ResourceConflictException, ResourceNotFoundException
+from .errors import PreconditionFailedException, ResourceNotFoundException
 from .layer_refs import LayerRef, layer_ref, layer_version, no_such_version
 from .permissions import principal_element
-from .resource_policies import check_size, compact
+from .resource_policies import NO_POLICY, check_size, compact, statement_missing, statement_taken
 
 __all__ = ["add_layer_version_permission", "get_layer_version_policy", "layer_statement",
            "remove_layer_version_permission"]
 
 STALE = ("The Revision Id provided does not match the latest Revision Id. Call the GetLayerPolicy API to retrieve the "
          "latest Revision Id")
-NO_POLICY = "No policy is associated with the given resource."
 
 
 def layer_statement(params: dict[str, Any], resource: str) -> dict[str, Any]:
@@ -45,7 +44,7 @@ def layer_statement(params: dict[str, Any], resource: str) -> dict[str, Any]:
 
 def _missing(ref: LayerRef, version: int, sid: str, error: NotFound) -> ServiceError:
     if error.kind == "policy statement":
-        return ResourceNotFoundException(f"Statement {sid} is not found in resource policy.")
+        return statement_missing(sid)
     if error.kind == "layer version policy":
         return ResourceNotFoundException(NO_POLICY)
     return no_such_version(ref.version_arn(version))
@@ -67,8 +66,7 @@ def add_layer_version_permission(ctx: RequestContext, store: Store) -> dict[str,
     except PreconditionFailed:
         raise PreconditionFailedException(STALE) from None
     except AlreadyExists:
-        raise ResourceConflictException(f"The statement id ({sid}) provided already exists. Please provide a new "
-                                        "statement id, or remove the existing statement.") from None
+        raise statement_taken(sid) from None
     return {"Statement": json.dumps(statement, separators=(",", ":")), "RevisionId": row.revision_id}
 
 

@@ -11,19 +11,17 @@ policy the same way. Deleting the layer version drops its policy (``lambda_layer
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..errors import AlreadyExists, NotFound
+from ..errors import NotFound
 from ..schema import lambda_layer_policies
 from . import named_principals
-from ._lambda import check_revision, document_statements, new_revision
+from ._lambda import check_revision, document_statements, new_revision, with_statement, without_statement
 from .lambda_layers import POLICY_OWNER, LayerVersionRow, find_layer, get_layer_version, policy_owner_id
-from .lambda_policies import POLICY_ID, POLICY_VERSION
 
 
 @dataclass(frozen=True)
@@ -72,12 +70,8 @@ def add_statement(
     layer_version = _target(conn, account_id, region, name, version)
     current = _find(conn, layer_version)
     _check(layer_version, current, expected_revision_id)
-    statements = current.statements() if current else []
-    sid = str(statement.get("Sid", ""))
-    if any(existing.get("Sid") == sid for existing in statements):
-        raise AlreadyExists("policy statement", sid)
-    document = {"Version": POLICY_VERSION, "Id": POLICY_ID, "Statement": [*statements, dict(statement)]}
-    return _write(conn, layer_version, json.dumps(document), exists=current is not None)
+    document = with_statement(current.document if current else None, statement)
+    return _write(conn, layer_version, document, exists=current is not None)
 
 
 def remove_statement(
@@ -91,16 +85,12 @@ def remove_statement(
     if current is None:
         raise NotFound("layer version policy", layer_version.arn)
     _check(layer_version, current, expected_revision_id)
-    statements = current.statements()
-    kept = [statement for statement in statements if statement.get("Sid") != sid]
-    if len(kept) == len(statements):
-        raise NotFound("policy statement", sid)
-    if not kept:
+    document = without_statement(current.document, sid)
+    if document is None:
         named_principals.forget(conn, POLICY_OWNER, current.owner_id)
         conn.execute(lambda_layer_policies.delete().where(*_key(layer_version)))
         return None
-    document = {**json.loads(current.document), "Statement": kept}
-    return _write(conn, layer_version, json.dumps(document), exists=True)
+    return _write(conn, layer_version, document, exists=True)
 
 
 def as_read(conn: Connection, policy: LayerPolicyRow) -> str:
