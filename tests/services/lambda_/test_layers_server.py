@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import random
 import re
 import urllib.request
+import zipfile
 from typing import Any
 
 import pytest
-from functions_support import create, error_of, execution_role, unique, zipped
+from functions_support import create, error_of, execution_role, unique, user_client, zipped
 from layers_support import LAYER_FILES, SHAPES, STATUSES, filled, publish, recorded
 
 from lamina.pytest_plugin import LaminaServer
@@ -223,3 +226,29 @@ def test_function_layer_errors_as_recorded(aws_lambda: Any, role: str, lamina_se
     function = create(aws_lambda, role)["FunctionName"]
     assert error_of(lambda: aws_lambda.update_function_configuration(FunctionName=function, Layers=[one, two])) == (
         recorded("two_layer_versions_single_function_exc", account, name))
+
+
+def test_a_layer_past_the_6_mb_payload_limit(aws_lambda: Any) -> None:
+    """PublishLayerVersion takes a zip up to 50 MB, as CreateFunction does, not Lambda's 6 MB payload."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("python/blob.bin", random.Random(8).randbytes(7 * 1024 * 1024))
+    published = publish(aws_lambda, Content={"ZipFile": buffer.getvalue()})
+    assert published["Content"]["CodeSize"] == len(buffer.getvalue())
+
+
+def test_the_lambda_layer_condition_key(lamina_server: LaminaServer, role: str) -> None:
+    """``lambda:Layer`` holds the layers a function is created with: a policy can allow only approved ones."""
+    owner = lamina_server.client("lambda")
+    approved, other = publish(owner, unique("approved")), publish(owner, unique("unvetted"))
+    account = lamina_server.account_id
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:GetLayerVersion", "iam:PassRole"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*",
+         "Condition": {"ForAllValues:StringLike": {
+             "lambda:Layer": f"arn:aws:lambda:us-east-1:{account}:layer:approved-*"}}}]}
+    developer = user_client(lamina_server, "lambda", unique("developer"), policy)
+    assert create(developer, role, Layers=[approved["LayerVersionArn"]])["Layers"][0]["Arn"] == (
+        approved["LayerVersionArn"])
+    code, message, status = error_of(lambda: create(developer, role, Layers=[other["LayerVersionArn"]]))
+    assert (code, status) == ("AccessDeniedException", 403) and "lambda:CreateFunction" in message
