@@ -87,7 +87,7 @@ def _answered(member: str, value: Any, name: str) -> Any:
         return {"SubnetIds": subnets, "SecurityGroupIds": groups,
                 "Ipv6AllowedForDualStack": bool(value.get("Ipv6AllowedForDualStack", False)),
                 "VpcId": "vpc-lamina" if subnets else ""}
-    if member == "Layers":
+    if member == "Layers":  # the sizes are the layer versions': ``function_layers.with_layers`` reads them
         return [{"Arn": str(arn), "CodeSize": 0} for arn in value]
     if member == "LoggingConfig":
         logging = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **value}
