@@ -15,11 +15,13 @@ ERRORS: dict[str, dict[str, Any]] = ANSWERS["errors"]
 SHAPES: dict[str, dict[str, Any]] = ANSWERS["shapes"]
 STATUSES: dict[str, int] = ANSWERS["statuses"]
 LAYER_FILES = {"python/shared.py": "GREETING = 'hello from a layer'\n"}
+LAYER_ZIP = zipped(LAYER_FILES)
+"""Made once: a zip records its entries' times, so two calls a second apart differ."""
 
 
 def publish(client: Any, name: str | None = None, **more: Any) -> dict[str, Any]:
     """PublishLayerVersion of a small python layer (``more`` overrides or adds members)."""
-    params: dict[str, Any] = {"LayerName": name or unique("layer"), "Content": {"ZipFile": zipped(LAYER_FILES)}}
+    params: dict[str, Any] = {"LayerName": name or unique("layer"), "Content": {"ZipFile": LAYER_ZIP}}
     found: dict[str, Any] = client.publish_layer_version(**{**params, **more})
     return found
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from functions_support import LAMBDA_TRUST, zipped
-from layers_support import LAYER_FILES
+from layers_support import LAYER_ZIP
 from test_functions_cli import AWS, aws
 
 from lamina.pytest_plugin import LaminaServer, start_server
@@ -33,7 +33,7 @@ def _ok(server: LaminaServer, *args: str, cwd: Path | None = None) -> Any:
 
 
 def test_layer_walk_through(server: LaminaServer, tmp_path: Path) -> None:
-    (tmp_path / "layer.zip").write_bytes(zipped(LAYER_FILES))
+    (tmp_path / "layer.zip").write_bytes(LAYER_ZIP)
     (tmp_path / "function.zip").write_bytes(zipped())
     (tmp_path / "trust-policy.json").write_text(json.dumps(LAMBDA_TRUST))
     published = _ok(server, "lambda", "publish-layer-version", "--layer-name", "my-layer", "--description",
@@ -60,7 +60,7 @@ def test_layer_walk_through(server: LaminaServer, tmp_path: Path) -> None:
     created = _ok(server, "lambda", "create-function", "--function-name", "my-function", "--runtime", "python3.12",
                   "--handler", "index.handler", "--role", role["Role"]["Arn"],
                   "--zip-file", "fileb://function.zip", "--layers", arn, cwd=tmp_path)
-    assert created["Layers"] == [{"Arn": arn, "CodeSize": len(zipped(LAYER_FILES))}]
+    assert created["Layers"] == [{"Arn": arn, "CodeSize": len(LAYER_ZIP)}]
 
     assert _ok(server, "lambda", "get-layer-version-by-arn", "--arn", arn)["Description"] == "shared code"
     _ok(server, "lambda", "delete-layer-version", "--layer-name", "my-layer", "--version-number", "1")

@@ -13,8 +13,8 @@ import zipfile
 from typing import Any
 
 import pytest
-from functions_support import create, error_of, execution_role, unique, user_client, zipped
-from layers_support import LAYER_FILES, SHAPES, STATUSES, filled, publish, recorded
+from functions_support import create, error_of, execution_role, unique, user_client
+from layers_support import LAYER_ZIP, SHAPES, STATUSES, filled, publish, recorded
 
 from lamina.pytest_plugin import LaminaServer
 
@@ -49,7 +49,7 @@ def test_publish_answers_as_aws(aws_lambda: Any, lamina_server: LaminaServer) ->
         1, ["python3.12"], ["x86_64"])
     assert (published["LicenseInfo"], published["Description"]) == ("MIT", "shared code")
     assert CREATED_DATE.fullmatch(published["CreatedDate"])
-    data = zipped(LAYER_FILES)
+    data = LAYER_ZIP
     assert published["Content"]["CodeSha256"] == base64.b64encode(hashlib.sha256(data).digest()).decode()
     assert published["Content"]["CodeSize"] == len(data)
 
@@ -59,7 +59,7 @@ def test_content_location_serves_the_zip(aws_lambda: Any) -> None:
     location = publish(aws_lambda)["Content"]["Location"]
     assert "/_lamina/code/" in location
     with urllib.request.urlopen(location, timeout=10) as answer:
-        assert answer.read() == zipped(LAYER_FILES)
+        assert answer.read() == LAYER_ZIP
 
 
 def test_lists_answer_only_when_given(aws_lambda: Any) -> None:
@@ -159,18 +159,26 @@ def test_by_arn_errors_as_recorded(aws_lambda: Any, lamina_server: LaminaServer)
         "get_layer_version_by_arn_exc_nonexistentversion", lamina_server.account_id, name)
 
 
-def test_an_unknown_compatible_runtime(aws_lambda: Any, lamina_server: LaminaServer) -> None:
-    """AWS's sentence for the runtimes (recorded beside an architecture error: the first of its two)."""
-    code, message, status = recorded("publish_layer_version_exc_invalid_runtime_arch", lamina_server.account_id)
-    runtime_part = message.split("; ")[0].replace("2 validation errors", "1 validation error")
-    assert error_of(lambda: publish(aws_lambda, CompatibleRuntimes=["invalidruntime"])) == (code, runtime_part,
-                                                                                             status)
+@pytest.mark.parametrize(("answer", "runtimes", "architectures"), [
+    ("publish_layer_version_exc_invalid_runtime_arch", ["invalidruntime"], ["invalidarch"]),
+    ("publish_layer_version_exc_partially_invalid_values", ["invalidruntime", "invalidruntime2", "nodejs20.x"],
+     ["invalidarch", "x86_64"]),
+])
+def test_unknown_runtimes_and_architectures(aws_lambda: Any, lamina_server: LaminaServer, answer: str,
+                                            runtimes: list[str], architectures: list[str]) -> None:
+    """Both in one ValidationException, the runtimes' sentence listing the runtimes functions may use."""
+    found = error_of(lambda: publish(aws_lambda, CompatibleRuntimes=runtimes, CompatibleArchitectures=architectures))
+    assert found == recorded(answer, lamina_server.account_id)
 
 
-def test_an_unknown_architecture(aws_lambda: Any, lamina_server: LaminaServer) -> None:
+def test_an_unknown_runtime_or_architecture_alone(aws_lambda: Any, lamina_server: LaminaServer) -> None:
     code, message, status = recorded("publish_layer_version_exc_invalid_runtime_arch", lamina_server.account_id)
-    arch_part = "1 validation error detected: " + message.split("; ")[1]
-    assert error_of(lambda: publish(aws_lambda, CompatibleArchitectures=["invalidarch"])) == (code, arch_part, status)
+    runtime_part, arch_part = message.removeprefix("2 validation errors detected: ").split("; ")
+    assert error_of(lambda: publish(aws_lambda, CompatibleRuntimes=["invalidruntime"])) == (
+        code, f"1 validation error detected: {runtime_part}", status)
+    assert error_of(lambda: publish(aws_lambda, CompatibleArchitectures=["invalidarch"])) == (
+        code, f"1 validation error detected: {arch_part}", status)
+    assert error_of(lambda: publish(aws_lambda, CompatibleArchitectures=["x86_64", "arm64", "x86_64"]))[0] == code
 
 
 def test_s3_content_is_refused_as_for_functions(aws_lambda: Any, role: str) -> None:
@@ -193,7 +201,7 @@ def test_a_function_with_layers(aws_lambda: Any, role: str, lamina_server: Lamin
     first, second = publish(aws_lambda), publish(aws_lambda)
     arns = [second["LayerVersionArn"], first["LayerVersionArn"]]
     created = create(aws_lambda, role, Layers=arns)
-    expected = [{"Arn": arn, "CodeSize": len(zipped(LAYER_FILES))} for arn in arns]
+    expected = [{"Arn": arn, "CodeSize": len(LAYER_ZIP)} for arn in arns]
     assert created["Layers"] == expected
     assert set(SHAPES["get_fn_config"]["Layers"][0]) == {"Arn", "CodeSize"}
     name = created["FunctionName"]

@@ -28,7 +28,7 @@ from .function_code import code_location
 from .function_config import SUPPORTED_RUNTIMES, timestamp
 from .resource_arns import layer_arn
 
-__all__ = ["LAYER_RUNTIMES", "LayerRef", "check_runtime_filter", "check_runtimes", "layer_ref", "layer_version",
+__all__ = ["LAYER_RUNTIMES", "LayerRef", "check_compatibility", "check_runtime_filter", "layer_ref", "layer_version",
            "layer_version_answer", "listed_layer_version", "no_such_version", "not_found"]
 
 LAYER_RUNTIMES = (
@@ -42,6 +42,8 @@ LAYER_RUNTIMES = (
 )
 """The runtime identifiers of Lambda's layer API, in the order AWS lists them in ListLayers'
 ValidationException (recorded 2026-01-12)."""
+ARCHITECTURES = ("x86_64", "arm64")
+"""The model's Architecture enum, in its order (AWS's message lists it so)."""
 NOT_FOUND = "The resource you requested does not exist."
 
 
@@ -81,14 +83,23 @@ def no_such_version(arn: str) -> ServiceError:
     return ResourceNotFoundException(f"Layer version {arn} does not exist.")
 
 
-def check_runtimes(runtimes: Iterable[str]) -> None:
-    """PublishLayerVersion's ``CompatibleRuntimes``: AWS's ValidationException lists the runtimes
-    functions may use, while it accepts every identifier of ``LAYER_RUNTIMES``."""
-    given = list(runtimes)
+def check_compatibility(runtimes: Iterable[str] | None, architectures: Iterable[str] | None) -> None:
+    """PublishLayerVersion's ``CompatibleRuntimes`` and ``CompatibleArchitectures``, in one
+    ValidationException as AWS answers them: its runtime sentence lists the runtimes functions may
+    use, while it accepts every identifier of ``LAYER_RUNTIMES``. (The model's Architecture enum is
+    left to this check for this operation: ``model_patches.json``.)"""
+    problems: list[str] = []
+    given = list(runtimes or ())
     if any(runtime not in LAYER_RUNTIMES for runtime in given):
-        raise validation_error([
-            f"Value '[{', '.join(given)}]' at 'compatibleRuntimes' failed to satisfy constraint: Member must "
-            f"satisfy enum value set: [{', '.join(SUPPORTED_RUNTIMES)}]"], "ValidationException")
+        problems.append(f"Value '[{', '.join(given)}]' at 'compatibleRuntimes' failed to satisfy constraint: Member "
+                        f"must satisfy enum value set: [{', '.join(SUPPORTED_RUNTIMES)}]")
+    chosen = list(architectures or ())
+    if any(architecture not in ARCHITECTURES for architecture in chosen):
+        problems.append(f"Value '[{', '.join(chosen)}]' at 'compatibleArchitectures' failed to satisfy constraint: "
+                        f"Member must satisfy constraint: [Member must satisfy enum value set: "
+                        f"[{', '.join(ARCHITECTURES)}], Member must not be null]")
+    if problems:
+        raise validation_error(problems, "ValidationException")
 
 
 def check_runtime_filter(runtime: str | None) -> None:

@@ -20,8 +20,8 @@ from lamina.store.repositories import lambda_layers
 from .declarations import declaration
 from .function_code import store_zip, zip_from
 from .layer_refs import (
+    check_compatibility,
     check_runtime_filter,
-    check_runtimes,
     layer_ref,
     layer_version,
     layer_version_answer,
@@ -40,11 +40,9 @@ MAX_ITEMS = 50
 def publish_layer_version(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """A new version of the layer (created with its first version) from a zip."""
     params, ref = ctx.params, layer_ref(ctx, deps.store)
-    runtimes = params.get("CompatibleRuntimes")
-    if runtimes is not None:
-        check_runtimes(runtimes)
+    runtimes, architectures = params.get("CompatibleRuntimes"), params.get("CompatibleArchitectures")
+    check_compatibility(runtimes, architectures)
     data = zip_from(params.get("Content") or {})
-    architectures = params.get("CompatibleArchitectures")
     with deps.store.transaction() as conn:
         row = lambda_layers.publish_layer_version(
             conn, ref.account, ref.region, ref.name, store_zip(conn, data),
