@@ -133,7 +133,7 @@ def publish_layer_version(
     """A new version of ``name`` (the layer is created with its first version) holding the stored
     code ``code_sha256_hex``; NotFound(``code``) when that code is not stored."""
     dialect.insert_or_ignore(conn, lambda_layers, {  # the first publish creates the layer; a racing one waits
-        "layer_id": ids.function_id(), "account_id": account_id, "region": region, "name": name, "next_version": 1,
+        "layer_id": ids.layer_id(), "account_id": account_id, "region": region, "name": name, "next_version": 1,
         "created_at": now()})
     layer = find_layer(conn, account_id, region, name, lock=True)
     code = lambda_code.get_code(conn, code_sha256_hex, lock=True)
