@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from lambda_store_support import ACCOUNT, REGION
+from lambda_store_support import ACCOUNT, REGION, make_function
 from sqlalchemy import Connection, text, update
 
 from lamina.store import AlreadyExists, NotFound, PreconditionFailed, open_store
@@ -152,3 +152,13 @@ def test_account_usage_counts_live_layer_code(conn: Connection) -> None:
     assert lambda_functions.account_usage(conn, ACCOUNT, REGION).total_code_size == before + 8
     layers.delete_layer_version(conn, ACCOUNT, REGION, "lib", 1)
     assert lambda_functions.account_usage(conn, ACCOUNT, REGION).total_code_size == before + 3
+
+
+def test_a_function_versions_layers_in_order(conn: Connection) -> None:
+    """What the runtime reads: the layers of a function version, as its configuration lists them."""
+    first, second = publish(conn, "a", data=b"first"), publish(conn, "b", data=b"second")
+    layered = make_function(conn, "layered", Layers=[{"Arn": second.arn, "CodeSize": 6}, {"Arn": first.arn,
+                                                                                          "CodeSize": 5}])
+    found = layers.layers_of(conn, layered)
+    assert [lambda_code.read_code(conn, row.code_sha256_hex) for row in found] == [b"second", b"first"]
+    assert layers.layers_of(conn, make_function(conn, "plain")) == []

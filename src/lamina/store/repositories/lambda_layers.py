@@ -25,7 +25,7 @@ from ..errors import NotFound
 from ..schema import lambda_layer_policies, lambda_layer_versions, lambda_layers
 from . import lambda_code, named_principals
 from ._common import DEFAULT_MAX_ITEMS, Page, now, paginate
-from ._lambda import sha256_base64
+from ._lambda import VersionRow, sha256_base64
 
 POLICY_OWNER = "layer-policy"
 """The ``named_principals`` owner kind of a layer version's policy (id: ``layer_id:version``)."""
@@ -232,3 +232,9 @@ def contents_of(conn: Connection, arns: Sequence[str]) -> list[LayerVersionRow]:
             raise NotFound("layer version", arn)
         found.append(_version(row))
     return found
+
+
+def layers_of(conn: Connection, version: VersionRow) -> list[LayerVersionRow]:
+    """The layer versions a function version uses (its configuration's ``Layers``), in order:
+    ``contents_of`` for the ARNs the handlers stored there."""
+    return contents_of(conn, [str(layer["Arn"]) for layer in version.config.get("Layers") or ()])
