@@ -49,12 +49,14 @@ QUERY_BODY_BYTES = 2 * MIB
 LAMBDA_BODY_BYTES = 6 * MIB
 """Lambda's request payload quota (6,291,456 bytes), as its 413 message names it."""
 LAMBDA_CODE_BODY_BYTES = 70_167_211
-"""What Lambda accepts for CreateFunction and UpdateFunctionCode: a 50 MB zip, base64-encoded in JSON."""
+"""What Lambda accepts for CreateFunction, UpdateFunctionCode and PublishLayerVersion: a 50 MB zip,
+base64-encoded in JSON."""
 BODY_LIMITS: dict[str | None, int] = {"iam": QUERY_BODY_BYTES, "sts": QUERY_BODY_BYTES, "lambda": LAMBDA_BODY_BYTES}
 """The largest request body each service accepts, in bytes."""
 OPERATION_BODY_LIMITS: dict[tuple[str, str], int] = {
     ("lambda", "CreateFunction"): LAMBDA_CODE_BODY_BYTES,
     ("lambda", "UpdateFunctionCode"): LAMBDA_CODE_BODY_BYTES,
+    ("lambda", "PublishLayerVersion"): LAMBDA_CODE_BODY_BYTES,
 }
 """Operations whose limit differs from their service's."""
 LAMBDA_OPERATION_NAMES = {"Invoke": "InvokeFunction"}

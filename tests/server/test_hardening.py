@@ -149,6 +149,12 @@ def test_lambda_code_uploads_have_their_larger_limit(lamina: Lamina) -> None:
     answer = exchange(lamina.endpoint, request_head("POST", path, headers))
     assert json.loads(answer.body)["Message"] == \
         "Request must be smaller than 70167211 bytes for the CreateFunction operation"
+    layer_path = "/2018-10-31/layers/my-layer/versions"
+    headers = signed_headers(lamina.endpoint + layer_path, "{}", service="lambda")
+    headers["Content-Length"] = str(71 * 1024 * 1024)
+    answer = exchange(lamina.endpoint, request_head("POST", layer_path, headers))
+    assert json.loads(answer.body)["Message"] == \
+        "Request must be smaller than 70167211 bytes for the PublishLayerVersion operation"
 
 
 # -- duplicate authentication material is refused -------------------------------------------------

@@ -28,8 +28,9 @@ from lamina.store.repositories import (
 from lamina.store.schema import SCHEMA_VERSION, schema_version
 from lamina.store.schema import lambda_versions as versions_table
 
-LAMBDA_TABLES = ("lambda_code", "lambda_functions", "lambda_versions", "lambda_aliases", "lambda_policies",
-                 "lambda_url_configs", "lambda_async_invocations", "lambda_code_links")
+LAMBDA_TABLES = ("lambda_code", "lambda_layers", "lambda_layer_versions", "lambda_layer_policies", "lambda_functions",
+                 "lambda_versions", "lambda_aliases", "lambda_policies", "lambda_url_configs",
+                 "lambda_async_invocations", "lambda_code_links")
 
 fns = lambda_functions
 

@@ -57,6 +57,11 @@ def function_id() -> str:
     return str(uuid.uuid4())
 
 
+def layer_id() -> str:
+    """A Lambda layer's unique id (never shown): a layer's policies and bindings hang off it."""
+    return str(uuid.uuid4())
+
+
 def revision_id() -> str:
     """A ``RevisionId``: a random UUID, new on every change of the object it versions."""
     return str(uuid.uuid4())

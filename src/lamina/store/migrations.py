@@ -35,11 +35,15 @@ def _v2_to_v3(conn: Connection) -> None:
 
 
 def _v3_to_v4(conn: Connection) -> None:
+    """The Lambda layer tables: all new, so ``create_all`` has made them; no data moves."""
+
+
+def _v4_to_v5(conn: Connection) -> None:
     """The queue of Event invocations and linked code directories: new tables, made by ``create_all``;
     no data moves."""
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 """From version N to N + 1."""
 
 

@@ -33,9 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
-4: the queue of Event invocations and linked code directories (see ``migrations.py``)."""
+4: Lambda layers. 5: the queue of Event invocations and linked code directories (see
+``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -401,6 +402,57 @@ lambda_url_configs = Table(
     _created(),
     Column("last_modified", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("function_id", "qualifier"),
+)
+
+
+# Lambda layers. One row per layer name (case-sensitive, as function names); ``next_version`` only
+# grows, so a version number is never reused, even after every version was deleted (AWS).
+lambda_layers = Table(
+    "lambda_layers",
+    metadata,
+    Column("layer_id", String(36), primary_key=True),
+    _account(),
+    Column("region", String(32), nullable=False),
+    Column("name", String(140), nullable=False),
+    Column("next_version", Integer, nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "region", "name"),
+)
+
+# A layer version's content is a zip in ``lambda_code`` (by SHA-256, shared with functions);
+# the compatible runtimes and architectures are JSON lists, NULL when the publish left them out.
+# DeleteLayerVersion sets ``deleted_at`` and keeps the row: functions that use the version keep
+# its content (AWS), and the runtime still finds it by ARN.
+lambda_layer_versions = Table(
+    "lambda_layer_versions",
+    metadata,
+    Column("layer_id", String(36), ForeignKey("lambda_layers.layer_id"), nullable=False),
+    Column("version_number", Integer, nullable=False),
+    _account(),
+    Column("description", String(256), nullable=False),
+    Column("compatible_runtimes", Text),
+    Column("compatible_architectures", Text),
+    Column("license_info", String(512)),
+    Column("code_sha256", String(64), ForeignKey("lambda_code.sha256"), nullable=False),
+    Column("code_size", Integer, nullable=False),
+    _created(),
+    Column("deleted_at", UtcDateTime()),
+    PrimaryKeyConstraint("layer_id", "version_number"),
+    Index(None, "code_sha256"),
+)
+
+# The resource-based policy of one layer version (AddLayerVersionPermission's statements).
+lambda_layer_policies = Table(
+    "lambda_layer_policies",
+    metadata,
+    Column("layer_id", String(36), nullable=False),
+    Column("version_number", Integer, nullable=False),
+    _account(),
+    Column("document", Text, nullable=False),
+    Column("revision_id", String(36), nullable=False),
+    PrimaryKeyConstraint("layer_id", "version_number"),
+    ForeignKeyConstraint(["layer_id", "version_number"],
+                         ["lambda_layer_versions.layer_id", "lambda_layer_versions.version_number"]),
 )
 
 lambda_async_invocations = Table(

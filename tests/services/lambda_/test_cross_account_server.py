@@ -10,17 +10,15 @@ stories do not depend on CreateFunction; the last one makes its function with Cr
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
+from cross_account_support import client, denial, root_of, second_account, user_client
 from functions_support import create, execution_role
 
 from lamina import pytest_plugin
@@ -57,40 +55,11 @@ def lamina_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaSe
 @pytest.fixture(scope="module")
 def other(lamina_server: LaminaServer) -> dict[str, str]:
     """A second account hosted by the same server, with its root key."""
-    done = subprocess.run([sys.executable, "-m", "lamina.cli", "accounts", "create", "--data-dir",
-                           str(lamina_server.data_dir), "--json"], capture_output=True, text=True, check=True)
-    created: dict[str, str] = json.loads(done.stdout)
-    return created
-
-
-def client(server: LaminaServer, service: str, key: str, secret: str, token: str | None = None) -> Any:
-    return boto3.client(service, endpoint_url=server.endpoint_url, region_name=server.region,
-                        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token)
-
-
-def root_of(server: LaminaServer, other: dict[str, str], service: str) -> Any:
-    return client(server, service, other["AccessKeyId"], other["SecretAccessKey"])
-
-
-def user_client(server: LaminaServer, iam: Any, name: str, service: str, *actions: str) -> Any:
-    """A new user of ``iam``'s account allowed ``actions`` (none: no identity policy), as a client."""
-    iam.create_user(UserName=name)
-    if actions:
-        document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions),
-                                                            "Resource": "*"}]}
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(document))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return client(server, service, key["AccessKeyId"], key["SecretAccessKey"])
+    return second_account(lamina_server)
 
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def denial(call: Any) -> tuple[int, str]:
-    with pytest.raises(ClientError) as raised:
-        call()
-    return raised.value.response["ResponseMetadata"]["HTTPStatusCode"], raised.value.response["Error"]["Message"]
 
 
 def eventually(call: Any) -> Any:

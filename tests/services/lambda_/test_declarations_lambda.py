@@ -18,7 +18,15 @@ from lamina.context import RequestContext
 from lamina.services import build_registry
 from lamina.services.lambda_.declarations import CALLBACK_OPERATIONS, action_of, declared
 from lamina.store import Store, open_store
-from lamina.store.repositories import accounts, lambda_code, lambda_functions, lambda_policies, lambda_urls
+from lamina.store.repositories import (
+    accounts,
+    lambda_code,
+    lambda_functions,
+    lambda_layer_policies,
+    lambda_layers,
+    lambda_policies,
+    lambda_urls,
+)
 
 ACCT = "123456789012"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCT}:function:my-function"
@@ -50,6 +58,9 @@ FROM_STORED_STATE = {
     ("RemovePermission", "lambda:FunctionUrlAuthType"), ("DeleteResourcePolicy", "lambda:Principal"),
 }
 """(operation, key) decided on what is stored (or on a member the sample leaves out), not on the request alone."""
+DECIDED_ON_THE_LAYER = {"ListLayerVersions"}
+"""Listed with no resource type by the reference, but decided by AWS on the layer (its denial names
+``layer:NAME``; the Lambda developer guide lists it under the Layer resource): see declarations.py."""
 
 
 def _model() -> Any:
@@ -100,6 +111,8 @@ def test_every_operation_has_its_action_resource_and_keys(operation: str, store:
     ctx = _ctx(_params(operation))
     resources = found.resources(ctx, store)
     types = action.resource_types
+    if operation in DECIDED_ON_THE_LAYER:
+        types = tuple(rt for rt in default_catalog().resource_types("lambda") if rt.name == "layer")
     if not types or operation in CALLBACK_OPERATIONS:
         assert resources == ["*"] or resources == ("*",)
     else:
@@ -121,7 +134,7 @@ def test_every_operation_has_its_action_resource_and_keys(operation: str, store:
 
 def test_the_registry_uses_these_declarations_for_operations_not_served() -> None:
     registry = build_registry()
-    assert registry.declaration("lambda", "ListLayers") is declared()[("lambda", "ListLayers")]
+    assert registry.declaration("lambda", "ListCodeSigningConfigs") is declared()[("lambda", "ListCodeSigningConfigs")]
 
 
 @pytest.mark.parametrize(("params", "arn"), [
@@ -166,3 +179,22 @@ def test_keys_read_from_what_is_stored(store: Store) -> None:
     assert url_keys is not None
     assert dict(url_keys(_ctx({"FunctionName": "stored"}), store)) == {
         "lambda:FunctionArn": f"arn:aws:lambda:us-east-1:{ACCT}:function:stored", "lambda:FunctionUrlAuthType": "NONE"}
+
+
+def test_a_layer_versions_policy_decides_with_the_caller(store: Store) -> None:
+    """GetLayerVersion (by name or by ARN) reads the layer version's policy; ListLayerVersions is on the layer."""
+    with store.transaction() as conn:
+        code = lambda_code.put_code(conn, b"PK\x05\x06" + b"\0" * 18)
+        lambda_layers.publish_layer_version(conn, ACCT, "us-east-1", "shared", code.sha256)
+        lambda_layer_policies.add_statement(conn, ACCT, "us-east-1", "shared", 1, {
+            "Sid": "all", "Effect": "Allow", "Principal": "*", "Action": "lambda:GetLayerVersion",
+            "Resource": f"{LAYER.replace('my-layer', 'shared')}:1"})
+    by_name = _ctx({"LayerName": "shared", "VersionNumber": 1})
+    by_arn = _ctx({"Arn": f"{LAYER.replace('my-layer', 'shared')}:1"})
+    for operation, ctx in (("GetLayerVersion", by_name), ("GetLayerVersionByArn", by_arn)):
+        policy_of = declared()[("lambda", operation)].resource_policy
+        assert policy_of is not None and policy_of(ctx, store) is not None, operation
+    unpolicied = _ctx({"LayerName": "shared", "VersionNumber": 2})
+    assert declared()[("lambda", "GetLayerVersion")].resource_policy(unpolicied, store) is None  # type: ignore[misc]
+    assert list(declared()[("lambda", "ListLayerVersions")].resources(by_name, store)) == [
+        LAYER.replace("my-layer", "shared")]

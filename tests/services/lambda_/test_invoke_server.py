@@ -374,3 +374,15 @@ def test_a_linked_directory_runs_its_current_files(server: LaminaServer, role: s
     while answer() != "zip" and time.monotonic() < deadline:
         time.sleep(0.2)
     assert answer() == "zip"
+
+
+def test_layers_are_on_the_path_in_order(server: LaminaServer, role: str) -> None:
+    client = server.client("lambda")
+    first = client.publish_layer_version(LayerName=unique("base"), Content={"ZipFile": zipped({
+        "python/shared.py": "WHO = 'base layer'\n", "python/only_base.py": "X = 1\n"})})["LayerVersionArn"]
+    second = client.publish_layer_version(LayerName=unique("over"), Content={"ZipFile": zipped({
+        "python/shared.py": "WHO = 'later layer wins'\n"})})["LayerVersionArn"]
+    name = unique("layered")
+    source = "import shared, only_base\n\ndef handler(event, context):\n    return [shared.WHO, only_base.X]\n"
+    create(client, role, name, Handler="app.handler", zip=zipped({"app.py": source}), Layers=[first, second])
+    assert _payload(client.invoke(FunctionName=name, Payload=b"{}")) == ["later layer wins", 1]

@@ -172,9 +172,10 @@ def test_gate_denials_use_lambdas_error_code(server: LaminaServer, my_function: 
 def test_operations_not_served_are_decided_first(server: LaminaServer, my_function: str) -> None:
     """A caller learns "not authorized" before "not implemented", on the resource the request names."""
     nobody = user(server, "nobody")
-    refused = error_of(lambda: nobody.get_layer_version(LayerName="shared", VersionNumber=2))
-    assert refused[1:] == denied(f"arn:aws:iam::{ACCT}:user/nobody", "lambda:GetLayerVersion",
-                                 f"arn:aws:lambda:us-east-1:{ACCT}:layer:shared:2",
-                                 no_identity_policy("lambda:GetLayerVersion"))[1:]
-    answer = error_of(lambda: server.client("lambda").get_layer_version(LayerName="shared", VersionNumber=2))
+    mapping = "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE"
+    refused = error_of(lambda: nobody.get_event_source_mapping(UUID=mapping))
+    assert refused[1:] == denied(f"arn:aws:iam::{ACCT}:user/nobody", "lambda:GetEventSourceMapping",
+                                 f"arn:aws:lambda:us-east-1:{ACCT}:event-source-mapping:{mapping}",
+                                 no_identity_policy("lambda:GetEventSourceMapping"))[1:]
+    answer = error_of(lambda: server.client("lambda").get_event_source_mapping(UUID=mapping))
     assert (answer[0], answer[2]) == ("NotImplemented", 501)

@@ -13,6 +13,8 @@ from . import (
     function_updates,
     functions,
     invoke,
+    layer_permissions,
+    layers,
     permissions,
     resource_policies,
     tags,
@@ -24,6 +26,7 @@ MODULES: tuple[ModuleType, ...] = (
     functions, function_updates,
     versions, aliases, tags, concurrency, account_settings, url_configs,
     permissions, resource_policies, invoke,
+    layers, layer_permissions,
 )
 """The Lambda handler modules (``lamina.services.build_registry`` collects them)."""
 

@@ -25,7 +25,7 @@ from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, Policy, PolicyKind
 from lamina.services.registry import Authorization
 from lamina.store import NotFound, Store
-from lamina.store.repositories import lambda_functions, lambda_policies, tags
+from lamina.store.repositories import lambda_functions, lambda_layer_policies, lambda_layers, lambda_policies, tags
 
 from . import condition_keys as keys
 from .names import LATEST, FunctionRef, function_ref
@@ -40,6 +40,7 @@ __all__ = [
     "function_policy",
     "function_resources",
     "function_tags",
+    "layer_policy",
     "policy_of",
     "tags_context",
 ]
@@ -163,6 +164,37 @@ def _function_and(first: Resources) -> Resources:
     return resources
 
 
+# -- layers ------------------------------------------------------------------------------------
+
+
+def layer_policy(store: Store, arn: str) -> Policy | None:
+    """The policy of the layer version ``arn`` names, memoised in the store's read cache as a
+    function's is; None when the version or its policy does not exist."""
+    return store.cached(("lambda-layer-policy", arn), lambda: _read_layer_policy(store, arn))
+
+
+def _read_layer_policy(store: Store, arn: str) -> Policy | None:
+    parsed = lambda_layers.parse_version_arn(arn)
+    if parsed is None:
+        return None
+    try:
+        with store.transaction(read_only=True) as conn:
+            row = lambda_layer_policies.get_policy(conn, *parsed)
+            return bound_principals.resource_policy(conn, lambda_layers.POLICY_OWNER, row.owner_id, row.document,
+                                                    PolicyKind.RESOURCE, f"layer-policy:{arn}")
+    except (NotFound, MalformedPolicyDocument):  # stored policies were checked when written; never fail open
+        return None
+
+
+def _layer_version_policy(resources: Resources) -> Callable[[RequestContext, Store], Policy | None]:
+    """The layer version's policy decides with the caller's (another account's use of the layer)."""
+
+    def policy(ctx: RequestContext, store: Store) -> Policy | None:
+        return layer_policy(store, resources(ctx, store)[0])
+
+    return policy
+
+
 # -- other resources ---------------------------------------------------------------------------
 
 
@@ -218,7 +250,7 @@ _BY_ARN: Mapping[str, tuple[str, ContextFn | None]] = {
 """Operations whose resource (a function or another taggable resource) is an ARN parameter."""
 
 _ACCOUNT: Mapping[str, ContextFn | None] = {
-    "GetAccountSettings": None, "ListFunctions": None, "ListLayers": None, "ListLayerVersions": None,
+    "GetAccountSettings": None, "ListFunctions": None, "ListLayers": None,
     "ListCodeSigningConfigs": None, "ListCapacityProviders": None, "ListEventSourceMappings": None,
     "CreateCodeSigningConfig": keys.tag_keys,
     "CreateEventSourceMapping": keys.combined(keys.tag_keys, keys.event_source_mapping_keys),
@@ -235,14 +267,30 @@ _DURABLE = ("CheckpointDurableExecution", "GetDurableExecution", "GetDurableExec
             "ResumeDurableExecution")
 
 
+LAYER_VERSION_OPERATIONS = ("AddLayerVersionPermission", "RemoveLayerVersionPermission", "GetLayerVersion",
+                            "GetLayerVersionPolicy", "DeleteLayerVersion")
+LAYER_OPERATIONS = ("PublishLayerVersion", "ListLayerVersions")
+"""ListLayerVersions is decided on the layer (``layer:NAME``): the Lambda developer guide's table
+lists it with PublishLayerVersion under the Layer resource, and AWS's denial names the layer
+("not authorized to perform: lambda:ListLayerVersions on resource: arn:aws:lambda:...:layer:NAME
+because no resource-based policy allows ..."), though the Service Authorization Reference lists
+no resource type for it; a policy with ``"Resource": "*"`` allows it either way."""
+
+
+def _layer(operation: str) -> Authorization | None:
+    """Layer operations: on the layer, or on the layer version with its policy."""
+    if operation in LAYER_OPERATIONS:
+        return resource_authorization(operation, layer_arn)
+    resources = arn_param("Arn") if operation == "GetLayerVersionByArn" else layer_version_arn
+    if operation in LAYER_VERSION_OPERATIONS or operation == "GetLayerVersionByArn":
+        return Authorization(actions=(action_of(operation),), resources=resources,
+                             resource_policy=_layer_version_policy(resources))
+    return None
+
+
 def _other(operation: str) -> Authorization | None:
-    """Layers, event source mappings, code signing configs, capacity providers, durable executions."""
-    layer_version = ("AddLayerVersionPermission", "RemoveLayerVersionPermission", "GetLayerVersion",
-                     "GetLayerVersionPolicy", "DeleteLayerVersion")
+    """Event source mappings, code signing configs, capacity providers, durable executions."""
     table: dict[str, tuple[Resources, ContextFn | None]] = {
-        **dict.fromkeys(layer_version, (layer_version_arn, None)),
-        "PublishLayerVersion": (layer_arn, None),
-        "GetLayerVersionByArn": (arn_param("Arn"), None),
         **dict.fromkeys(("GetEventSourceMapping", "DeleteEventSourceMapping"), (event_source_mapping_arn, None)),
         "UpdateEventSourceMapping": (event_source_mapping_arn, keys.event_source_mapping_keys),
         **dict.fromkeys(("GetCodeSigningConfig", "UpdateCodeSigningConfig", "DeleteCodeSigningConfig",
@@ -275,7 +323,7 @@ def declaration(operation: str) -> Authorization:
         return account_authorization(operation, context=_ACCOUNT[operation])
     if operation in CALLBACK_OPERATIONS:
         return account_authorization(operation)
-    found = _other(operation)
+    found = _layer(operation) or _other(operation)
     if found is None:
         raise KeyError(operation)
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from lamina.store.repositories import VersionRow
@@ -23,6 +24,7 @@ __all__ = [
     "configuration",
     "listed_configuration",
     "new_configuration",
+    "timestamp",
 ]
 
 SUPPORTED_RUNTIMES = (
@@ -85,7 +87,7 @@ def _answered(member: str, value: Any, name: str) -> Any:
         return {"SubnetIds": subnets, "SecurityGroupIds": groups,
                 "Ipv6AllowedForDualStack": bool(value.get("Ipv6AllowedForDualStack", False)),
                 "VpcId": "vpc-lamina" if subnets else ""}
-    if member == "Layers":
+    if member == "Layers":  # the sizes are the layer versions': ``function_layers.with_layers`` reads them
         return [{"Arn": str(arn), "CodeSize": 0} for arn in value]
     if member == "LoggingConfig":
         logging = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **value}
@@ -168,7 +170,11 @@ def listed_configuration(version: VersionRow, *, all_versions: bool) -> dict[str
 
 def last_modified(version: VersionRow) -> str:
     """AWS's ``LastModified``: ``2024-05-01T12:00:00.000+0000``."""
-    moment = version.last_modified
+    return timestamp(version.last_modified)
+
+
+def timestamp(moment: datetime) -> str:
+    """A time as Lambda writes it (``LastModified``, a layer's ``CreatedDate``): ``2024-05-01T12:00:00.000+0000``."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 

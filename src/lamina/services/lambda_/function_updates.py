@@ -23,6 +23,7 @@ from .errors import InvalidParameterValueException, PreconditionFailedException,
 from .execution_role import check_execution_role
 from .function_code import NO_OBJECT_STORAGE, check_zip, store_zip
 from .function_config import apply_updates, configuration
+from .function_layers import with_layers
 from .functions import ACTIVE, not_found, read_version
 from .names import FunctionRef, function_ref, unqualified_only
 
@@ -97,7 +98,8 @@ def update_function_code(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 @operation("lambda", "UpdateFunctionConfiguration", needs="deps",
            authorization=declaration("UpdateFunctionConfiguration"))
 def update_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
-    """Change any configurable member of $LATEST; a new role is passed (iam:PassRole) and must trust Lambda."""
+    """Change any configurable member of $LATEST; a new role is passed (iam:PassRole) and must trust Lambda;
+    the layers named are checked and used (lambda:GetLayerVersion)."""
     params, ref = ctx.params, unqualified_only(function_ref(ctx))
     read = read_version(deps, ref)
     expected = params.get("RevisionId")
@@ -105,5 +107,6 @@ def update_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, 
     config = apply_updates(read.config, params, ref.name)
     if params.get("Role") is not None and params["Role"] != read.config.get("Role"):
         check_execution_role(ctx, deps, str(params["Role"]), ref.arn)
+    config = with_layers(ctx, deps, config, ref.region)
     return _answer(_write(deps, ref, read, expected, False, config=config))
 

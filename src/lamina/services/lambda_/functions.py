@@ -30,6 +30,7 @@ from .errors import InvalidParameterValueException, ResourceConflictException, R
 from .execution_role import check_execution_role
 from .function_code import code_location, store_zip, zip_from
 from .function_config import configuration, listed_configuration, new_configuration
+from .function_layers import with_layers
 from .names import FunctionRef, function_ref
 
 __all__ = ["create_function", "delete_function", "get_function", "get_function_configuration", "list_functions"]
@@ -68,7 +69,7 @@ def answered_as(version: VersionRow, ref: FunctionRef) -> dict[str, Any]:
 @operation("lambda", "CreateFunction", needs="deps",
            authorization=declaration("CreateFunction"))
 def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
-    """A new function from a zip: checks first (configuration, code, role), then one transaction."""
+    """A new function from a zip: checks first (configuration, code, role, layers), then one transaction."""
     params, ref = ctx.params, function_ref(ctx)
     if ref.qualifier is not None:
         raise InvalidParameterValueException("Unsupported function name: a function is created without a "
@@ -80,6 +81,7 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     config = new_configuration(params, ref.name)
     data = zip_from(params.get("Code") or {}, config["PackageType"])
     check_execution_role(ctx, deps, str(params["Role"]), ref.arn)
+    config = with_layers(ctx, deps, config, ref.region)
     try:
         with deps.store.transaction() as conn:
             latest = lambda_functions.create_function(

@@ -11,6 +11,7 @@ and the execution role's temporary credentials, minted as an STS session
 from __future__ import annotations
 
 import base64
+import functools
 import random
 import re
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from lamina.store.repositories import (
     lambda_code,
     lambda_code_links,
     lambda_functions,
+    lambda_layers,
     roles,
     sessions,
     version_number,
@@ -135,7 +137,7 @@ def function_spec(deps: Deps, chosen: Target) -> FunctionSpec:
     return FunctionSpec(
         function_arn=_unqualified(chosen), function_name=name, version=version.version,
         runtime=config.get("Runtime"), handler=config.get("Handler"), code=code,
-        layers=(),
+        layers=_layers(store, version),
         memory_size=int(config.get("MemorySize", 128)), timeout=int(config.get("Timeout", 3)),
         environment=dict((config.get("Environment") or {}).get("Variables") or {}),
         region=version.region, account_id=version.account_id, revision_id=revision,
@@ -152,6 +154,17 @@ def _linked_directory(store: Store, version: VersionRow) -> str | None:
             return lambda_code_links.get_link(conn, version.function_id)
 
     return store.cached(("lambda-code-link", version.function_id), read)
+
+
+def _layers(store: Store, version: VersionRow) -> tuple[CodeBundle, ...]:
+    """The version's layers in order, each loaded only when an environment first unpacks it
+    (deleted layer versions included: a function keeps the layers it was given, as on AWS)."""
+    if not version.config.get("Layers"):
+        return ()
+    with store.transaction(read_only=True) as conn:
+        rows = lambda_layers.layers_of(conn, version)
+    return tuple(CodeBundle(row.code_sha256_hex, functools.partial(_read_code, store, row.code_sha256_hex))
+                 for row in rows)
 
 
 def _read_code(store: Store, sha256_hex: str) -> bytes:

@@ -28,12 +28,12 @@ from .declarations import declaration
 from .errors import (
     InvalidParameterValueException,
     PreconditionFailedException,
-    ResourceConflictException,
     ResourceNotFoundException,
 )
 from .names import LATEST, FunctionRef, function_ref
 from .resource_policies import (
     INVALID_PRINCIPAL,
+    NO_POLICY,
     NO_RESOURCE,
     STALE_POLICY,
     check_principals,
@@ -42,6 +42,8 @@ from .resource_policies import (
     not_found,
     policy_errors,
     policy_qualifier,
+    statement_missing,
+    statement_taken,
 )
 
 __all__ = ["add_permission", "get_policy", "principal_element", "remove_permission", "statement_of"]
@@ -105,8 +107,7 @@ def add_permission(ctx: RequestContext, store: Store) -> dict[str, Any]:
                                                 expected_revision_id=ctx.params.get("RevisionId"))
             check_size(row.document)
     except AlreadyExists:
-        raise ResourceConflictException(f"The statement id ({sid}) provided already exists. Please provide a new "
-                                        "statement id, or remove the existing statement.") from None
+        raise statement_taken(sid) from None
     return {"Statement": json.dumps(statement, separators=(",", ":"))}
 
 
@@ -129,9 +130,9 @@ def remove_permission(ctx: RequestContext, store: Store) -> None:
 def _removal_not_found(ref: FunctionRef, sid: str, error: NotFound) -> ServiceError:
     """RemovePermission words its misses its own way (AWS's recorded answers)."""
     if error.kind == "policy statement":
-        return ResourceNotFoundException(f"Statement {sid} is not found in resource policy.")
+        return statement_missing(sid)
     if error.kind == "function policy":
-        return ResourceNotFoundException("No policy is associated with the given resource.")
+        return ResourceNotFoundException(NO_POLICY)
     if error.kind == "function":
         return ResourceNotFoundException(f"No policy found for: {ref.qualified_arn}")
     return not_found(ref, error)

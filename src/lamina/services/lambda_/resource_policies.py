@@ -28,19 +28,32 @@ from .errors import (
     InvalidParameterValueException,
     PolicyLengthExceededException,
     PreconditionFailedException,
+    ResourceConflictException,
     ResourceNotFoundException,
 )
 from .names import LATEST, FunctionRef, function_ref
 
 __all__ = ["POLICY_SIZE_LIMIT", "compact", "delete_resource_policy", "get_resource_policy", "policy_qualifier",
-           "put_resource_policy"]
+           "put_resource_policy", "statement_missing", "statement_taken"]
 
 POLICY_SIZE_LIMIT = 20480
 """A function's resource-based policy quota (Lambda quotas: 20 KB), counted on the stored JSON."""
 INVALID_PRINCIPAL = "The provided principal was invalid. Please check the principal and try again."
 NO_RESOURCE = "The resource you requested does not exist."
+NO_POLICY = "No policy is associated with the given resource."
 STALE_POLICY = ("The Revision Id provided does not match the latest Revision Id. Call the GetPolicy API to retrieve "
                 "the latest Revision Id")
+
+
+def statement_taken(sid: str) -> ServiceError:
+    """AddPermission's and AddLayerVersionPermission's 409 for a statement id in use."""
+    return ResourceConflictException(f"The statement id ({sid}) provided already exists. Please provide a new "
+                                     "statement id, or remove the existing statement.")
+
+
+def statement_missing(sid: str) -> ServiceError:
+    """RemovePermission's and RemoveLayerVersionPermission's 404 for a statement that is not there."""
+    return ResourceNotFoundException(f"Statement {sid} is not found in resource policy.")
 
 
 def compact(document: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, select
 
 from .. import ids
-from ..errors import NotFound, PreconditionFailed
+from ..errors import AlreadyExists, NotFound, PreconditionFailed
 from ..schema import lambda_aliases, lambda_functions, lambda_versions
 
 LATEST = "$LATEST"
@@ -192,6 +192,41 @@ def check_revision(kind: str, name: str, expected: str | None, actual: str) -> N
 
 def new_revision() -> str:
     return ids.revision_id()
+
+
+POLICY_VERSION = "2012-10-17"
+POLICY_ID = "default"
+
+
+def with_statement(document: str | None, statement: Mapping[str, Any]) -> str:
+    """A resource policy (function's or layer version's) with ``statement`` appended; a new one
+    when ``document`` is None. AlreadyExists(``policy statement``, Sid) when the Sid is taken."""
+    statements = document_statements(document) if document is not None else []
+    sid = str(statement.get("Sid", ""))
+    if any(existing.get("Sid") == sid for existing in statements):
+        raise AlreadyExists("policy statement", sid)
+    return json.dumps({"Version": POLICY_VERSION, "Id": POLICY_ID, "Statement": [*statements, dict(statement)]})
+
+
+def without_statement(document: str, sid: str) -> str | None:
+    """The policy without the statement ``sid``; None when that was its last one.
+    NotFound(``policy statement``, Sid) when it has no such statement."""
+    statements = document_statements(document)
+    kept = [statement for statement in statements if statement.get("Sid") != sid]
+    if len(kept) == len(statements):
+        raise NotFound("policy statement", sid)
+    return json.dumps({**json.loads(document), "Statement": kept}) if kept else None
+
+
+def document_statements(document: str) -> list[dict[str, Any]]:
+    """A policy document's statements (none when it has no readable ones)."""
+    try:
+        raw = json.loads(document)
+    except ValueError:
+        return []
+    body = raw.get("Statement", []) if isinstance(raw, dict) else []
+    found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
+    return [statement for statement in found if isinstance(statement, dict)]
 
 
 def dump(value: Mapping[str, Any]) -> str:

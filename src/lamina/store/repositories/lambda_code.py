@@ -2,7 +2,8 @@
 
 The store keys code by the hex digest; Lambda shows ``CodeSha256``, the base64 of the same raw
 digest (``CodeRow.code_sha256``). Versions reference blobs by foreign key, so a referenced blob
-cannot go; ``prune`` removes the ones no version references any more, skipping those a
+cannot go; ``prune`` removes the ones no version (of a function or of a layer, deleted layer
+versions included: functions keep using them) references any more, skipping those a
 concurrent writer is taking (it holds a key-share lock on them until it commits).
 """
 
@@ -15,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, and_, exists, select
 
 from .. import dialect
 from ..errors import NotFound
-from ..schema import lambda_code, lambda_versions
+from ..schema import lambda_code, lambda_layer_versions, lambda_versions
 from ._common import now
 from ._lambda import sha256_base64
 
@@ -72,7 +73,7 @@ def get_code(conn: Connection, sha256: str, *, lock: bool = False) -> CodeRow:
 
 
 def read_code(conn: Connection, sha256: str) -> bytes:
-    """The zip bytes (for GetFunction's code location and the runtime)."""
+    """The zip bytes (for GetFunction's and GetLayerVersion's code location, and the runtime)."""
     found = conn.execute(select(lambda_code.c.zip).where(lambda_code.c.sha256 == sha256)).scalar()
     if found is None:
         raise NotFound("code", sha256)
@@ -85,7 +86,8 @@ def prune(conn: Connection, only: Iterable[str] | None = None) -> list[str]:
     Blobs a writer is taking right now are locked by it and skipped (a later prune gets them if
     that writer fails); the ones left are locked here, then checked again, so no version can come
     to reference a blob between the check and the delete."""
-    unreferenced = ~exists().where(lambda_versions.c.code_sha256 == lambda_code.c.sha256)
+    unreferenced = and_(~exists().where(lambda_versions.c.code_sha256 == lambda_code.c.sha256),
+                        ~exists().where(lambda_layer_versions.c.code_sha256 == lambda_code.c.sha256))
     query = select(lambda_code.c.sha256).where(unreferenced)
     if only is not None:
         query = query.where(lambda_code.c.sha256.in_(list(only)))

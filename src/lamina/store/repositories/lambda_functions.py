@@ -23,6 +23,8 @@ from ..schema import (
     lambda_aliases,
     lambda_code_links,
     lambda_functions,
+    lambda_layer_versions,
+    lambda_layers,
     lambda_policies,
     lambda_url_configs,
     lambda_versions,
@@ -61,7 +63,7 @@ class AccountUsage:
     """GetAccountSettings' ``AccountUsage`` (and what reservations leave unreserved)."""
 
     function_count: int
-    total_code_size: int  # every version's code, $LATEST and published, as AWS counts it
+    total_code_size: int  # every version's code, $LATEST and published, plus live layer versions, as AWS counts it
     reserved_concurrency: int
 
 
@@ -242,10 +244,15 @@ def policy_owner_id(function_id: str, qualifier: str) -> str:
 
 
 def account_usage(conn: Connection, account_id: str, region: str) -> AccountUsage:
-    """Counted, never kept: the functions, the code size of all their versions, the reservations."""
+    """Counted, never kept: the functions, the code size of all their versions and of the live
+    layer versions (AWS: "storage space that you've used for function and layer code"), the reservations."""
     in_region = (lambda_functions.c.account_id == account_id, lambda_functions.c.region == region)
     count = conn.execute(select(func.count()).select_from(lambda_functions).where(*in_region)).scalar_one()
     size = conn.execute(select(func.coalesce(func.sum(lambda_versions.c.code_size), 0)).join_from(
         lambda_versions, lambda_functions,
         lambda_functions.c.function_id == lambda_versions.c.function_id).where(*in_region)).scalar_one()
-    return AccountUsage(int(count), int(size), _reserved_total(conn, account_id, region))
+    layers = conn.execute(select(func.coalesce(func.sum(lambda_layer_versions.c.code_size), 0)).join_from(
+        lambda_layer_versions, lambda_layers, lambda_layers.c.layer_id == lambda_layer_versions.c.layer_id).where(
+        lambda_layers.c.account_id == account_id, lambda_layers.c.region == region,
+        lambda_layer_versions.c.deleted_at.is_(None))).scalar_one()
+    return AccountUsage(int(count), int(size) + int(layers), _reserved_total(conn, account_id, region))

@@ -13,14 +13,13 @@ owner ``function-policy``): show a document with ``as_read``; the gate reads the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from ..errors import AlreadyExists, NotFound
+from ..errors import NotFound
 from ..schema import lambda_aliases, lambda_functions, lambda_policies
 from . import named_principals
 from ._lambda import (
@@ -28,17 +27,17 @@ from ._lambda import (
     LATEST_NUMBER,
     FunctionRow,
     check_revision,
+    document_statements,
     find_function,
     new_revision,
     qualified,
     read_version,
     require_qualifier_target,
     version_number,
+    with_statement,
+    without_statement,
 )
 from .lambda_functions import POLICY_OWNER, policy_owner_id
-
-POLICY_VERSION = "2012-10-17"
-POLICY_ID = "default"
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,7 @@ class PolicyRow:
 
     def statements(self) -> list[dict[str, Any]]:
         """The document's statements (none when a document put whole has no readable ones)."""
-        try:
-            raw = json.loads(self.document)
-        except ValueError:
-            return []
-        body = raw.get("Statement", []) if isinstance(raw, dict) else []
-        found = [body] if isinstance(body, dict) else body if isinstance(body, list) else []
-        return [statement for statement in found if isinstance(statement, dict)]
+        return document_statements(self.document)
 
 
 def _policy(row: Row[Any]) -> PolicyRow:
@@ -112,12 +105,8 @@ def add_statement(
     function = _target(conn, account_id, region, name, qualifier, lock=True)
     current = _find(conn, function, qualifier)
     _check(conn, function, qualifier, current, expected_revision_id)
-    statements = current.statements() if current else []
-    sid = str(statement.get("Sid", ""))
-    if any(existing.get("Sid") == sid for existing in statements):
-        raise AlreadyExists("policy statement", sid)
-    document = {"Version": POLICY_VERSION, "Id": POLICY_ID, "Statement": [*statements, dict(statement)]}
-    return _write(conn, function, qualifier, json.dumps(document), keep_bindings=True)
+    document = with_statement(current.document if current else None, statement)
+    return _write(conn, function, qualifier, document, keep_bindings=True)
 
 
 def remove_statement(
@@ -138,15 +127,11 @@ def remove_statement(
     if current is None:
         raise NotFound("function policy", qualified(name, qualifier))
     _check(conn, function, qualifier, current, expected_revision_id)
-    statements = current.statements()
-    kept = [statement for statement in statements if statement.get("Sid") != sid]
-    if len(kept) == len(statements):
-        raise NotFound("policy statement", sid)
-    if not kept:
+    document = without_statement(current.document, sid)
+    if document is None:
         _delete(conn, function, qualifier)
         return None
-    document = {**json.loads(current.document), "Statement": kept}
-    return _write(conn, function, qualifier, json.dumps(document), keep_bindings=True)
+    return _write(conn, function, qualifier, document, keep_bindings=True)
 
 
 def put_policy(
