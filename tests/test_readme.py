@@ -72,6 +72,7 @@ def test_quick_start_runs_top_to_bottom(tmp_path: Path) -> None:
             assert done.returncode == 0, done.stdout + done.stderr
             assert '"Arn": "arn:aws:iam::123456789012:root"' in done.stdout
             assert '"UserName": "mateojackson"' in done.stdout and '"SecretAccessKey"' in done.stdout
+            assert '{"hello": "ada"}' in done.stdout  # the function ran
         done = in_pasted_shell(server, "python quick_start.py", tmp_path)
     finally:
         server.stop()
