@@ -14,7 +14,7 @@ import json
 import shutil
 import uuid
 import zipfile
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -64,6 +64,12 @@ class Lambda:
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Call a plain method of the invoker on its loop (where it must run)."""
+        async def on_loop() -> T:
+            return function(*args)
+        return self.run(on_loop())
 
     def invoke(self, function: FunctionSpec, event: Any = None, *, raw: bytes | None = None,
                **options: Any) -> InvocationResult:
