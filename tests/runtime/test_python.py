@@ -181,3 +181,10 @@ def test_bytes_and_logging_are_handled_as_aws_does(plain: Lambda) -> None:
     assert result.payload == b"raw"
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
     assert re.search(rf"\[INFO\]\t{stamp}\t{result.request_id}\thello there", result.log)
+
+
+def test_what_init_prints_comes_before_start(plain: Lambda) -> None:
+    code = bundle({"app.py": "print('loading')\n\ndef handler(e, c):\n    print('running')\n"})
+    result = plain.invoke(spec("init-output", code))
+
+    assert result.log.startswith(f"loading\nSTART RequestId: {result.request_id} Version: $LATEST\nrunning\nEND")

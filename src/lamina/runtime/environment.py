@@ -92,6 +92,7 @@ class Environment:
         self.last_used = time.monotonic()
         self.invocations = 0
         self.init_log = ""
+        """What the runtime wrote while starting (AWS logs it before the first START line)."""
         self._api: RuntimeAPI | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._output: OutputCapture | None = None
@@ -141,10 +142,10 @@ class Environment:
         self._exited = asyncio.create_task(self._process.wait())
         outcome = await self._init(request_id)
         self.init_duration_ms = (time.perf_counter() - started) * 1000
+        self.init_log = self.take_output()
         if outcome is None:
             self.status = Status.IDLE
         else:
-            self.init_log = self.take_output()
             await self.stop()
         return outcome
 

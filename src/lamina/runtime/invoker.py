@@ -135,7 +135,11 @@ class Invoker:
         )
         environment = Environment(spec, interpreter, sandbox, self.endpoint_url)
         self._pool.add(environment)
-        failure = await environment.start(request_id)
+        try:
+            failure = await environment.start(request_id)
+        except BaseException:  # cancelled while starting (the caller went away): no orphan process
+            self._pool.discard(environment)
+            raise
         return environment, failure
 
 
@@ -188,7 +192,8 @@ def _result(spec: FunctionSpec, request_id: str, environment: Environment, outco
     output = environment.take_output()
     platform = outcome.status != "replied"
     log = (
-        f"START RequestId: {request_id} Version: {spec.version}\n"
+        (_lines(environment.init_log) if cold else "")
+        + f"START RequestId: {request_id} Version: {spec.version}\n"
         + _lines(output)
         + "".join(line + "\n" for line in outcome.platform_lines)
         + f"END RequestId: {request_id}\n"
