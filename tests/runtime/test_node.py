@@ -84,3 +84,21 @@ def test_init_failures_are_awss_runtime_errors(plain: Lambda, files: dict[str, s
     assert result.function_error == "Unhandled" and document["errorType"] == error_type
     assert document["errorMessage"].startswith(message)
     assert f"Status: error\tError Type: {error_type}" in result.log
+
+
+def test_an_uncaught_exception_fails_the_invocation_and_the_next_starts_afresh(plain: Lambda) -> None:
+    code = (
+        "exports.handler = async (e) => {\n"
+        "  if (e.crash) {\n"
+        "    setTimeout(() => { throw new RangeError('later'); }, 0);\n"
+        "    await new Promise((resolve) => setTimeout(resolve, 100));\n"
+        "  }\n"
+        "  return process.pid;\n};\n"
+    )
+    function = node("node-uncaught", {"index.js": code})
+    before = body(plain.invoke(function))
+    crashed = plain.invoke(function, {"crash": True})
+    after = plain.invoke(function)
+
+    assert crashed.error_type == "RangeError" and body(crashed)["errorMessage"] == "later"
+    assert after.function_error is None and body(after) != before

@@ -54,7 +54,7 @@ def test_awslambdaric_runs_unchanged_against_lamina(plain: Lambda) -> None:
     failed = plain.invoke(function, {"fail": True})
 
     assert body(ok) == {"echo": {"a": 1}, "id": ok.request_id, "left": True}
-    assert failed.function_error == "Unhandled"
+    assert failed.function_error == "Unhandled" and failed.error_type == "KeyError"
     document = body(failed)
     assert (document["errorType"], document["errorMessage"], document["requestId"]) == (
         "KeyError", "'nope'", failed.request_id)

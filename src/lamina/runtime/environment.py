@@ -178,11 +178,27 @@ class Environment:
             return None
         if failed in done:
             reply = failed.result()
-            return Outcome(reply.body, reply.error_type or "Runtime.Unknown", "error", reply.content_type)
+            return Outcome(reply.body, _error_type(reply), "error", reply.content_type)
         if not done:
             message = f"RequestId: {request_id} Error: Task timed out after {INIT_TIMEOUT:.2f} seconds"
             return Outcome(_document("Sandbox.Timedout", message), "Sandbox.Timedout", "timeout")
         return self._exit_outcome(request_id)
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """True once the runtime waits in ``/next`` again; False when it exited or did not come back.
+
+        A warm environment is taken from the pool the moment it replied; its runtime may still be on
+        its way back to ``/next``, or exiting (a Node.js uncaught exception posts its error, then
+        exits). Waiting here keeps the next invocation from being handed to a dying runtime.
+        """
+        assert self._api is not None and self._exited is not None
+        if not self._api.ready.is_set() and not self._gone():
+            ready = asyncio.ensure_future(self._api.ready.wait())
+            try:
+                await asyncio.wait({ready, self._exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ready.cancel()
+        return self._api.ready.is_set() and not self._gone()
 
     async def invoke(self, invocation: Invocation) -> Outcome:
         """Run one invocation (the environment must be ``IDLE``)."""
@@ -211,7 +227,7 @@ class Environment:
             reply: Reply = invocation.reply.result()
             if reply.kind == "response":
                 return Outcome(reply.body, None, "replied", reply.content_type)
-            return Outcome(reply.body, reply.error_type or "Runtime.Unknown", "replied", reply.content_type)
+            return Outcome(reply.body, _error_type(reply), "replied", reply.content_type)
         if not done:
             assert self._api is not None
             self._api.abandon()
@@ -247,6 +263,11 @@ class Environment:
         if self._exited.done():
             return {self._exited}
         return set()
+
+    @property
+    def alive(self) -> bool:
+        """True while the runtime's process runs."""
+        return not self._gone()
 
     def _gone(self) -> bool:
         return self._exited is None or self._exited.done()
@@ -319,6 +340,17 @@ class Environment:
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=UTC)
         return (expiration - datetime.now(UTC)).total_seconds() < seconds
+
+
+def _error_type(reply: Reply) -> str:
+    """The error's type: the document's ``errorType`` (what AWS reports), else the runtime's header."""
+    try:
+        document = json.loads(reply.body)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("errorType"), str) and document["errorType"]:
+        return str(document["errorType"])
+    return reply.error_type or "Runtime.Unknown"
 
 
 def _signal_name(number: int) -> str:

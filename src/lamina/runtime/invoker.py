@@ -72,7 +72,7 @@ class Invoker:
         self._busy[spec.function_arn] += 1
         try:
             interpreter = await self._interpreters.resolve(spec.runtime)
-            environment = self._pool.take(spec)
+            environment = await self._warm(spec)
             cold = environment is None
             if environment is None:
                 environment, failure = await self._start(spec, interpreter, request_id)
@@ -113,6 +113,20 @@ class Invoker:
     async def close(self) -> None:
         """Stop every environment (server shutdown)."""
         await self._pool.close()
+
+    async def _warm(self, spec: FunctionSpec) -> Environment | None:
+        """An idle environment whose runtime waits for its next event, or None."""
+        environment = self._pool.take(spec)
+        if environment is None:
+            return None
+        try:
+            if await environment.wait_ready(spec.timeout):
+                return environment
+        except BaseException:  # cancelled while waiting: the environment goes, not leaks
+            self._pool.discard(environment)
+            raise
+        self._pool.discard(environment)
+        return None
 
     async def _prepare(self) -> Path:
         async with self._setup:
