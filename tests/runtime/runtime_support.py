@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
 import uuid
 import zipfile
 from collections.abc import Callable, Coroutine, Mapping
@@ -26,6 +27,11 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ENDPOINT = "http://127.0.0.1:4599"
 HAVE_BWRAP = shutil.which("bwrap") is not None
+NODE = shutil.which("node")
+NODE_VERSION = subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout if NODE else ""
+NODE_MAJOR = NODE_VERSION.strip().lstrip("v").split(".")[0]
+NODE_RUNTIME = f"nodejs{NODE_MAJOR}.x"
+"""The Node.js runtime id this machine's ``node`` serves (the tests run whichever is installed)."""
 NO_BWRAP = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
 
 
