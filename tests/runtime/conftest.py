@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvloop
 from runtime_support import ENDPOINT, HAVE_BWRAP, NO_BWRAP, Lambda
 
 from lamina.runtime import Invoker
@@ -20,7 +21,7 @@ from lamina.runtime import Invoker
 
 @pytest.fixture(scope="session")
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
+    loop = uvloop.new_event_loop()  # the loop ``lamina serve`` runs on
     thread = threading.Thread(target=loop.run_forever, name="runtime-tests-loop", daemon=True)
     thread.start()
     yield loop
