@@ -46,3 +46,18 @@ def test_a_function_in_the_sandbox_keeps_its_tmp_between_warm_invocations(sandbo
     again = body(sandboxed.invoke(function, {"marker": "b", "work_dir": "/nowhere"}))
 
     assert again["tmp"] == ["a", "b"]
+
+
+def test_tmp_holds_ephemeral_storage_and_no_more(sandboxed: Lambda) -> None:
+    code = (
+        "def handler(event, context):\n"
+        "    try:\n"
+        "        with open('/tmp/big', 'wb') as big:\n"
+        "            big.write(b'x' * (3 * 1024 * 1024))\n"
+        "        return 'written'\n"
+        "    except OSError as error:\n"
+        "        return error.strerror\n"
+    )
+    result = sandboxed.invoke(spec("sandbox-storage", bundle({"app.py": code}), ephemeral_storage=2))
+
+    assert body(result) == "No space left on device"
