@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from runtime_support import HAVE_BWRAP, NO_BWRAP, Lambda, body, bundle, spec
 
@@ -22,7 +24,7 @@ def handler(event, context):
     found["tmp"] = sorted(os.listdir("/tmp"))
     found["work_dir_visible"] = os.path.exists(event["work_dir"])
     found["pid"] = os.getpid()
-    found["host_root_home"] = os.path.exists("/root/.bashrc")
+    found["host_file_visible"] = os.path.exists(event["host_file"])
     return found
 """
 
@@ -31,19 +33,20 @@ def test_the_code_is_read_only_and_tmp_private(sandboxed: Lambda) -> None:
     one = spec("sandbox-one", bundle({"app.py": PROBE}))
     two = spec("sandbox-two", bundle({"app.py": PROBE + "\n# another function\n"}))
     work_dir = str(sandboxed.invoker.work_dir)
-    first = body(sandboxed.invoke(one, {"marker": "one", "work_dir": work_dir}))
-    second = body(sandboxed.invoke(two, {"marker": "two", "work_dir": work_dir}))
+    host_file = str(Path(__file__).resolve())
+    first = body(sandboxed.invoke(one, {"marker": "one", "work_dir": work_dir, "host_file": host_file}))
+    second = body(sandboxed.invoke(two, {"marker": "two", "work_dir": work_dir, "host_file": host_file}))
 
     assert first["write_code"] == "Read-only file system"
     assert first["tmp"] == ["one"] and second["tmp"] == ["two"], "each environment has its own /tmp"
-    assert first["work_dir_visible"] is False and first["host_root_home"] is False
+    assert first["work_dir_visible"] is False and first["host_file_visible"] is False, "the host's files are absent"
     assert first["pid"] < 10, "its own PID namespace"
 
 
 def test_a_function_in_the_sandbox_keeps_its_tmp_between_warm_invocations(sandboxed: Lambda) -> None:
     function = spec("sandbox-warm", bundle({"app.py": PROBE}))
-    sandboxed.invoke(function, {"marker": "a", "work_dir": "/nowhere"})
-    again = body(sandboxed.invoke(function, {"marker": "b", "work_dir": "/nowhere"}))
+    sandboxed.invoke(function, {"marker": "a", "work_dir": "/nowhere", "host_file": "/nowhere"})
+    again = body(sandboxed.invoke(function, {"marker": "b", "work_dir": "/nowhere", "host_file": "/nowhere"}))
 
     assert again["tmp"] == ["a", "b"]
 

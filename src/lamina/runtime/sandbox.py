@@ -3,7 +3,7 @@
 ``bwrap`` (Debian package ``bubblewrap``) builds each environment a filesystem of its own from
 read-only binds: the code at ``/var/task``, the layers at ``/opt``, the runtime directory at
 ``/var/runtime``, the system's ``/usr`` (and the interpreter's prefix when it lives elsewhere, a
-pyenv version under ``/root`` say), a few files of ``/etc``, a fresh ``/proc`` and ``/dev``, and a
+pyenv version under a home directory, say), a few files of ``/etc``, a fresh ``/proc`` and ``/dev``, and a
 private ``/tmp`` of ``EphemeralStorage`` MB. Lamina's data directory and everything else of the
 host is simply absent. It runs in its own PID, IPC and UTS namespaces and dies with Lamina
 (``--die-with-parent``). The network is shared: functions reach Lamina's endpoint on 127.0.0.1.
