@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from runtime_support import HAVE_BWRAP, NO_BWRAP, Lambda, body, bundle, spec
 
+from lamina.runtime.sandbox import bwrap_problem
+
 pytestmark = pytest.mark.skipif(not HAVE_BWRAP, reason=NO_BWRAP)
 
 PROBE = """
@@ -64,3 +66,8 @@ def test_tmp_holds_ephemeral_storage_and_no_more(sandboxed: Lambda) -> None:
     result = sandboxed.invoke(spec("sandbox-storage", bundle({"app.py": code}), ephemeral_storage=2))
 
     assert body(result) == "No space left on device"
+
+
+def test_bubblewrap_is_checked_before_use(sandboxed: Lambda) -> None:
+    assert sandboxed.run(sandboxed.invoker.prepare()) == "bwrap" and sandboxed.invoker.sandbox_note == ""
+    assert sandboxed.run(bwrap_problem()) is None

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from lamina.runtime.code_cache import CodeCache
 from lamina.runtime.environment import Environment, Outcome
+from lamina.runtime.errors import RuntimeUnavailable
 from lamina.runtime.interpreters import Interpreter, Interpreters
 from lamina.runtime.pool import Pool
 from lamina.runtime.runtime_api import Invocation
 from lamina.runtime.runtime_dir import prepare_runtime_dir, sdk_paths
-from lamina.runtime.sandbox import Sandbox, resolve_mode
+from lamina.runtime.sandbox import Sandbox, bwrap_problem, resolve_mode
 from lamina.runtime.spec import FunctionSpec, InvocationResult
 
 __all__ = ["Invoker"]
@@ -51,7 +52,11 @@ class Invoker:
         """
         self.work_dir = Path(work_dir).resolve()
         self.endpoint_url = endpoint_url
+        self._requested_sandbox = sandbox
         self.sandbox_mode = resolve_mode(sandbox)
+        """``bwrap`` or ``none``: the isolation in force (final once ``prepare()`` has run)."""
+        self.sandbox_note = ""
+        """Why ``auto`` fell back to ``none`` (bubblewrap missing or not working), for the server to say once."""
         self._interpreters = Interpreters(interpreters)
         self._cache = CodeCache(self.work_dir)
         self._pool = Pool(idle_timeout)
@@ -128,12 +133,36 @@ class Invoker:
         self._pool.discard(environment)
         return None
 
+    async def prepare(self) -> str:
+        """Lay out the runtime directory and check the sandbox works; returns the mode in force.
+
+        Runs by itself before the first invocation; the server may call it at start-up to say once
+        which isolation is in force (``sandbox_note`` says why ``auto`` fell back to ``none``).
+        An explicit ``bwrap`` that cannot run raises ``RuntimeUnavailable``.
+        """
+        await self._prepare()
+        return self.sandbox_mode
+
     async def _prepare(self) -> Path:
         async with self._setup:
             if self._runtime_dir is None:
                 self._runtime_dir = await asyncio.to_thread(prepare_runtime_dir, self.work_dir)
                 self._sdk = tuple(str(path) for path in (await asyncio.to_thread(sdk_paths)).values())
+                await self._check_sandbox()
             return self._runtime_dir
+
+    async def _check_sandbox(self) -> None:
+        if self._requested_sandbox == "auto" and self.sandbox_mode == "none":
+            self.sandbox_note = "bubblewrap (bwrap) is not installed: functions run as plain processes"
+        if self.sandbox_mode != "bwrap":
+            return
+        problem = await bwrap_problem()
+        if problem is None:
+            return
+        if self._requested_sandbox == "bwrap":
+            raise RuntimeUnavailable(f"the bubblewrap sandbox does not work on this machine: {problem}")
+        self.sandbox_mode = "none"
+        self.sandbox_note = f"bubblewrap does not work here ({problem}): functions run as plain processes"
 
     async def _start(
         self, spec: FunctionSpec, interpreter: Interpreter, request_id: str
