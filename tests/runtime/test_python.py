@@ -194,3 +194,12 @@ def test_what_init_prints_comes_before_start(plain: Lambda) -> None:
     result = plain.invoke(spec("init-output", code))
 
     assert result.log.startswith(f"loading\nSTART RequestId: {result.request_id} Version: $LATEST\nrunning\nEND")
+
+
+def test_the_log_kept_per_invocation_is_bounded(plain: Lambda) -> None:
+    code = bundle({"app.py": "def handler(e, c):\n    for n in range(40000):\n        print('line', n, 'x' * 60)\n"})
+    result = plain.invoke(spec("chatty", code))
+
+    assert len(result.log) < 1_100_000
+    assert "bytes of earlier output dropped]" in result.log and "line 39999 " in result.log, "the most recent is kept"
+    assert result.log.splitlines()[-2] == f"END RequestId: {result.request_id}"
