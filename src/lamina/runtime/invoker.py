@@ -82,6 +82,7 @@ class Invoker:
             if environment is None:
                 environment, failure = await self._start(spec, interpreter, request_id)
                 if failure is not None:
+                    self._pool.discard(environment)
                     return _init_failed(spec, request_id, environment, failure)
             invocation = Invocation(
                 request_id, payload, invoked_arn, int(time.time() * 1000) + spec.timeout * 1000, _trace_id(),
@@ -92,8 +93,9 @@ class Invoker:
             except BaseException:
                 self._pool.discard(environment)
                 raise
+            result = _result(spec, request_id, environment, outcome, cold)
             self._pool.give_back(environment)
-            return _result(spec, request_id, environment, outcome, cold)
+            return result
         finally:
             self._busy[spec.function_arn] -= 1
             if not self._busy[spec.function_arn]:
