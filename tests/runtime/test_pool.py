@@ -9,6 +9,7 @@ import time
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from runtime_support import Lambda, body, bundle, spec
 
@@ -86,3 +87,14 @@ def test_environments_are_recycled_before_their_credentials_expire(plain: Lambda
     second = plain.invoke(function)
 
     assert second.init_duration_ms is not None and body(second) != body(first)
+
+
+def test_a_linked_directory_runs_its_current_files(lam: Lambda, tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'first'\n")
+    function = spec(f"linked-{lam.invoker.sandbox_mode}", bundle({}), code_dir=str(tmp_path))
+    first = lam.invoke(function)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 'edited'\n")
+    second = lam.invoke(function)
+
+    assert (body(first), body(second)) == ("first", "edited"), "no deploy between the two"
+    assert second.init_duration_ms is not None, "each invoke of a linked directory starts afresh"

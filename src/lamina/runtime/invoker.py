@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lamina.runtime.code_cache import CodeCache
 from lamina.runtime.environment import Environment, Outcome
-from lamina.runtime.errors import RuntimeUnavailable
+from lamina.runtime.errors import InvalidCode, RuntimeUnavailable
 from lamina.runtime.interpreters import Interpreter, Interpreters
 from lamina.runtime.pool import Pool
 from lamina.runtime.runtime_api import Invocation
@@ -94,7 +94,10 @@ class Invoker:
                 self._pool.discard(environment)
                 raise
             result = _result(spec, request_id, environment, outcome, cold)
-            self._pool.give_back(environment)
+            if spec.code_dir:
+                self._pool.discard(environment)  # a linked directory's next invoke runs its files afresh
+            else:
+                self._pool.give_back(environment)
             return result
         finally:
             self._busy[spec.function_arn] -= 1
@@ -121,8 +124,19 @@ class Invoker:
         """Stop every environment (server shutdown)."""
         await self._pool.close()
 
+    async def _code(self, spec: FunctionSpec) -> Path:
+        """The code directory: a linked one as it is, else the zip unpacked once."""
+        if spec.code_dir is None:
+            return await self._cache.code_dir(spec.code)
+        linked = Path(spec.code_dir).resolve()
+        if not await asyncio.to_thread(linked.is_dir):
+            raise InvalidCode(f"the function's linked directory {linked} does not exist")
+        return linked
+
     async def _warm(self, spec: FunctionSpec) -> Environment | None:
         """An idle environment whose runtime waits for its next event, or None."""
+        if spec.code_dir:
+            return None
         environment = self._pool.take(spec)
         if environment is None:
             return None
@@ -170,7 +184,7 @@ class Invoker:
         self, spec: FunctionSpec, interpreter: Interpreter, request_id: str
     ) -> tuple[Environment, Outcome | None]:
         runtime_dir = await self._prepare()
-        code = await self._cache.code_dir(spec.code)
+        code = await self._code(spec)
         opt = await self._cache.opt_dir(spec.layers)
         self._cache.check_total(code, opt)
         mounts = interpreter.mounts + (self._sdk if interpreter.kind == "python" else ())

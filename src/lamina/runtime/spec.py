@@ -67,6 +67,10 @@ class FunctionSpec:
     """Defaults to ``/aws/lambda/NAME``."""
     ephemeral_storage: int = 512
     """MB of ``/tmp`` (enforced in the bubblewrap sandbox)."""
+    code_dir: str | None = None
+    """A host directory to run instead of ``code`` (a function linked to a local directory for the
+    edit-and-run loop): used in place, read-only in the sandbox, and each of its environments
+    serves one invocation, so every invoke runs the directory's current files."""
 
     @property
     def log_group_name(self) -> str:
