@@ -123,6 +123,7 @@ def test_context_and_environment_variables_are_awss(lam: Lambda) -> None:
         function.function_name, "$LATEST", "256")
     assert found["log_group_name"] == f"/aws/lambda/{function.function_name}"
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", found["log_stream_name"])
+    assert result.log_stream == found["log_stream_name"]
     assert 0 < found["remaining"] <= 7000
     assert found["custom"] == {"k": "v"} and found["identity"] == "id-1"
 

@@ -260,7 +260,7 @@ def _result(spec: FunctionSpec, request_id: str, environment: Environment, outco
     )
     return InvocationResult(
         request_id, outcome.payload, "Unhandled" if outcome.failed else None, log, outcome.duration_ms, init, memory,
-        outcome.error_type,
+        outcome.error_type, environment.log_stream,
     )
 
 
@@ -280,4 +280,6 @@ def _init_failed(spec: FunctionSpec, request_id: str, environment: Environment, 
         + f"END RequestId: {request_id}\n"
         + _report(spec, request_id, 0.0, memory, init, outcome, True)
     )
-    return InvocationResult(request_id, outcome.payload, "Unhandled", log, 0.0, init, memory, outcome.error_type)
+    return InvocationResult(
+        request_id, outcome.payload, "Unhandled", log, 0.0, init, memory, outcome.error_type, environment.log_stream,
+    )

@@ -96,3 +96,6 @@ class InvocationResult:
     error_type: str | None = None
     """The error's type (``Runtime.ImportModuleError``, ``Sandbox.Timedout``, ``ValueError``...) when
     ``function_error`` is set, as the REPORT line's ``Error Type`` names it."""
+    log_stream: str = ""
+    """The log stream the environment writes to (``2026/11/30/[$LATEST]<hex>``, one per environment,
+    as ``AWS_LAMBDA_LOG_STREAM_NAME`` and ``context.log_stream_name`` say)."""
