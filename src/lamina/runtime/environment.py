@@ -291,15 +291,19 @@ class Environment:
         return f"Runtime exited with error: exit status {code}" if code else "Runtime exited without providing a reason"
 
     async def _watch_memory(self) -> None:
-        """Kill the environment when its resident memory exceeds ``memory_size``; track the peak."""
+        """Kill the environment when its resident memory exceeds ``memory_size``; track the peak.
+
+        The first reading comes one interval in: an invocation that ends sooner is read once, for
+        its REPORT line, rather than twice.
+        """
         limit = self.spec.memory_size * _MB
         while self._process is not None:
+            await asyncio.sleep(WATCH_INTERVAL)
             rss = tree_rss_bytes(self._process.pid)
             self.peak_rss = max(self.peak_rss, rss)
             if rss > limit:
                 self._over_memory.set()
                 return
-            await asyncio.sleep(WATCH_INTERVAL)
 
     @property
     def max_memory_used_mb(self) -> int:
