@@ -331,7 +331,12 @@ class LaminaApp:
         self.workers.close()
 
     async def start(self) -> None:
-        """At the lifespan's start: the runner of queued Event invocations."""
+        """At the lifespan's start: say how functions are isolated; run queued Event invocations."""
+        if self.invoker is not None:
+            mode = await self.invoker.prepare()
+            note = f" ({self.invoker.sandbox_note})" if self.invoker.sandbox_note else ""
+            log.info("Functions run %s%s", "in bubblewrap sandboxes" if mode == "bwrap" else "as plain processes",
+                     note)
         self._background.append(asyncio.create_task(self.events.run()))
 
     async def stop(self) -> None:

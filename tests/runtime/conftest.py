@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvloop
 from runtime_support import ENDPOINT, HAVE_BWRAP, NO_BWRAP, Lambda
 
 from lamina.runtime import Invoker
@@ -20,10 +21,18 @@ from lamina.runtime import Invoker
 
 @pytest.fixture(scope="session")
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
+    loop = uvloop.new_event_loop()  # the loop ``lamina serve`` runs on
     thread = threading.Thread(target=loop.run_forever, name="runtime-tests-loop", daemon=True)
     thread.start()
     yield loop
+
+    async def cancel_the_rest() -> None:
+        tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run_coroutine_threadsafe(cancel_the_rest(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
     loop.close()

@@ -12,9 +12,10 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
 import uuid
 import zipfile
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -26,6 +27,11 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 ENDPOINT = "http://127.0.0.1:4599"
 HAVE_BWRAP = shutil.which("bwrap") is not None
+NODE = shutil.which("node")
+NODE_VERSION = subprocess.run([NODE, "--version"], capture_output=True, text=True).stdout if NODE else ""
+NODE_MAJOR = NODE_VERSION.strip().lstrip("v").split(".")[0]
+NODE_RUNTIME = f"nodejs{NODE_MAJOR}.x"
+"""The Node.js runtime id this machine's ``node`` serves (the tests run whichever is installed)."""
 NO_BWRAP = "bubblewrap (bwrap) is not installed: apt-get install bubblewrap"
 
 
@@ -64,6 +70,12 @@ class Lambda:
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Call a plain method of the invoker on its loop (where it must run)."""
+        async def on_loop() -> T:
+            return function(*args)
+        return self.run(on_loop())
 
     def invoke(self, function: FunctionSpec, event: Any = None, *, raw: bytes | None = None,
                **options: Any) -> InvocationResult:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from runtime_support import Lambda, body, bundle, spec
 
+from lamina.runtime import environment
+
 BEHAVIOURS = """
 import os, signal, time
 
@@ -79,3 +81,13 @@ def test_a_response_over_6_mb_is_awss_size_error(plain: Lambda) -> None:
     }
     follow = plain.invoke(function)
     assert follow.function_error is None and follow.init_duration_ms is None, "the environment lives on"
+
+
+def test_a_slow_init_is_cut_at_the_init_limit(plain: Lambda, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(environment, "INIT_TIMEOUT", 0.5)  # AWS's 10 s, shortened for the test
+    code = bundle({"app.py": "import time\ntime.sleep(30)\n\ndef handler(e, c):\n    return 1\n"})
+    result = plain.invoke(spec("slow-init", code))
+
+    assert result.error_type == "Sandbox.Timedout"
+    assert body(result)["errorMessage"] == f"RequestId: {result.request_id} Error: Task timed out after 0.50 seconds"
+    assert "Phase: init\tStatus: timeout" in result.log

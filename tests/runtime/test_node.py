@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 import pytest
-from runtime_support import Lambda, body, bundle, spec
+from runtime_support import NODE, NODE_RUNTIME, Lambda, body, bundle, spec
 
 from lamina.runtime import FunctionSpec
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js (node) is not installed")
 
 ASYNC = """
 let count = 0;
@@ -27,7 +29,7 @@ exports.handler = async (event, context) => {
 
 
 def node(name: str, files: dict[str, str], handler: str = "index.handler", **changes: Any) -> FunctionSpec:
-    return spec(name, bundle(files), runtime="nodejs20.x", handler=handler, **changes)
+    return spec(name, bundle(files), runtime=NODE_RUNTIME, handler=handler, **changes)
 
 
 def test_an_async_handler_answers_with_its_context(lam: Lambda) -> None:
@@ -41,7 +43,7 @@ def test_an_async_handler_answers_with_its_context(lam: Lambda) -> None:
     assert (found["functionName"], found["memoryLimitInMB"]) == (function.function_name, "128")
     assert found["logGroupName"] == f"/aws/lambda/{function.function_name}"
     assert 0 < found["remaining"] <= 3000 and found["custom"] == {"k": "v"}
-    assert found["executionEnv"] == "AWS_Lambda_nodejs20.x"
+    assert found["executionEnv"] == f"AWS_Lambda_{NODE_RUNTIME}"
     assert "/nodejs/node_modules" in found["nodePath"]
     assert body(second)["count"] == 2 and body(second)["pid"] == found["pid"]
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
@@ -84,3 +86,21 @@ def test_init_failures_are_awss_runtime_errors(plain: Lambda, files: dict[str, s
     assert result.function_error == "Unhandled" and document["errorType"] == error_type
     assert document["errorMessage"].startswith(message)
     assert f"Status: error\tError Type: {error_type}" in result.log
+
+
+def test_an_uncaught_exception_fails_the_invocation_and_the_next_starts_afresh(plain: Lambda) -> None:
+    code = (
+        "exports.handler = async (e) => {\n"
+        "  if (e.crash) {\n"
+        "    setTimeout(() => { throw new RangeError('later'); }, 0);\n"
+        "    await new Promise((resolve) => setTimeout(resolve, 100));\n"
+        "  }\n"
+        "  return process.pid;\n};\n"
+    )
+    function = node("node-uncaught", {"index.js": code})
+    before = body(plain.invoke(function))
+    crashed = plain.invoke(function, {"crash": True})
+    after = plain.invoke(function)
+
+    assert crashed.error_type == "RangeError" and body(crashed)["errorMessage"] == "later"
+    assert after.function_error is None and body(after) != before

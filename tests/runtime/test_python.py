@@ -8,6 +8,8 @@ import re
 import pytest
 from runtime_support import ENDPOINT, Lambda, body, bundle, spec
 
+from lamina.runtime import RuntimeUnavailable
+
 ECHO = """
 import json, os
 count = 0
@@ -121,6 +123,7 @@ def test_context_and_environment_variables_are_awss(lam: Lambda) -> None:
         function.function_name, "$LATEST", "256")
     assert found["log_group_name"] == f"/aws/lambda/{function.function_name}"
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", found["log_stream_name"])
+    assert result.log_stream == found["log_stream_name"]
     assert 0 < found["remaining"] <= 7000
     assert found["custom"] == {"k": "v"} and found["identity"] == "id-1"
 
@@ -165,6 +168,10 @@ def test_boto3_is_there_and_talks_to_lamina_with_the_roles_credentials(plain: La
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])
 def test_other_python_versions_run_the_same_bootstrap(plain: Lambda, version: str) -> None:
+    try:
+        plain.run(plain.invoker._interpreters.resolve(f"python{version}"))
+    except RuntimeUnavailable as missing:
+        pytest.skip(str(missing))
     code = bundle({"pkg/mod.py": "import sys\n\ndef fn(e, c):\n    return '%d.%d' % sys.version_info[:2]\n"})
     result = plain.invoke(spec(f"py{version}", code, runtime=f"python{version}", handler="pkg/mod.fn"))
 
@@ -181,3 +188,19 @@ def test_bytes_and_logging_are_handled_as_aws_does(plain: Lambda) -> None:
     assert result.payload == b"raw"
     stamp = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
     assert re.search(rf"\[INFO\]\t{stamp}\t{result.request_id}\thello there", result.log)
+
+
+def test_what_init_prints_comes_before_start(plain: Lambda) -> None:
+    code = bundle({"app.py": "print('loading')\n\ndef handler(e, c):\n    print('running')\n"})
+    result = plain.invoke(spec("init-output", code))
+
+    assert result.log.startswith(f"loading\nSTART RequestId: {result.request_id} Version: $LATEST\nrunning\nEND")
+
+
+def test_the_log_kept_per_invocation_is_bounded(plain: Lambda) -> None:
+    code = bundle({"app.py": "def handler(e, c):\n    for n in range(40000):\n        print('line', n, 'x' * 60)\n"})
+    result = plain.invoke(spec("chatty", code))
+
+    assert len(result.log) < 1_100_000
+    assert "bytes of earlier output dropped]" in result.log and "line 39999 " in result.log, "the most recent is kept"
+    assert result.log.splitlines()[-2] == f"END RequestId: {result.request_id}"

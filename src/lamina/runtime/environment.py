@@ -92,6 +92,7 @@ class Environment:
         self.last_used = time.monotonic()
         self.invocations = 0
         self.init_log = ""
+        """What the runtime wrote while starting (AWS logs it before the first START line)."""
         self._api: RuntimeAPI | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._output: OutputCapture | None = None
@@ -141,10 +142,10 @@ class Environment:
         self._exited = asyncio.create_task(self._process.wait())
         outcome = await self._init(request_id)
         self.init_duration_ms = (time.perf_counter() - started) * 1000
+        self.init_log = self.take_output()
         if outcome is None:
             self.status = Status.IDLE
         else:
-            self.init_log = self.take_output()
             await self.stop()
         return outcome
 
@@ -177,11 +178,27 @@ class Environment:
             return None
         if failed in done:
             reply = failed.result()
-            return Outcome(reply.body, reply.error_type or "Runtime.Unknown", "error", reply.content_type)
+            return Outcome(reply.body, _error_type(reply), "error", reply.content_type)
         if not done:
             message = f"RequestId: {request_id} Error: Task timed out after {INIT_TIMEOUT:.2f} seconds"
             return Outcome(_document("Sandbox.Timedout", message), "Sandbox.Timedout", "timeout")
         return self._exit_outcome(request_id)
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """True once the runtime waits in ``/next`` again; False when it exited or did not come back.
+
+        A warm environment is taken from the pool the moment it replied; its runtime may still be on
+        its way back to ``/next``, or exiting (a Node.js uncaught exception posts its error, then
+        exits). Waiting here keeps the next invocation from being handed to a dying runtime.
+        """
+        assert self._api is not None and self._exited is not None
+        if not self._api.ready.is_set() and not self._gone():
+            ready = asyncio.ensure_future(self._api.ready.wait())
+            try:
+                await asyncio.wait({ready, self._exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                ready.cancel()
+        return self._api.ready.is_set() and not self._gone()
 
     async def invoke(self, invocation: Invocation) -> Outcome:
         """Run one invocation (the environment must be ``IDLE``)."""
@@ -210,7 +227,7 @@ class Environment:
             reply: Reply = invocation.reply.result()
             if reply.kind == "response":
                 return Outcome(reply.body, None, "replied", reply.content_type)
-            return Outcome(reply.body, reply.error_type or "Runtime.Unknown", "replied", reply.content_type)
+            return Outcome(reply.body, _error_type(reply), "replied", reply.content_type)
         if not done:
             assert self._api is not None
             self._api.abandon()
@@ -247,6 +264,11 @@ class Environment:
             return {self._exited}
         return set()
 
+    @property
+    def alive(self) -> bool:
+        """True while the runtime's process runs."""
+        return not self._gone()
+
     def _gone(self) -> bool:
         return self._exited is None or self._exited.done()
 
@@ -269,15 +291,19 @@ class Environment:
         return f"Runtime exited with error: exit status {code}" if code else "Runtime exited without providing a reason"
 
     async def _watch_memory(self) -> None:
-        """Kill the environment when its resident memory exceeds ``memory_size``; track the peak."""
+        """Kill the environment when its resident memory exceeds ``memory_size``; track the peak.
+
+        The first reading comes one interval in: an invocation that ends sooner is read once, for
+        its REPORT line, rather than twice.
+        """
         limit = self.spec.memory_size * _MB
         while self._process is not None:
+            await asyncio.sleep(WATCH_INTERVAL)
             rss = tree_rss_bytes(self._process.pid)
             self.peak_rss = max(self.peak_rss, rss)
             if rss > limit:
                 self._over_memory.set()
                 return
-            await asyncio.sleep(WATCH_INTERVAL)
 
     @property
     def max_memory_used_mb(self) -> int:
@@ -318,6 +344,17 @@ class Environment:
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=UTC)
         return (expiration - datetime.now(UTC)).total_seconds() < seconds
+
+
+def _error_type(reply: Reply) -> str:
+    """The error's type: the document's ``errorType`` (what AWS reports), else the runtime's header."""
+    try:
+        document = json.loads(reply.body)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("errorType"), str) and document["errorType"]:
+        return str(document["errorType"])
+    return reply.error_type or "Runtime.Unknown"
 
 
 def _signal_name(number: int) -> str:

@@ -139,7 +139,8 @@ class Interpreters:
         looked = f"{name} on PATH, in {pyenv} and python3"
         if override:
             looked = f"{override} ({override_variable(runtime)})"
-        found = sorted(set(seen) | _python_names(self._environ.get("PATH", ""), pyenv), key=_version_key)
+        named = set() if override else _python_names(self._environ.get("PATH", ""), pyenv)
+        found = sorted(set(seen) | named, key=_version_key)
         raise RuntimeUnavailable(
             f"runtime {runtime} needs Python {want}: looked for {looked}; found "
             f"{', '.join('Python ' + v for v in found) or 'no Python'}. Install Python {want} or set "

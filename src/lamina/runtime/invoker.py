@@ -24,11 +24,12 @@ from pathlib import Path
 
 from lamina.runtime.code_cache import CodeCache
 from lamina.runtime.environment import Environment, Outcome
+from lamina.runtime.errors import InvalidCode, RuntimeUnavailable
 from lamina.runtime.interpreters import Interpreter, Interpreters
 from lamina.runtime.pool import Pool
 from lamina.runtime.runtime_api import Invocation
 from lamina.runtime.runtime_dir import prepare_runtime_dir, sdk_paths
-from lamina.runtime.sandbox import Sandbox, resolve_mode
+from lamina.runtime.sandbox import Sandbox, bwrap_problem, resolve_mode
 from lamina.runtime.spec import FunctionSpec, InvocationResult
 
 __all__ = ["Invoker"]
@@ -51,7 +52,11 @@ class Invoker:
         """
         self.work_dir = Path(work_dir).resolve()
         self.endpoint_url = endpoint_url
+        self._requested_sandbox = sandbox
         self.sandbox_mode = resolve_mode(sandbox)
+        """``bwrap`` or ``none``: the isolation in force (final once ``prepare()`` has run)."""
+        self.sandbox_note = ""
+        """Why ``auto`` fell back to ``none`` (bubblewrap missing or not working), for the server to say once."""
         self._interpreters = Interpreters(interpreters)
         self._cache = CodeCache(self.work_dir)
         self._pool = Pool(idle_timeout)
@@ -72,11 +77,12 @@ class Invoker:
         self._busy[spec.function_arn] += 1
         try:
             interpreter = await self._interpreters.resolve(spec.runtime)
-            environment = self._pool.take(spec)
+            environment = await self._warm(spec)
             cold = environment is None
             if environment is None:
                 environment, failure = await self._start(spec, interpreter, request_id)
                 if failure is not None:
+                    self._pool.discard(environment)
                     return _init_failed(spec, request_id, environment, failure)
             invocation = Invocation(
                 request_id, payload, invoked_arn, int(time.time() * 1000) + spec.timeout * 1000, _trace_id(),
@@ -87,8 +93,12 @@ class Invoker:
             except BaseException:
                 self._pool.discard(environment)
                 raise
-            self._pool.give_back(environment)
-            return _result(spec, request_id, environment, outcome, cold)
+            result = _result(spec, request_id, environment, outcome, cold)
+            if spec.code_dir:
+                self._pool.discard(environment)  # a linked directory's next invoke runs its files afresh
+            else:
+                self._pool.give_back(environment)
+            return result
         finally:
             self._busy[spec.function_arn] -= 1
             if not self._busy[spec.function_arn]:
@@ -114,18 +124,67 @@ class Invoker:
         """Stop every environment (server shutdown)."""
         await self._pool.close()
 
+    async def _code(self, spec: FunctionSpec) -> Path:
+        """The code directory: a linked one as it is, else the zip unpacked once."""
+        if spec.code_dir is None:
+            return await self._cache.code_dir(spec.code)
+        linked = Path(spec.code_dir).resolve()
+        if not await asyncio.to_thread(linked.is_dir):
+            raise InvalidCode(f"the function's linked directory {linked} does not exist")
+        return linked
+
+    async def _warm(self, spec: FunctionSpec) -> Environment | None:
+        """An idle environment whose runtime waits for its next event, or None."""
+        if spec.code_dir:
+            return None
+        environment = self._pool.take(spec)
+        if environment is None:
+            return None
+        try:
+            if await environment.wait_ready(spec.timeout):
+                return environment
+        except BaseException:  # cancelled while waiting: the environment goes, not leaks
+            self._pool.discard(environment)
+            raise
+        self._pool.discard(environment)
+        return None
+
+    async def prepare(self) -> str:
+        """Lay out the runtime directory and check the sandbox works; returns the mode in force.
+
+        Runs by itself before the first invocation; the server may call it at start-up to say once
+        which isolation is in force (``sandbox_note`` says why ``auto`` fell back to ``none``).
+        An explicit ``bwrap`` that cannot run raises ``RuntimeUnavailable``.
+        """
+        await self._prepare()
+        return self.sandbox_mode
+
     async def _prepare(self) -> Path:
         async with self._setup:
             if self._runtime_dir is None:
                 self._runtime_dir = await asyncio.to_thread(prepare_runtime_dir, self.work_dir)
                 self._sdk = tuple(str(path) for path in (await asyncio.to_thread(sdk_paths)).values())
+                await self._check_sandbox()
             return self._runtime_dir
+
+    async def _check_sandbox(self) -> None:
+        if self._requested_sandbox == "auto" and self.sandbox_mode == "none":
+            self.sandbox_note = "bubblewrap (bwrap) is not installed: functions run as plain processes"
+        if self.sandbox_mode != "bwrap":
+            return
+        problem = await bwrap_problem()
+        if problem is None:
+            return
+        if self._requested_sandbox == "bwrap":
+            raise RuntimeUnavailable(f"the bubblewrap sandbox does not work on this machine: {problem}")
+        self.sandbox_mode = "none"
+        self.sandbox_note = f"bubblewrap does not work here ({problem}): functions run as plain processes"
 
     async def _start(
         self, spec: FunctionSpec, interpreter: Interpreter, request_id: str
     ) -> tuple[Environment, Outcome | None]:
         runtime_dir = await self._prepare()
-        code = await self._cache.code_dir(spec.code)
+        code = await self._code(spec)
         opt = await self._cache.opt_dir(spec.layers)
         self._cache.check_total(code, opt)
         mounts = interpreter.mounts + (self._sdk if interpreter.kind == "python" else ())
@@ -135,7 +194,11 @@ class Invoker:
         )
         environment = Environment(spec, interpreter, sandbox, self.endpoint_url)
         self._pool.add(environment)
-        failure = await environment.start(request_id)
+        try:
+            failure = await environment.start(request_id)
+        except BaseException:  # cancelled while starting (the caller went away): no orphan process
+            self._pool.discard(environment)
+            raise
         return environment, failure
 
 
@@ -188,7 +251,8 @@ def _result(spec: FunctionSpec, request_id: str, environment: Environment, outco
     output = environment.take_output()
     platform = outcome.status != "replied"
     log = (
-        f"START RequestId: {request_id} Version: {spec.version}\n"
+        (_lines(environment.init_log) if cold else "")
+        + f"START RequestId: {request_id} Version: {spec.version}\n"
         + _lines(output)
         + "".join(line + "\n" for line in outcome.platform_lines)
         + f"END RequestId: {request_id}\n"
@@ -196,7 +260,7 @@ def _result(spec: FunctionSpec, request_id: str, environment: Environment, outco
     )
     return InvocationResult(
         request_id, outcome.payload, "Unhandled" if outcome.failed else None, log, outcome.duration_ms, init, memory,
-        outcome.error_type,
+        outcome.error_type, environment.log_stream,
     )
 
 
@@ -216,4 +280,6 @@ def _init_failed(spec: FunctionSpec, request_id: str, environment: Environment, 
         + f"END RequestId: {request_id}\n"
         + _report(spec, request_id, 0.0, memory, init, outcome, True)
     )
-    return InvocationResult(request_id, outcome.payload, "Unhandled", log, 0.0, init, memory, outcome.error_type)
+    return InvocationResult(
+        request_id, outcome.payload, "Unhandled", log, 0.0, init, memory, outcome.error_type, environment.log_stream,
+    )

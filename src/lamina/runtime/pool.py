@@ -47,7 +47,7 @@ class Pool:
         idle = self._idle.get((spec.function_arn, spec.version, spec.revision_id), [])
         while idle:
             environment = idle.pop()
-            if environment.status is Status.IDLE and not environment.credentials_expire_within(
+            if environment.status is Status.IDLE and environment.alive and not environment.credentials_expire_within(
                 spec.timeout + CREDENTIAL_MARGIN
             ):
                 return environment

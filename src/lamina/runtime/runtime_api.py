@@ -7,7 +7,8 @@ Each environment gets its own listening socket on ``127.0.0.1`` (port chosen by 
 ``AWS_LAMBDA_RUNTIME_API`` alone tells environments apart and a runtime can only ever answer its
 own invocation.
 
-HTTP is parsed by ``h11`` (already installed with uvicorn). Bodies are bounded: a response over
+HTTP/1.1 is parsed by ``httptools`` (llhttp, the parser uvicorn runs on; a protocol callback per
+event, no stream buffering), each connection served in order. Bodies are bounded: a response over
 AWS's 6 MB (+100 bytes) limit is answered 413 and the invocation fails with
 ``Function.ResponseSizeTooLarge``, as AWS does. Status codes and error documents follow AWS's
 runtime (rapid): 202 accepted, 400 ``InvalidRequestID``, 403 ``InvalidStateTransition``,
@@ -25,10 +26,12 @@ import asyncio
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
-import h11
+import httptools
 
 __all__ = ["MAX_PAYLOAD_BYTES", "Invocation", "Reply", "RuntimeAPI"]
 
@@ -80,7 +83,7 @@ class Invocation:
             headers.append(("Lambda-Runtime-Client-Context", self.client_context))
         if self.cognito_identity:
             headers.append(("Lambda-Runtime-Cognito-Identity", self.cognito_identity))
-        return headers
+        return [(name, _header_value(value)) for name, value in headers]
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,13 @@ class RuntimeAPI:
         self._current: Invocation | None = None
         self._queued: asyncio.Future[Invocation | None] | None = None
         self._pending: Invocation | None = None
-        self._connections: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[_Connection] = set()
         self._closing = False
 
     async def start(self) -> str:
         """Listen on a free loopback port; returns ``host:port`` for ``AWS_LAMBDA_RUNTIME_API``."""
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Connection(self), "127.0.0.1", 0)
         host, port = self._server.sockets[0].getsockname()[:2]
         self.address = f"{host}:{port}"
         return self.address
@@ -152,24 +155,8 @@ class RuntimeAPI:
             self._server.close()
         if self._queued is not None and not self._queued.done():
             self._queued.set_result(None)
-        for writer in list(self._writers):
-            writer.transport.abort()
-        if self._connections:
-            await asyncio.wait(list(self._connections), timeout=1.0)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        self._writers.add(writer)
-        try:
-            await _Connection(self, reader, writer).run()
-        except (ConnectionError, h11.ProtocolError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass  # the runtime went away (or the environment is closing): nothing to answer
-        finally:
-            self._connections.discard(task)
-            self._writers.discard(writer)
-            writer.close()
+        for connection in list(self._connections):
+            connection.abort()
 
     async def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes | None) -> _Answer:
         """Answer one request (``body`` is None when it was over the limit)."""
@@ -245,66 +232,122 @@ def _content_type(headers: Mapping[str, str]) -> str:
     return headers.get("content-type") or "application/json"
 
 
-class _Connection:
-    """One keep-alive HTTP/1.1 connection from the runtime, parsed by h11."""
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+            405: "Method Not Allowed", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 
-    def __init__(self, api: RuntimeAPI, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+
+@dataclass
+class _Request:
+    method: str = ""
+    target: bytearray = field(default_factory=bytearray)
+    headers: dict[str, str] = field(default_factory=dict)
+    chunks: list[bytes] = field(default_factory=list)
+    size: int = 0
+    header_bytes: int = 0
+
+    def body(self, limit: int) -> bytes | None:
+        return b"".join(self.chunks) if self.size <= limit else None
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection from the runtime; requests are answered in order."""
+
+    def __init__(self, api: RuntimeAPI) -> None:
         self.api = api
-        self.reader = reader
-        self.writer = writer
-        self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEADER_BYTES)
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.request = _Request()
+        self.ready: deque[tuple[_Request, bool]] = deque()
+        self.wakeup = asyncio.Event()
+        self.worker: asyncio.Task[None] | None = None
 
-    async def run(self) -> None:
-        while True:
-            event = await self._event()
-            if isinstance(event, h11.ConnectionClosed):
-                return
-            if not isinstance(event, h11.Request):
-                raise h11.RemoteProtocolError("expected a request")
-            headers = {name.decode().lower(): value.decode("latin-1") for name, value in event.headers}
-            body = await self._body(self.api.max_payload)
-            answer = await self.api.handle(event.method.decode(), event.target.decode("latin-1"), headers, body)
-            if body is None:
-                answer = _Answer(answer.status, answer.body, answer.headers, close=True)
-            await self._send(answer)
-            if answer.close or self.h11.our_state is h11.MUST_CLOSE:
-                return
-            self.h11.start_next_cycle()
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's transports are not asyncio's classes
+        self.api._connections.add(self)
+        self.worker = asyncio.get_running_loop().create_task(self._answer_in_order())
 
-    async def _event(self) -> h11.Event | type[h11.PAUSED] | type[h11.NEED_DATA]:
-        while True:
-            event = self.h11.next_event()
-            if event is not h11.NEED_DATA:
-                return event
-            self.h11.receive_data(await self.reader.read(65536))
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.api._connections.discard(self)
+        self.transport = None
+        if self.worker is not None:
+            self.worker.cancel()
 
-    async def _body(self, limit: int) -> bytes | None:
-        """The request's body, or None when it is over ``limit`` (read and dropped up to a bound)."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            event = await self._event()
-            if isinstance(event, h11.EndOfMessage):
-                return b"".join(chunks) if size <= limit else None
-            if not isinstance(event, h11.Data):
-                raise h11.RemoteProtocolError("unexpected event in a body")
-            size += len(event.data)
-            if size > DRAIN_LIMIT:
-                raise ConnectionError("request body far over the limit")
-            if size <= limit:
-                chunks.append(bytes(event.data))
-            else:
-                chunks.clear()
+    def abort(self) -> None:
+        if self.transport is not None:
+            self.transport.abort()
 
-    async def _send(self, answer: _Answer) -> None:
-        headers = [*answer.headers, ("Content-Length", str(len(answer.body))), ("Date", _http_date())]
-        if answer.close:
-            headers.append(("Connection", "close"))
-        data = self.h11.send(h11.Response(status_code=answer.status, headers=headers)) or b""
-        data += self.h11.send(h11.Data(data=answer.body)) or b""
-        data += self.h11.send(h11.EndOfMessage()) or b""
-        self.writer.write(data)
-        await self.writer.drain()
+    def data_received(self, data: bytes) -> None:
+        try:
+            self.parser.feed_data(data)
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade, ConnectionError):
+            self.abort()
+
+    # httptools callbacks
+    def on_message_begin(self) -> None:
+        self.request = _Request()
+
+    def on_url(self, url: bytes) -> None:
+        self.request.target += url
+        self._count_header(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_header(len(name) + len(value))
+        self.request.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        request = self.request
+        request.size += len(body)
+        if request.size > DRAIN_LIMIT:
+            raise ConnectionError("request body far over the limit")
+        if request.size <= self.api.max_payload:
+            request.chunks.append(body)
+        else:
+            request.chunks.clear()
+
+    def on_message_complete(self) -> None:
+        self.request.method = self.parser.get_method().decode("latin-1")
+        self.ready.append((self.request, self.parser.should_keep_alive()))
+        self.wakeup.set()
+
+    def _count_header(self, size: int) -> None:
+        self.request.header_bytes += size
+        if self.request.header_bytes > MAX_HEADER_BYTES:
+            raise ConnectionError("request headers over the limit")
+
+    async def _answer_in_order(self) -> None:
+        try:
+            while True:
+                await self.wakeup.wait()
+                self.wakeup.clear()
+                while self.ready:
+                    request, keep_alive = self.ready.popleft()
+                    body = request.body(self.api.max_payload)
+                    answer = await self.api.handle(
+                        request.method, request.target.decode("latin-1"), request.headers, body,
+                    )
+                    close = answer.close or body is None or not keep_alive
+                    self._send(answer, close)
+                    if close:
+                        if self.transport is not None:
+                            self.transport.close()
+                        return
+        except asyncio.CancelledError:
+            pass  # the runtime went away (or the environment is closing): nothing to answer
+
+    def _send(self, answer: _Answer, close: bool) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        head = [f"HTTP/1.1 {answer.status} {_REASONS.get(answer.status, 'Unknown')}"]
+        head += [f"{name}: {value}" for name, value in answer.headers]
+        head += [f"Content-Length: {len(answer.body)}", f"Date: {_http_date()}"]
+        if close:
+            head.append("Connection: close")
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + answer.body)
+
+
+def _header_value(value: str) -> str:
+    """A value safe on one header line: a caller's client context cannot add headers of its own."""
+    return value.replace("\r", " ").replace("\n", " ")
 
 
 def _http_date() -> str:

@@ -3,7 +3,7 @@
 ``bwrap`` (Debian package ``bubblewrap``) builds each environment a filesystem of its own from
 read-only binds: the code at ``/var/task``, the layers at ``/opt``, the runtime directory at
 ``/var/runtime``, the system's ``/usr`` (and the interpreter's prefix when it lives elsewhere, a
-pyenv version under ``/root`` say), a few files of ``/etc``, a fresh ``/proc`` and ``/dev``, and a
+pyenv version under a home directory, say), a few files of ``/etc``, a fresh ``/proc`` and ``/dev``, and a
 private ``/tmp`` of ``EphemeralStorage`` MB. Lamina's data directory and everything else of the
 host is simply absent. It runs in its own PID, IPC and UTS namespaces and dies with Lamina
 (``--die-with-parent``). The network is shared: functions reach Lamina's endpoint on 127.0.0.1.
@@ -15,13 +15,14 @@ private ``TMPDIR``; it isolates nothing else.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Layout", "Sandbox", "resolve_mode"]
+__all__ = ["Layout", "Sandbox", "bwrap_problem", "resolve_mode"]
 
 _ETC = (
     "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/passwd",
@@ -40,6 +41,20 @@ def resolve_mode(mode: str) -> str:
     if mode == "bwrap" and not shutil.which("bwrap"):
         raise ValueError("sandbox 'bwrap' needs bubblewrap (Debian package bubblewrap): bwrap is not on PATH")
     return mode
+
+
+async def bwrap_problem() -> str | None:
+    """None when bubblewrap can start a sandbox here, else what it said (user namespaces refused...)."""
+    probe = Sandbox("bwrap", Path("/usr"), None, Path("/usr"), Path("/tmp"))
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *probe.command(["/bin/sh", "-c", "exit 0"]), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )
+        _, error = await asyncio.wait_for(process.communicate(), 10)
+    except (OSError, TimeoutError) as failed:
+        return str(failed) or type(failed).__name__
+    return None if process.returncode == 0 else (error.decode(errors="replace").strip() or f"exit {process.returncode}")
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,10 @@ class FunctionSpec:
     """Defaults to ``/aws/lambda/NAME``."""
     ephemeral_storage: int = 512
     """MB of ``/tmp`` (enforced in the bubblewrap sandbox)."""
+    code_dir: str | None = None
+    """A host directory to run instead of ``code`` (a function linked to a local directory for the
+    edit-and-run loop): used in place, read-only in the sandbox, and each of its environments
+    serves one invocation, so every invoke runs the directory's current files."""
 
     @property
     def log_group_name(self) -> str:
@@ -92,3 +96,6 @@ class InvocationResult:
     error_type: str | None = None
     """The error's type (``Runtime.ImportModuleError``, ``Sandbox.Timedout``, ``ValueError``...) when
     ``function_error`` is set, as the REPORT line's ``Error Type`` names it."""
+    log_stream: str = ""
+    """The log stream the environment writes to (``2026/11/30/[$LATEST]<hex>``, one per environment,
+    as ``AWS_LAMBDA_LOG_STREAM_NAME`` and ``context.log_stream_name`` say)."""

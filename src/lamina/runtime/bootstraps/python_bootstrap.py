@@ -10,14 +10,12 @@ function sees what it would see on AWS. One keep-alive connection carries every 
 
 from __future__ import annotations
 
-import http.client
 import importlib
 import json
-import logging
 import os
+import socket
 import sys
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -88,23 +86,73 @@ class LambdaContext:
 
 
 class RuntimeClient:
-    """The Runtime API over one keep-alive HTTP connection."""
+    """The Runtime API over one keep-alive HTTP/1.1 connection.
+
+    A plain socket rather than ``http.client``: that module imports ``email`` and ``ssl``, which
+    cost tens of milliseconds of every cold start. The server is Lamina's own and always answers
+    with ``Content-Length``, so this small client is all the protocol needed.
+    """
 
     def __init__(self, address: str) -> None:
-        self.connection = http.client.HTTPConnection(address)
+        host, _, port = address.rpartition(":")
+        self.address = (host, int(port))
+        self.sock: socket.socket | None = None
+        self.buffer = b""
 
     def call(self, method: str, path: str, body: bytes | None = None,
              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
         for attempt in (1, 2):
             try:
-                self.connection.request(method, _API + path, body=body, headers=headers or {})
-                response = self.connection.getresponse()
-                return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-            except (http.client.HTTPException, ConnectionError):
-                self.connection.close()
+                return self._exchange(method, path, body or b"", headers or {})
+            except (OSError, ValueError):
+                self.close()
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.buffer = None, b""
+
+    def _exchange(self, method: str, path: str, body: bytes,
+                  headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        if self.sock is None:
+            self.sock = socket.create_connection(self.address)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        lines = ["%s %s%s HTTP/1.1" % (method, _API, path), "Host: %s:%d" % self.address,
+                 "Content-Length: %d" % len(body)]
+        lines += ["%s: %s" % item for item in headers.items()]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        head = self._until(b"\r\n\r\n").decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        found = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            found[name.strip().lower()] = value.strip()
+        content = self._exactly(int(found.get("content-length", "0")))
+        if found.get("connection", "").lower() == "close":
+            self.close()
+        return status, found, content
+
+    def _fill(self) -> None:
+        assert self.sock is not None
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("the Runtime API closed the connection")
+        self.buffer += data
+
+    def _until(self, marker: bytes) -> bytes:
+        while marker not in self.buffer:
+            self._fill()
+        head, self.buffer = self.buffer.split(marker, 1)
+        return head
+
+    def _exactly(self, size: int) -> bytes:
+        while len(self.buffer) < size:
+            self._fill()
+        data, self.buffer = self.buffer[:size], self.buffer[size:]
+        return data
 
     def post_error(self, path: str, document: dict[str, Any]) -> None:
         headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": document["errorType"]}
@@ -123,6 +171,8 @@ def _error_document(message: str, error_type: str, trace: list[str] | None, requ
 
 def _user_frames(tb: Any) -> list[str]:
     """The traceback from the first frame that is not the bootstrap's, as ``format_list`` writes it."""
+    import traceback  # only errors need it (it costs a cold start milliseconds)
+
     frames = list(traceback.extract_tb(tb))
     for index, frame in enumerate(frames):
         if not frame.filename.endswith(_BOOTSTRAP_FILE):
@@ -166,19 +216,31 @@ def _load_handler(handler: str) -> Callable[..., Any]:
     return found
 
 
-class _RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.aws_request_id = _request_id
-        return True
+_logging_ready = False
 
 
 def _setup_logging() -> None:
-    """The root logger's handler, formatted as AWS's Python runtime formats it."""
+    """The root logger's handler, formatted as AWS's Python runtime formats it.
+
+    Installed once the function's code has imported ``logging`` (checked at start and before each
+    invocation): importing it here would cost every cold start, functions that never log included.
+    """
+    global _logging_ready
+    if _logging_ready or "logging" not in sys.modules:
+        return
+    _logging_ready = True
+    import logging
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.aws_request_id = _request_id
+            return True
+
     logging.Formatter.converter = time.gmtime
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter(
         "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
-    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RequestIdFilter())
     logging.getLogger().addHandler(handler)
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
     if level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -242,7 +304,6 @@ def main() -> None:
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
-    _setup_logging()
     try:
         handler = _load_handler(os.environ.get("_HANDLER", ""))
     except FaultError as fault:
@@ -252,6 +313,7 @@ def main() -> None:
         document = _error_document(str(value), kind.__name__ if kind else "Exception", _user_frames(tb))
     else:
         document = {}
+        _setup_logging()
     if document:
         _log_error(document)
         client.post_error("/init/error", document)
@@ -261,6 +323,7 @@ def main() -> None:
         if status != 200:
             sys.stderr.write(f"Lamina bootstrap: /next answered {status}: {body[:200]!r}\n")
             sys.exit(1)
+        _setup_logging()
         _invoke(client, handler, headers, body)
 
 

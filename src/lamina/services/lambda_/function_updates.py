@@ -16,7 +16,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.services.registry import Deps, operation
 from lamina.store import NotFound, PreconditionFailed
-from lamina.store.repositories import VersionRow, lambda_functions, lambda_versions, sha256_base64
+from lamina.store.repositories import LATEST, VersionRow, lambda_functions, lambda_versions, sha256_base64
 
 from .declarations import declaration
 from .errors import InvalidParameterValueException, PreconditionFailedException, ResourceConflictException
@@ -57,9 +57,7 @@ def _write(deps: Deps, ref: FunctionRef, read: VersionRow, expected: str | None,
             updated = lambda_functions.update_function(conn, ref.account, ref.region, ref.name, status=ACTIVE,
                                                        expected_revision_id=expected or read.revision_id,
                                                        **changes)
-            if publish:
-                return lambda_versions.publish_version(conn, ref.account, ref.region, ref.name)
-            return updated
+            written = lambda_versions.publish_version(conn, ref.account, ref.region, ref.name) if publish else updated
     except NotFound:
         raise not_found(ref) from None
     except PreconditionFailed:
@@ -67,6 +65,9 @@ def _write(deps: Deps, ref: FunctionRef, read: VersionRow, expected: str | None,
             raise PreconditionFailedException(STALE_REVISION) from None
         raise ResourceConflictException(f"The operation cannot be performed at this time. An update is in "
                                         f"progress for resource: {ref.arn}") from None
+    if deps.invoker is not None:  # $LATEST's warm environments run the old revision: stop them now
+        deps.invoker.retire(ref.arn, LATEST)
+    return written
 
 
 def _answer(version: VersionRow) -> dict[str, Any]:

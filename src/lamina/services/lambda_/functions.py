@@ -155,6 +155,8 @@ def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
         raise ResourceConflictException(
             f"Unable to delete version because the following aliases reference it: "
             f"[{', '.join(conflict.dependents)}]") from None
+    if deps.invoker is not None:  # its warm environments have nothing left to run
+        deps.invoker.retire(ref.arn, None if number is None else str(number))
     return {"StatusCode": 204}
 
 

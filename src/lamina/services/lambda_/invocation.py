@@ -16,6 +16,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from lamina.arn import format_arn, parse_arn
@@ -45,7 +46,6 @@ from .errors import (
     TooManyRequestsException,
 )
 from .execution_role import CANNOT_ASSUME
-from .linked_code import linked_bundle
 from .names import FunctionRef
 
 __all__ = ["SESSION_SECONDS", "Target", "answer", "check_concurrency", "function_spec", "log_tail", "target"]
@@ -128,19 +128,20 @@ def function_spec(deps: Deps, chosen: Target) -> FunctionSpec:
         raise InvalidRuntimeException("Lamina runs functions packaged as .zip archives; container images "
                                       "(PackageType Image) cannot run here.")
     store, name = deps.store, version.function_name
-    sha, revision = version.code_sha256_hex, version.revision_id
-    code = CodeBundle(sha, lambda: _read_code(store, sha))
+    sha = version.code_sha256_hex
     directory = _linked_directory(store, version) if version.is_latest else None
-    if directory is not None:  # the directory's current files; a change retires the warm environments
-        code = linked_bundle(directory, name)
-        revision = f"{revision}:{code.sha256[:16]}"
+    if directory is not None and not Path(directory).is_dir():
+        raise InvalidParameterValueException(
+            f"The directory {directory} linked to function {name} does not exist on this node; link it again or "
+            f"run `lamina functions unlink {name}` to run the deployed code.")
     return FunctionSpec(
         function_arn=_unqualified(chosen), function_name=name, version=version.version,
-        runtime=config.get("Runtime"), handler=config.get("Handler"), code=code,
+        runtime=config.get("Runtime"), handler=config.get("Handler"),
+        code=CodeBundle(sha, lambda: _read_code(store, sha)), code_dir=directory,
         layers=_layers(store, version),
         memory_size=int(config.get("MemorySize", 128)), timeout=int(config.get("Timeout", 3)),
         environment=dict((config.get("Environment") or {}).get("Variables") or {}),
-        region=version.region, account_id=version.account_id, revision_id=revision,
+        region=version.region, account_id=version.account_id, revision_id=version.revision_id,
         credentials=lambda: role_credentials(store, str(config.get("Role", "")), name),
         log_group=str((config.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}"),
         ephemeral_storage=int((config.get("EphemeralStorage") or {}).get("Size", 512)),
