@@ -34,7 +34,12 @@ def _v2_to_v3(conn: Connection) -> None:
     """The Lambda tables: all new, so ``create_all`` (run before the steps) has made them; no data moves."""
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: Connection) -> None:
+    """The CloudWatch Logs tables (log groups, streams, events): all new, so ``create_all`` has made
+    them; no data moves."""
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """From version N to N + 1."""
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -33,9 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 3
-"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables
-(see ``migrations.py``)."""
+SCHEMA_VERSION = 4
+"""1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
+4: the CloudWatch Logs tables (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -401,4 +402,51 @@ lambda_url_configs = Table(
     _created(),
     Column("last_modified", UtcDateTime(), nullable=False),
     PrimaryKeyConstraint("function_id", "qualifier"),
+)
+
+
+# CloudWatch Logs: the functions' logs. Names are case-sensitive; times of events are epoch
+# milliseconds, as the API speaks them. A group's ``event_count`` and ``stored_bytes`` (an event
+# counts its UTF-8 message plus 26 bytes, as AWS meters it) are kept on write so that the cap
+# (``repositories.log_events``) is checked without a scan.
+log_groups = Table(
+    "log_groups",
+    metadata,
+    Column("group_id", Integer, primary_key=True, autoincrement=True),
+    _account(),
+    Column("region", String(32), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("retention_days", Integer),  # NULL: kept until the cap drops them
+    Column("event_count", Integer, nullable=False),
+    Column("stored_bytes", BigInteger, nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "region", "name"),
+)
+
+log_streams = Table(
+    "log_streams",
+    metadata,
+    Column("stream_id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", Integer, ForeignKey("log_groups.group_id"), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("first_event_ms", BigInteger),
+    Column("last_event_ms", BigInteger),
+    Column("last_ingestion_ms", BigInteger),
+    _created(),
+    UniqueConstraint("group_id", "name"),
+)
+
+# ``event_id`` is the ingestion order (what the cap drops first) and the API's ``eventId``.
+log_events = Table(
+    "log_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", Integer, ForeignKey("log_groups.group_id"), nullable=False),
+    Column("stream_id", Integer, ForeignKey("log_streams.stream_id"), nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("ingestion_ms", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Index(None, "group_id", "timestamp_ms", "event_id"),
+    Index(None, "stream_id", "timestamp_ms", "event_id"),
 )
