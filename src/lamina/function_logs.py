@@ -25,7 +25,7 @@ from datetime import datetime
 
 from lamina.store import Connection, Store
 from lamina.store.repositories import log_events
-from lamina.store.repositories.log_events import Caps, NewEvent
+from lamina.store.repositories.log_events import DEFAULT_CAPS, Caps, NewEvent
 
 __all__ = ["FLUSH_SECONDS", "MAX_PENDING_EVENTS", "FunctionLogs", "split_log_text"]
 
@@ -55,7 +55,7 @@ def split_log_text(log_text: str, at: datetime) -> tuple[NewEvent, ...]:
 class FunctionLogs:
     """Queue invocations' logs; ``flush`` (or the background thread) writes them to the store."""
 
-    def __init__(self, store: Store, *, caps: Caps = Caps(), background: bool = True) -> None:
+    def __init__(self, store: Store, *, caps: Caps = DEFAULT_CAPS, background: bool = True) -> None:
         self._store = store
         self._caps = caps
         self._pending: list[_Batch] = []

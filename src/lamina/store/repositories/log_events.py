@@ -27,6 +27,7 @@ from ..schema import log_events, log_groups, log_streams
 from ._common import Page, now, paginate, path_starts_with
 
 __all__ = [
+    "DEFAULT_CAPS",
     "EVENT_OVERHEAD_BYTES",
     "MAX_MESSAGE_BYTES",
     "Caps",
@@ -60,6 +61,10 @@ class Caps:
 
     max_events: int = 10_000
     max_bytes: int = 16 * 1024 * 1024
+
+
+DEFAULT_CAPS = Caps()
+"""The bound of every group unless the server is told otherwise: 10,000 events, 16 MiB."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,7 @@ def _size(message: str) -> tuple[str, int]:
 
 
 def append(conn: Connection, account_id: str, region: str, group_name: str, stream_name: str,
-           events: Sequence[NewEvent], *, ingestion_ms: int | None = None, caps: Caps = Caps()) -> None:
+           events: Sequence[NewEvent], *, ingestion_ms: int | None = None, caps: Caps = DEFAULT_CAPS) -> None:
     """Append ``events`` to the stream (group and stream made on first use), then hold the group to
     its retention and to ``caps``."""
     if not events:
