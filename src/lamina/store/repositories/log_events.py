@@ -233,7 +233,7 @@ def append(conn: Connection, account_id: str, region: str, group_name: str, stre
     ingested = _now_ms() if ingestion_ms is None else ingestion_ms
     group = _ensure_group(conn, account_id, region, group_name)
     stream = _ensure_stream(conn, group, stream_name)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for event in events:
         message, size = _size(event.message)
         rows.append({"group_id": group.group_id, "stream_id": stream.stream_id, "timestamp_ms": event.timestamp_ms,
@@ -247,7 +247,7 @@ def append(conn: Connection, account_id: str, region: str, group_name: str, stre
         last_event_ms=case((log_streams.c.last_event_ms.is_(None), last),
                            (log_streams.c.last_event_ms < last, last), else_=log_streams.c.last_event_ms),
         last_ingestion_ms=ingested))
-    added = sum(row["size"] for row in rows)
+    added = sum(int(row["size"]) for row in rows)
     conn.execute(update(log_groups).where(log_groups.c.group_id == group.group_id).values(
         event_count=log_groups.c.event_count + len(rows), stored_bytes=log_groups.c.stored_bytes + added))
     expired = group.retention_days is not None and _expire(conn, group.group_id, group.retention_days)
