@@ -1,4 +1,4 @@
-"""The ``lamina`` command line: ``serve``, ``accounts create|list``, ``audit`` and ``policy validate|simulate``."""
+"""The ``lamina`` command line: ``serve``, ``accounts``, ``audit``, ``logs`` and ``policy validate|simulate``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from lamina import __version__
-from lamina.commands import accounts, audit, serve
+from lamina.commands import accounts, audit, logs, serve
 
 _POLICY_COMMANDS = ("lamina.commands.policy_validate", "lamina.commands.policy_simulate")
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(commands)
     accounts.add_parser(commands)
     audit.add_parser(commands)
+    logs.add_parser(commands)
     policy = commands.add_parser("policy", help="validate and simulate IAM policies offline")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     for name in _POLICY_COMMANDS:

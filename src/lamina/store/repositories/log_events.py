@@ -41,6 +41,7 @@ __all__ = [
     "filter_events",
     "get_group",
     "get_stream",
+    "groups_named",
     "list_groups",
     "list_streams",
     "read_stream",
@@ -168,6 +169,13 @@ def set_retention(conn: Connection, account_id: str, region: str, name: str, day
     conn.execute(update(log_groups).where(log_groups.c.group_id == group.group_id).values(retention_days=days))
     if days is not None and _expire(conn, group.group_id, days):
         _recount(conn, group.group_id)
+
+
+def groups_named(conn: Connection, name: str) -> list[LogGroup]:
+    """Every group called ``name``, whatever its account and region (``lamina logs``)."""
+    rows = conn.execute(select(log_groups).where(log_groups.c.name == name)
+                        .order_by(log_groups.c.account_id, log_groups.c.region))
+    return [_group(row) for row in rows]
 
 
 def list_groups(conn: Connection, account_id: str, region: str, *, prefix: str | None = None,
