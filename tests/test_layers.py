@@ -17,7 +17,8 @@ EVERYTHING = None
 MAY_IMPORT: dict[str, set[str] | None] = {
     "policy": set(), "arn": set(), "settings": set(), "workers": set(), "managed_policies": set(),
     "protocols": set(), "store": {"arn"}, "catalog": {"policy"}, "cases": {"policy"},
-    "auth": {"arn", "policy", "store"}, "function_logs": {"store"}, "context": {"auth"}, "limits": {"protocols"}, "wire": {"protocols"},
+    "auth": {"arn", "policy", "store"}, "context": {"auth"}, "limits": {"protocols"}, "wire": {"protocols"},
+    "function_logs": {"store"},
     "authorization": {"arn", "auth", "context", "policy", "protocols", "store"},
     "services": {"arn", "authorization", "catalog", "context", "managed_policies", "policy", "protocols",
                  "settings", "store"},

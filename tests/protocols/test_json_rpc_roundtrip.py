@@ -81,8 +81,8 @@ def test_every_response_reads_back_in_botocore(name: str) -> None:
     result = Samples(valid=False).of(operation.output_shape)
     response = serializer_for("logs").serialize(name, result, REQUEST_ID)
     assert response.status == 200 and response.headers["Content-Type"] == CONTENT_TYPE
-    parsed = create_parser("json").parse({"status_code": 200, "headers": HeadersDict(response.headers), "body": response.body},
-                                         operation.output_shape)
+    wire = {"status_code": 200, "headers": HeadersDict(response.headers), "body": response.body}
+    parsed = create_parser("json").parse(wire, operation.output_shape)
     metadata = parsed.pop("ResponseMetadata")
     assert metadata["RequestId"] == REQUEST_ID
     assert parsed == result

@@ -12,7 +12,8 @@ from lamina.store import open_store
 from lamina.store.repositories import accounts
 
 GROUP = "/aws/lambda/my-function"
-STREAMS = ("2026/11/30/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9", "2026/11/30/[$LATEST]ffeeddccbbaa99887766554433221100")
+STREAMS = ("2026/11/30/[$LATEST]0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+           "2026/11/30/[$LATEST]ffeeddccbbaa99887766554433221100")
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 

@@ -364,12 +364,12 @@ def filter_events(conn: Connection, group: LogGroup, matches: Callable[[str], bo
     if stream_prefix:
         query = query.where(path_starts_with(log_streams.c.name, stream_prefix))
     found: list[LogEvent] = []
-    scanned, position, chunk = 0, after, 1000
+    scanned, position = 0, after
     while scanned < scan_limit:
+        chunk = min(1000, scan_limit - scanned)
         page = query if position is None else query.where(_position(position, forward=True))
         rows = conn.execute(page.order_by(log_events.c.timestamp_ms, log_events.c.event_id).limit(chunk)).all()
         for row in rows:
-            scanned += 1
             position = (row.timestamp_ms, row.event_id)
             if matches(row.message):
                 found.append(_event(row))
@@ -377,4 +377,5 @@ def filter_events(conn: Connection, group: LogGroup, matches: Callable[[str], bo
                     return found, position
         if len(rows) < chunk:
             return found, None
+        scanned += len(rows)
     return found, position
