@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from lamina.batching import PeriodicFlush
 from lamina.store import Connection, Store
 from lamina.store.repositories import log_events
 from lamina.store.repositories.log_events import DEFAULT_CAPS, Caps, NewEvent
@@ -62,11 +63,8 @@ class FunctionLogs:
         self._pending_events = 0
         self._dropped = 0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if background:
-            self._thread = threading.Thread(target=self._run, name="lamina-function-logs", daemon=True)
-            self._thread.start()
+        self._flusher = PeriodicFlush(self.flush, "lamina-function-logs", every=FLUSH_SECONDS,
+                                      log=log) if background else None
 
     def record(self, account_id: str, region: str, log_group: str, log_stream: str, log_text: str,
                at: datetime) -> None:
@@ -111,16 +109,9 @@ class FunctionLogs:
             return 0
         return len(batch.events)
 
-    def _run(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
-            try:
-                self.flush()
-            except Exception:  # logged and dropped; logging goes on
-                log.exception("could not write function logs")
-
     def close(self) -> None:
         """Stop the thread and write what is left."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self.flush()
+        if self._flusher is not None:
+            self._flusher.close()
+        else:
+            self.flush()
