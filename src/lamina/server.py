@@ -4,6 +4,7 @@
 
     ASGI http ─► admit         health → 200 JSON; the service from cheap signals (SigV4 scope,
                  │             Lambda's paths); body limits and a known key before a large body
+                 │             (Query: iam, sts · REST-JSON: lambda · JSON 1.1: logs)
                  ▼ read body   bounded (limits.read_body)
                  │  route         the service (a Query form's ``Action`` when unsigned) or 404
                  │  authenticate  SigV4 against the store's access keys → ctx.caller, ctx.region

@@ -199,3 +199,14 @@ def test_a_policy_on_group_star_grants_the_groups_reads_and_nothing_else(seeded:
     code, message, _ = error_of(lambda: reader.filter_log_events(logGroupName="/aws/lambda/other"))
     assert code == "AccessDeniedException" and "log-group:/aws/lambda/other:log-stream: because" in message
     assert error_of(lambda: reader.delete_log_group(logGroupName=GROUP))[0] == "AccessDeniedException"
+
+
+def test_authentication_failures_in_the_json_envelope(seeded: Seeded) -> None:
+    server = seeded[0]
+    wrong_secret = server.client("logs", aws_secret_access_key="x" * 40)
+    code, _, status = error_of(lambda: wrong_secret.describe_log_groups())
+    assert (code, status) == ("InvalidSignatureException", 403)
+    unknown = server.client("logs", aws_access_key_id="AKIAAAAAAAAAAAAAAAAA")
+    code, message, status = error_of(lambda: unknown.describe_log_groups())
+    assert (code, message, status) == ("UnrecognizedClientException",
+                                       "The security token included in the request is invalid.", 403)
