@@ -436,11 +436,12 @@ log_streams = Table(
     UniqueConstraint("group_id", "name"),
 )
 
-# ``event_id`` is the ingestion order (what the cap drops first) and the API's ``eventId``.
+# ``event_id`` is the ingestion order (what the cap drops first) and the API's ``eventId``; 64-bit on
+# PostgreSQL (events come and go, ids only grow), SQLite's INTEGER PRIMARY KEY (its rowid) there.
 log_events = Table(
     "log_events",
     metadata,
-    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("group_id", Integer, ForeignKey("log_groups.group_id"), nullable=False),
     Column("stream_id", Integer, ForeignKey("log_streams.stream_id"), nullable=False),
     Column("timestamp_ms", BigInteger, nullable=False),
