@@ -164,3 +164,31 @@ def test_a_broken_constraint_is_invalid_parameter_in_coral_words() -> None:
     assert caught.value.code == "InvalidParameterException"
     assert caught.value.message == ("1 validation error detected: Value 'a b' at 'logGroupName' failed to satisfy "
                                     "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
+
+
+SERVED_REQUESTS: dict[str, dict[str, Any]] = {
+    "DescribeLogGroups": {"logGroupNamePrefix": "/aws/lambda/", "limit": 50, "nextToken": "eyJ9"},
+    "DescribeLogStreams": {"logGroupIdentifier": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/f",
+                           "orderBy": "LastEventTime", "descending": True, "limit": 5},
+    "GetLogEvents": {"logGroupName": "/aws/lambda/f", "logStreamName": "2026/11/30/[$LATEST]0123abcd",
+                     "startTime": 1796030729000, "endTime": 1796030849000, "limit": 10000, "startFromHead": True,
+                     "nextToken": "f/" + "0" * 56},
+    "FilterLogEvents": {"logGroupName": "/aws/lambda/f", "logStreamNames": ["a", "b"], "startTime": 0,
+                        "endTime": 1796030849000, "filterPattern": '?ERROR ?"Task timed out"', "limit": 100,
+                        "interleaved": True},
+    "CreateLogGroup": {"logGroupName": "/app/made", "tags": {"team": "a"}},
+    "DeleteLogGroup": {"logGroupName": "/app/made"},
+    "PutRetentionPolicy": {"logGroupName": "/app/made", "retentionInDays": 7},
+    "DeleteRetentionPolicy": {"logGroupName": "/app/made"},
+}
+"""Requests to each served operation as the AWS CLI and boto3 send them."""
+
+
+@pytest.mark.parametrize("name", sorted(SERVED_REQUESTS))
+def test_every_served_request_round_trips_validated(name: str) -> None:
+    operation = SERVICE.operation(name)
+    request_dict = create_serializer("json").serialize_to_request(SERVED_REQUESTS[name], operation)  # botocore checks
+    prepare_request_dict(request_dict, endpoint_url="https://logs.us-east-1.amazonaws.com")
+    prepared = create_request_object(request_dict).prepare()
+    parsed_operation, parsed = _parser().parse(_headers(prepared), _body(prepared))
+    assert (parsed_operation.name, parsed) == (name, SERVED_REQUESTS[name])
