@@ -1,4 +1,4 @@
-"""The ``lamina`` command line: ``serve``, ``accounts create|list``, ``audit``, ``functions link|unlink`` and
+"""The ``lamina`` command line: ``serve``, ``accounts``, ``audit``, ``logs``, ``functions link|unlink`` and
 ``policy validate|simulate``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from lamina import __version__
-from lamina.commands import accounts, audit, functions, serve
+from lamina.commands import accounts, audit, functions, logs, serve
 
 _POLICY_COMMANDS = ("lamina.commands.policy_validate", "lamina.commands.policy_simulate")
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.add_parser(commands)
     audit.add_parser(commands)
     functions.add_parser(commands)
+    logs.add_parser(commands)
     policy = commands.add_parser("policy", help="validate and simulate IAM policies offline")
     policy_commands = policy.add_subparsers(dest="policy_command", required=True)
     for name in _POLICY_COMMANDS:

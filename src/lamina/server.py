@@ -4,6 +4,7 @@
 
     ASGI http ─► admit         health → 200 JSON; the service from cheap signals (SigV4 scope,
                  │             Lambda's paths); body limits and a known key before a large body
+                 │             (Query: iam, sts · REST-JSON: lambda · JSON 1.1: logs)
                  ▼ read body   bounded (limits.read_body)
                  │  route         the service (a Query form's ``Action`` when unsigned) or 404
                  │  authenticate  SigV4 against the store's access keys → ctx.caller, ctx.region
@@ -37,10 +38,12 @@ from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext
+from lamina.function_logs import FunctionLogs
 from lamina.protocols import (
     Response,
     ServiceError,
     decode_form,
+    error_type,
     load_service,
     parser_for,
     rest_json,
@@ -69,6 +72,9 @@ QUERY_SERVICES = ("sts", "iam")
 """Services spoken over the Query protocol and picked by the SigV4 scope's service."""
 REST_SERVICES = ("lambda",)
 """Services spoken over REST-JSON, picked by the scope or by their paths."""
+JSON_SERVICES = ("logs",)
+"""Services spoken over AWS JSON 1.1 (``X-Amz-Target``), picked by the SigV4 scope's service."""
+SERVED = QUERY_SERVICES + REST_SERVICES + JSON_SERVICES
 FALLBACK_SERVICE = "sts"
 """Whose envelope an unsigned Query request's error uses (IAM's and STS's differ only in xmlns)."""
 REQUEST_ID_HEADER = "x-amzn-RequestId"
@@ -101,8 +107,11 @@ class LaminaApp:
         self.audit = AuditLog(store)
         self.gate = Gate(store, self.audit)
         self.invoker = invoker
-        self.deps = Deps(store, self.gate, settings, invoker)
-        """What handlers that ask for more than the store are given (the gate for iam:PassRole, the invoker)."""
+        self.function_logs = FunctionLogs(store)
+        """Where invocations' logs go (``record``), written in batches and read through CloudWatch Logs."""
+        self.deps = Deps(store, self.gate, settings, invoker, self.function_logs)
+        """What handlers that ask for more than the store are given (the gate for iam:PassRole, the
+        invoker, the functions' logs)."""
         self.events = EventRunner(self.deps, retry_delays=settings.event_retry_delays)
         """Runs Event invocations from the store's queue, from the lifespan's start to its end."""
         self._background: list[asyncio.Task[None]] = []
@@ -187,9 +196,9 @@ class LaminaApp:
             return self._function_code(ctx)
         ctx.service = _service_from_head(ctx)
         if ctx.service == UNKNOWN:
-            raise ServiceError("NotImplemented", f"Lamina serves {', '.join(QUERY_SERVICES + REST_SERVICES)}; "
+            raise ServiceError("NotImplemented", f"Lamina serves {', '.join(SERVED)}; "
                                "this request is signed for another service.", 501, sender_fault=False)
-        if ctx.service in REST_SERVICES:
+        if ctx.service in REST_SERVICES + JSON_SERVICES:
             return None
         if ctx.method in ("GET", "POST"):
             ctx.form = decode_form(ctx.body if ctx.method == "POST" else b"", ctx.query_string)
@@ -228,6 +237,8 @@ class LaminaApp:
         if service in REST_SERVICES:  # an unknown route: UnknownOperationException
             operation, params = parser_for(service).parse(ctx.method, ctx.raw_path, ctx.query_string, ctx.headers,
                                                           ctx.body)
+        elif service in JSON_SERVICES:  # the operation is X-Amz-Target's
+            operation, params = parser_for(service).parse(ctx.headers, ctx.body)
         else:
             operation, params = parser_for(service).parse(ctx.form)
         ctx.operation, ctx.params = operation.name, params
@@ -295,6 +306,10 @@ class LaminaApp:
         if ctx.service in QUERY_SERVICES or (ctx.service in (None, UNKNOWN) and _looks_like_query(ctx)):
             return serializer_for(ctx.service if ctx.service in QUERY_SERVICES else FALLBACK_SERVICE) \
                 .serialize_error(error, ctx.request_id)
+        if ctx.service in JSON_SERVICES:
+            if error.code == "AccessDenied":  # the gate's denial as the service's modelled AccessDeniedException
+                error = error_type(ctx.service, "AccessDeniedException")(error.message)
+            return serializer_for(ctx.service).serialize_error(error, ctx.request_id)
         if error.code == "AccessDenied":  # the gate's denial, in the name Lambda's protocol gives it
             error = ServiceError(REST_JSON_CODES[error.code], error.message, error.status, error.sender_fault)
         return rest_json.serialize_error(error, ctx.request_id)
@@ -320,14 +335,15 @@ class LaminaApp:
         return Response(200, {"Content-Type": "application/zip"}, code)
 
     def _health(self) -> Response:
-        return _json(200, {"status": "ok", "version": __version__, "services": [*QUERY_SERVICES, *REST_SERVICES],
+        return _json(200, {"status": "ok", "version": __version__, "services": list(SERVED),
                            "account_id": self.settings.account_id, "region": self.settings.region,
                            "workers_busy": self.workers.busy,
                            "invocations_running": self.invoker.busy() if self.invoker is not None else 0})
 
     def close(self) -> None:
-        """Write the audit events still queued and stop the workers."""
+        """Write the audit events and function logs still queued and stop the workers."""
         self.audit.close()
+        self.function_logs.close()
         self.workers.close()
 
     async def start(self) -> None:
@@ -440,12 +456,12 @@ def _serialized(service: str, operation: str, request_id: str, work: Callable[..
 
 def _load_protocols() -> None:
     """Build every service's parser, serializer and router now, so no request pays for loading a model."""
-    for service in QUERY_SERVICES + REST_SERVICES:
+    for service in SERVED:
         parser_for(service)
         serializer_for(service)
     for service in REST_SERVICES:
         router_for(service)
-    for service in QUERY_SERVICES + REST_SERVICES:
+    for service in SERVED:
         compile_patterns(load_service(service))
 
 
@@ -467,7 +483,7 @@ def _service_from_head(ctx: RequestContext) -> str | None:
     scope = _scope_service(ctx)
     if scope is not None:
         served = scope.lower()
-        return served if served in QUERY_SERVICES + REST_SERVICES else UNKNOWN
+        return served if served in SERVED else UNKNOWN
     if any(router_for(service).owns(ctx.raw_path) for service in REST_SERVICES):
         return "lambda"
     return None
@@ -523,7 +539,7 @@ def _looks_like_query(ctx: RequestContext) -> bool:
 
 def _auth_error(ctx: RequestContext, error: AuthError) -> ServiceError:
     """An authentication failure with the code the addressed service's protocol uses."""
-    code = error.rest_json_code if ctx.service in REST_SERVICES else error.code
+    code = error.rest_json_code if ctx.service in REST_SERVICES + JSON_SERVICES else error.code
     return ServiceError(code, error.message, error.status, sender_fault=error.status < 500)
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from datetime import UTC, datetime
 
+from lamina.batching import PeriodicFlush
 from lamina.policy import Decision
 from lamina.store import Store
 from lamina.store.repositories import access_keys, audit
@@ -29,11 +29,7 @@ class AuditLog:
         self._store = store
         self._queue: queue.SimpleQueue[audit.AuditEvent] = queue.SimpleQueue()
         self._key_use: dict[str, tuple[datetime, str, str]] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        if background:
-            self._thread = threading.Thread(target=self._run, name="lamina-audit", daemon=True)
-            self._thread.start()
+        self._flusher = PeriodicFlush(self.flush, "lamina-audit", every=FLUSH_SECONDS, log=log) if background else None
 
     def record(self, account_id: str, principal_arn: str, action: str, resource: str, source_ip: str | None,
                decision: Decision) -> None:
@@ -62,16 +58,9 @@ class AuditLog:
                     access_keys.record_key_use(conn, key_id, when, service, region)
         return len(events)
 
-    def _run(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
-            try:
-                self.flush()
-            except Exception:  # a failed batch is logged and dropped; auditing goes on
-                log.exception("could not write audit events")
-
     def close(self) -> None:
         """Stop the thread and write what is left."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        self.flush()
+        if self._flusher is not None:
+            self._flusher.close()
+        else:
+            self.flush()

@@ -20,7 +20,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 __all__ = ["SERVICES", "ErrorSpec", "ServiceSpec", "load_service"]
 
-SERVICES: tuple[str, ...] = ("iam", "sts", "lambda")
+SERVICES: tuple[str, ...] = ("iam", "sts", "lambda", "logs")
 """The botocore service names Lamina implements."""
 
 # Whether a service repeats the offending value in its validation messages. Recorded AWS
@@ -28,8 +28,9 @@ SERVICES: tuple[str, ...] = ("iam", "sts", "lambda")
 _ECHOES_VALUES: Mapping[str, bool] = {"iam": False}
 
 # The code of a failed constraint check: the Query services say ValidationError, Lambda (recorded
-# answers) ValidationException, which its model does not declare.
-_VALIDATION_CODES: Mapping[str, str] = {"lambda": "ValidationException"}
+# answers) ValidationException, which its model does not declare; CloudWatch Logs answers
+# InvalidParameterException ("1 validation error detected: Value '..' at 'logGroupName' ...").
+_VALIDATION_CODES: Mapping[str, str] = {"lambda": "ValidationException", "logs": "InvalidParameterException"}
 
 
 @dataclass(frozen=True, slots=True)

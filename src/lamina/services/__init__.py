@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 
-from . import iam, lambda_, sts
+from . import iam, lambda_, logs, sts
 from .iam.declarations import declared_from_catalog
 from .lambda_.declarations import declared as lambda_declared
+from .logs.declarations import declared as logs_declared
 from .registry import (
     NEVER_AUTHORIZED,
     Authorization,
@@ -47,17 +48,19 @@ __all__ = [
     "registered",
 ]
 
-SERVICES = {"iam": iam.MODULES, "sts": sts.MODULES, "lambda": lambda_.MODULES}
+SERVICES = {"iam": iam.MODULES, "sts": sts.MODULES, "lambda": lambda_.MODULES, "logs": logs.MODULES}
 """Each served service's handler modules."""
 
 
 def build_registry() -> Registry:
     """Every implemented operation, and a declaration for every other modelled one: Lambda's own
-    (``lambda_.declarations.declared``, which builds ARNs in every form Lambda takes), the others'
+    (``lambda_.declarations.declared``, which builds ARNs in every form Lambda takes), CloudWatch
+    Logs' own (``logs.declarations.declared``, the log-group resources AWS evaluates), the others'
     read off the catalog."""
+    own = {"lambda": lambda_declared, "logs": logs_declared}
     declared: dict[tuple[str, str], Authorization] = {}
     for service in SERVICES:
-        declared.update(lambda_declared() if service == "lambda" else declared_from_catalog(service))
+        declared.update(own[service]() if service in own else declared_from_catalog(service))
     return Registry(collect(module for modules in SERVICES.values() for module in modules), declared)
 
 

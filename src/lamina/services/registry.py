@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -38,6 +39,7 @@ __all__ = [
     "Awaited",
     "Deps",
     "Handler",
+    "InvocationLogs",
     "Offload",
     "Operation",
     "Registry",
@@ -142,6 +144,14 @@ class SecondaryChecks(Protocol):
                         resource_policy: Policy | None = None) -> Any: ...
 
 
+class InvocationLogs(Protocol):
+    """Where each invocation's log goes (``lamina.function_logs.FunctionLogs``): queued, never a
+    store write on the invocation's path."""
+
+    def record(self, account_id: str, region: str, log_group: str, log_stream: str, log_text: str,
+               at: datetime) -> None: ...
+
+
 @dataclass(frozen=True)
 class Deps:
     """What a handler that needs more than the store is given, explicitly (never module globals)."""
@@ -152,6 +162,8 @@ class Deps:
     settings: Settings
     invoker: Invoker | None = None
     """Runs functions (``lamina.runtime``); None where nothing may run (unit tests of the control plane)."""
+    logs: InvocationLogs | None = None
+    """Keeps each invocation's log (CloudWatch Logs' ``/aws/lambda/NAME``); None: logs are not kept."""
 
 
 @dataclass(frozen=True)

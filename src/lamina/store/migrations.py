@@ -43,7 +43,13 @@ def _v4_to_v5(conn: Connection) -> None:
     no data moves."""
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(conn: Connection) -> None:
+    """The CloudWatch Logs tables (log groups, streams, events): all new, so ``create_all`` has made
+    them; no data moves."""
+
+
+STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
+                                                  5: _v5_to_v6}
 """From version N to N + 1."""
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -33,10 +34,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
-4: Lambda layers. 5: the queue of Event invocations and linked code directories (see
-``migrations.py``)."""
+4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
+CloudWatch Logs tables (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -483,3 +484,50 @@ lambda_code_links = Table(
     _created(),
 )
 """Lamina's own: a function whose $LATEST runs a local directory's current files (``lamina functions link``)."""
+
+# CloudWatch Logs: the functions' logs. Names are case-sensitive; times of events are epoch
+# milliseconds, as the API speaks them. A group's ``event_count`` and ``stored_bytes`` (an event
+# counts its UTF-8 message plus 26 bytes, as AWS meters it) are kept on write so that the cap
+# (``repositories.log_events``) is checked without a scan.
+log_groups = Table(
+    "log_groups",
+    metadata,
+    Column("group_id", Integer, primary_key=True, autoincrement=True),
+    _account(),
+    Column("region", String(32), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("retention_days", Integer),  # NULL: kept until the cap drops them
+    Column("event_count", Integer, nullable=False),
+    Column("stored_bytes", BigInteger, nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "region", "name"),
+)
+
+log_streams = Table(
+    "log_streams",
+    metadata,
+    Column("stream_id", Integer, primary_key=True, autoincrement=True),
+    Column("group_id", Integer, ForeignKey("log_groups.group_id"), nullable=False),
+    Column("name", String(512), nullable=False),
+    Column("first_event_ms", BigInteger),
+    Column("last_event_ms", BigInteger),
+    Column("last_ingestion_ms", BigInteger),
+    _created(),
+    UniqueConstraint("group_id", "name"),
+)
+
+# ``event_id`` is the ingestion order (what the cap drops first) and the API's ``eventId``; 64-bit on
+# PostgreSQL (events come and go, ids only grow), SQLite's INTEGER PRIMARY KEY (its rowid) there.
+log_events = Table(
+    "log_events",
+    metadata,
+    Column("event_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("group_id", Integer, ForeignKey("log_groups.group_id"), nullable=False),
+    Column("stream_id", Integer, ForeignKey("log_streams.stream_id"), nullable=False),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("ingestion_ms", BigInteger, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Index(None, "group_id", "timestamp_ms", "event_id"),
+    Index(None, "stream_id", "timestamp_ms", "event_id"),
+)

@@ -386,3 +386,23 @@ def test_layers_are_on_the_path_in_order(server: LaminaServer, role: str) -> Non
     source = "import shared, only_base\n\ndef handler(event, context):\n    return [shared.WHO, only_base.X]\n"
     create(client, role, name, Handler="app.handler", zip=zipped({"app.py": source}), Layers=[first, second])
     assert _payload(client.invoke(FunctionName=name, Payload=b"{}")) == ["later layer wins", 1]
+
+
+def test_each_invocation_log_is_kept_in_the_function_log_group(server: LaminaServer, echo: str) -> None:
+    answer = server.client("lambda").invoke(FunctionName=echo, Payload=b'{"name": "kept"}')
+    request_id = answer["ResponseMetadata"]["RequestId"]
+    logs = server.client("logs")
+    deadline, messages = time.monotonic() + 10, []
+    while time.monotonic() < deadline:  # written in batches, a fraction of a second later
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{echo}", filterPattern=f'"{request_id}"')
+        messages = [e["message"] for e in events["events"]]
+        if any(m.startswith("REPORT") for m in messages):
+            break
+        time.sleep(0.1)
+    assert any(m.startswith(f"START RequestId: {request_id}") for m in messages)
+    assert any(m.startswith(f"REPORT RequestId: {request_id}") for m in messages)
+    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{echo}")["logStreams"]
+    assert streams and all("[$LATEST]" in s["logStreamName"] for s in streams)
+    everything = logs.get_log_events(logGroupName=f"/aws/lambda/{echo}", logStreamName=streams[0]["logStreamName"],
+                                     startFromHead=True)["events"]
+    assert any("echoing" in e["message"] for e in everything)

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from lamina.protocols import ServiceError
-from lamina.runtime import RuntimeUnavailable
+from lamina.runtime import InvalidCode, RuntimeUnavailable
 from lamina.services.registry import Deps
 from lamina.store.repositories import lambda_async_invocations
 from lamina.store.repositories.lambda_async_invocations import AsyncInvocation
 
-from .invocation import check_concurrency, function_spec, target
+from .invocation import check_concurrency, function_spec, run, target
 from .names import FunctionRef
 
 __all__ = ["ATTEMPTS", "RETRY_DELAYS", "EventRunner"]
@@ -94,11 +94,8 @@ class EventRunner:
             chosen = target(self.deps.store, ref)
             check_concurrency(self.deps, chosen)
             spec = function_spec(self.deps, chosen)
-            if self.deps.invoker is None:
-                raise RuntimeUnavailable("this node runs no functions")
-            result = await self.deps.invoker.invoke(spec, event.payload, request_id=event.request_id,
-                                                    invoked_arn=chosen.invoked_arn,
-                                                    client_context=event.client_context)
+            result = await run(self.deps, spec, event.payload, request_id=event.request_id,
+                               invoked_arn=chosen.invoked_arn, client_context=event.client_context)
         except ServiceError as error:
             if error.code == "TooManyRequestsException":
                 self._later(event, THROTTLED_DELAY, attempted=False)
@@ -107,10 +104,9 @@ class EventRunner:
             else:
                 self._failed(event, f"{error.code}: {error.message}")
             return
-        except RuntimeUnavailable as missing:
-            self._failed(event, str(missing))
+        except (RuntimeUnavailable, InvalidCode) as failure:
+            self._failed(event, str(failure))
             return
-        _log.info("%s", result.log.rstrip())
         if result.function_error:
             self._failed(event, result.payload.decode(errors="replace"))
         else:

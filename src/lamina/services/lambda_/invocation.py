@@ -48,7 +48,7 @@ from .errors import (
 from .execution_role import CANNOT_ASSUME
 from .names import FunctionRef
 
-__all__ = ["SESSION_SECONDS", "Target", "answer", "check_concurrency", "function_spec", "log_tail", "target"]
+__all__ = ["SESSION_SECONDS", "Target", "answer", "check_concurrency", "function_spec", "log_tail", "run", "target"]
 
 SESSION_SECONDS = 3600
 """How long an environment's credentials last; the runtime retires an environment before then."""
@@ -198,6 +198,19 @@ def role_credentials(store: Store, role_arn: str, function_name: str) -> Credent
         issued = sessions.create_session(conn, store.secret_box, spec)
     return Credentials(issued.session.access_key_id, issued.secret_access_key, issued.session_token,
                        spec.expires_at)
+
+
+async def run(deps: Deps, spec: FunctionSpec, payload: bytes, *, request_id: str, invoked_arn: str,
+              client_context: str | None = None) -> InvocationResult:
+    """One run through the runtime, its log handed to the function's log group as it ends."""
+    if deps.invoker is None:
+        raise InvalidRuntimeException("This Lamina node runs no functions.")
+    result = await deps.invoker.invoke(spec, payload, request_id=request_id, invoked_arn=invoked_arn,
+                                       client_context=client_context)
+    if deps.logs is not None:
+        deps.logs.record(spec.account_id, spec.region, spec.log_group_name, result.log_stream, result.log,
+                         datetime.now(UTC))
+    return result
 
 
 def log_tail(log: str) -> str:

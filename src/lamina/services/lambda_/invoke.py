@@ -27,7 +27,7 @@ from .errors import (
     InvalidZipFileException,
     RequestTooLargeException,
 )
-from .invocation import Target, answer, check_concurrency, function_spec, target
+from .invocation import Target, answer, check_concurrency, function_spec, run, target
 from .names import function_ref
 
 __all__ = ["ASYNC_PAYLOAD_LIMIT", "invoke", "invoke_with_response_stream", "parse_client_context", "validate_payload"]
@@ -53,13 +53,13 @@ def invoke(ctx: RequestContext, deps: Deps) -> Mapping[str, Any] | Awaited:
             lambda_async_invocations.enqueue(conn, ctx.request_id, ref.account, ref.region, ref.name,
                                              ref.qualifier or "", payload, client_context)
         return {"StatusCode": 202}
-    run = _runner(ctx, deps, chosen, payload, client_context)
+    running = _runner(ctx, deps, chosen, payload, client_context)
     tail = params.get("LogType") == "Tail"
 
     def finish(result: InvocationResult) -> dict[str, Any]:
         return answer(result, chosen, tail=tail)
 
-    return Awaited(run, finish)
+    return Awaited(running, finish)
 
 
 @operation("lambda", "InvokeWithResponseStream", needs="deps", authorization=declaration("InvokeWithResponseStream"))
@@ -76,7 +76,7 @@ def invoke_with_response_stream(ctx: RequestContext, deps: Deps) -> Mapping[str,
     chosen = target(deps.store, ref)
     if params.get("InvocationType") == "DryRun":
         return {"StatusCode": 204}
-    run = _runner(ctx, deps, chosen, payload, client_context)
+    running = _runner(ctx, deps, chosen, payload, client_context)
     tail = params.get("LogType") == "Tail"
 
     def finish(result: InvocationResult) -> dict[str, Any]:
@@ -90,28 +90,27 @@ def invoke_with_response_stream(ctx: RequestContext, deps: Deps) -> Mapping[str,
         return {"StatusCode": 200, "ExecutedVersion": chosen.executed_version,
                 "EventStream": [*events, {"InvokeComplete": complete}]}
 
-    return Awaited(run, finish)
+    return Awaited(running, finish)
 
 
 def _runner(ctx: RequestContext, deps: Deps, chosen: Target, payload: bytes,
             client_context: str | None) -> Callable[[], Awaitable[InvocationResult]]:
     """The run a synchronous invocation awaits, once the limits allow it to start."""
-    invoker = deps.invoker
-    if invoker is None:
+    if deps.invoker is None:
         raise InvalidRuntimeException("This Lamina node runs no functions.")
     check_concurrency(deps, chosen)
     spec = function_spec(deps, chosen)
 
-    async def run() -> InvocationResult:
+    async def running() -> InvocationResult:
         try:
-            return await invoker.invoke(spec, payload, request_id=ctx.request_id, invoked_arn=chosen.invoked_arn,
-                                        client_context=client_context)
+            return await run(deps, spec, payload, request_id=ctx.request_id, invoked_arn=chosen.invoked_arn,
+                             client_context=client_context)
         except RuntimeUnavailable as missing:
             raise InvalidRuntimeException(str(missing)) from None
         except InvalidCode as broken:
             raise InvalidZipFileException(str(broken)) from None
 
-    return run
+    return running
 
 
 def _error_details(document: bytes) -> dict[str, str]:

@@ -24,14 +24,14 @@ from urllib.parse import parse_qsl, unquote
 
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
-from lamina.runtime import InvocationResult, RuntimeUnavailable
+from lamina.runtime import InvalidCode, InvocationResult, RuntimeUnavailable
 from lamina.services.registry import Deps
 from lamina.store import NotFound
 from lamina.store.repositories import lambda_urls
 from lamina.store.repositories.lambda_urls import UrlConfigRow
 
 from .declarations import policy_of
-from .invocation import check_concurrency, function_spec, target
+from .invocation import check_concurrency, function_spec, run, target
 from .names import FunctionRef
 
 __all__ = ["FORBIDDEN", "UrlAnswer", "find_url", "invoke_url", "message", "url_id_of"]
@@ -104,9 +104,6 @@ async def invoke_url(deps: Deps, ctx: RequestContext, config: UrlConfigRow, url_
         return _preflight(cors, headers)
     if not authorized(deps, ctx, config):
         return message(FORBIDDEN, "Forbidden")
-    invoker = deps.invoker
-    if invoker is None:
-        return message(502, "Internal Server Error")
     try:
         chosen = target(deps.store, _ref(config))
         check_concurrency(deps, chosen)
@@ -116,9 +113,9 @@ async def invoke_url(deps: Deps, ctx: RequestContext, config: UrlConfigRow, url_
         return message(status, "Rate Exceeded." if status == 429 else "Internal Server Error")
     event = payload_event(ctx, config, url_id, headers)
     try:
-        result = await invoker.invoke(spec, json.dumps(event).encode(), request_id=ctx.request_id,
-                                      invoked_arn=chosen.invoked_arn)
-    except (RuntimeUnavailable, ServiceError):
+        result = await run(deps, spec, json.dumps(event).encode(), request_id=ctx.request_id,
+                           invoked_arn=chosen.invoked_arn)
+    except (RuntimeUnavailable, InvalidCode, ServiceError):
         return message(502, "Internal Server Error")
     answer = http_answer(result)
     answer.headers.update(_cors_headers(cors, headers))
