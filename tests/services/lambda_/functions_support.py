@@ -24,12 +24,16 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def zipped(files: dict[str, str] | None = None) -> bytes:
-    """A deployment package: ``index.py`` with a handler unless ``files`` says otherwise."""
+def zipped(files: dict[str, str] | None = None, executable: tuple[str, ...] = ()) -> bytes:
+    """A deployment package: ``index.py`` with a handler unless ``files`` says otherwise; the
+    ``executable`` entries get mode 0755 (a ``provided`` runtime's ``bootstrap``)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in (files or {"index.py": HANDLER_SOURCE}).items():
-            archive.writestr(name, text)
+            entry = zipfile.ZipInfo(name)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = (0o100755 if name in executable else 0o100644) << 16
+            archive.writestr(entry, text)
     return buffer.getvalue()
 
 
