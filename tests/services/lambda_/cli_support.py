@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_permissions_support import matches
 
 from lamina.pytest_plugin import LaminaServer
