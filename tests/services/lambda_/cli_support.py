@@ -80,11 +80,21 @@ def access_key(server: LaminaServer, user: str, policy: dict[str, Any] | None = 
     return str(created["AccessKeyId"]), str(created["SecretAccessKey"])
 
 
+def _record(data_file: str, key: str) -> dict[str, Any]:
+    data = json.loads((REPO / "tests" / "data" / f"{data_file}.json").read_text())
+    found: dict[str, Any] = data["records"][key] if "records" in data else data["errors"][key]
+    return found
+
+
+def recorded_response(data_file: str, key: str) -> Any:
+    """The answer AWS recorded under ``key`` in ``tests/data/<data_file>.json``."""
+    return _record(data_file, key)["Response"]
+
+
 def recorded_error(data_file: str, key: str) -> tuple[str, str]:
     """(code, message) of an error AWS answered, from ``tests/data/<data_file>.json``: the message
     keeps the snapshot's placeholders (``<function-name:1>``, account ``111111111111``)."""
-    data = json.loads((REPO / "tests" / "data" / f"{data_file}.json").read_text())
-    entry = data["records"][key] if "records" in data else data["errors"][key]
+    entry = _record(data_file, key)
     error = entry.get("Error") or {"Code": entry["code"], "Message": entry["message"]}
     return str(error["Code"]), str(error["Message"])
 
