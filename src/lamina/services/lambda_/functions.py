@@ -134,12 +134,16 @@ def get_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any
 
 @operation("lambda", "DeleteFunction", needs="deps", authorization=declaration("DeleteFunction"))
 def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
-    """Unqualified: the function and everything it has. A version number: that version only."""
+    """Unqualified: the function and everything it has. A version number: that version only, and
+    nothing when the function has no such version (AWS answers 204 again and again, as LocalStack's
+    AWS-validated test_delete_on_nonexisting_version shows); a missing function is a 404 with its
+    unqualified ARN."""
     ref = function_ref(ctx)
     if ref.qualifier == LATEST:
         raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
     number = None if ref.qualifier is None else version_number(ref.qualifier)
     if ref.qualifier is not None and number is None:
+        _require_function(deps, ref)
         raise InvalidParameterValueException("Deletion of aliases is not currently supported.")
     try:
         with deps.store.transaction() as conn:
@@ -148,12 +152,24 @@ def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
             else:
                 lambda_versions.delete_version(conn, ref.account, ref.region, ref.name, number)
     except NotFound as missing:
-        raise not_found(ref if missing.kind != "function" else ref.with_qualifier(None)) from None
+        if missing.kind == "function version":
+            return {"StatusCode": 204}  # AWS deletes a version that is not there without complaint
+        raise not_found(ref.with_qualifier(None)) from None
     except DeleteConflict as conflict:
         raise ResourceConflictException(
             f"Unable to delete version because the following aliases reference it: "
             f"[{', '.join(conflict.dependents)}]") from None
     return {"StatusCode": 204}
+
+
+def _require_function(deps: Deps, ref: FunctionRef) -> None:
+    """AWS's 404 (with the unqualified ARN) when the function itself is missing: DeleteFunction says
+    so before it refuses an alias qualifier (test_function_name_and_qualifier_validation, 2025)."""
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
+    except NotFound:
+        raise not_found(ref.with_qualifier(None)) from None
 
 
 @operation("lambda", "ListFunctions", needs="deps", authorization=declaration("ListFunctions"))
