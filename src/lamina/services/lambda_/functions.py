@@ -13,7 +13,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.registry import Deps, operation
-from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, NotFound
+from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, LimitExceeded, NotFound
 from lamina.store.repositories import (
     LATEST,
     FunctionRow,
@@ -31,6 +31,7 @@ from .execution_role import check_execution_role
 from .function_code import code_location, store_zip, zip_from
 from .function_config import configuration, listed_configuration, new_configuration
 from .names import FunctionRef, function_ref
+from .tags import too_many_tags
 
 __all__ = ["create_function", "delete_function", "get_function", "get_function_configuration", "list_functions"]
 
@@ -89,6 +90,8 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
                        if params.get("Publish") else latest)
     except AlreadyExists:
         raise ResourceConflictException(f"Function already exist: {ref.name}") from None
+    except LimitExceeded:
+        raise too_many_tags() from None
     answer = configuration(version, qualified=False)
     answer.pop("LastUpdateStatus", None)
     return {**answer, **CREATING}

@@ -23,7 +23,7 @@ from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceNotFoundException
 from .names import FunctionRef, function_ref
 
-__all__ = ["list_tags", "tag_resource", "untag_resource"]
+__all__ = ["list_tags", "tag_resource", "too_many_tags", "untag_resource"]
 
 NOT_FOUND = {
     "event-source-mapping": "Event source mapping not found: {arn}",
@@ -78,7 +78,12 @@ def tag_resource(ctx: RequestContext, store: Store) -> None:
     except NotFound:
         raise _not_found(ref) from None
     except LimitExceeded:
-        raise InvalidParameterValueException("Number of tags exceeds resource tag limit.") from None
+        raise too_many_tags() from None
+
+
+def too_many_tags() -> ServiceError:
+    """AWS's answer past 50 tags, on TagResource and on CreateFunction's ``Tags`` alike."""
+    return InvalidParameterValueException("Number of tags exceeds resource tag limit.")
 
 
 @operation("lambda", "UntagResource", authorization=declaration("UntagResource"))
