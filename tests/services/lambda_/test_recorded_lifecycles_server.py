@@ -3,8 +3,9 @@ member by member with AWS's (tests/data/lambda_lifecycle_answers.json): create, 
 configuration and the code, redundant updates, publish versions, delete.
 
 A recorded placeholder (``<uuid:2>``, ``<code-sha256:1>``, ``date``) stands for a value that varies;
-the same placeholder must stand for the same value throughout one replay, so the RevisionIds and
-digests relate as AWS's did (a new RevisionId on each change, the same CodeSha256 for the same code).
+a numbered one must stand for the same value throughout one replay, and two numbers for two values,
+so the RevisionIds and digests relate as AWS's did (a new RevisionId on each change, the same
+CodeSha256 for the same code).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from lamina.pytest_plugin import LaminaServer, start_server
 RECORDS: dict[str, dict[str, Any]] = json.loads(
     (Path(__file__).parents[2] / "data" / "lambda_lifecycle_answers.json").read_text())["records"]
 _PLACEHOLDER = re.compile(r"<[^<>]+>|\bdate\b")
+_NUMBERED = re.compile(r"<[a-z0-9-]+:\d+>")
+"""A snapshot's numbered placeholder: one distinct value each (``<uuid:2>`` is not ``<uuid:3>``)."""
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +60,13 @@ class Replay:
     """Compares each answer with the record of one recorded test, binding placeholders as it goes."""
 
     def __init__(self, test: str) -> None:
-        self.test, self.bound = test, dict[str, Any]()
+        self.test, self.bound, self.holders = test, dict[str, str](), dict[str, str]()
 
     def check(self, record: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         expected = RECORDS[f"{self.test}/{record}"]
         try:
             answer = call()
-            status = answer.pop("ResponseMetadata")["HTTPStatusCode"]
+            status = answer.pop("ResponseMetadata", {}).get("HTTPStatusCode")  # none for a paginator's
         except ClientError as error:
             answer = {"Error": {"Code": error.response["Error"]["Code"], "Message": error.response["Error"]["Message"]}}
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
@@ -95,10 +99,13 @@ class Replay:
             return [f"{path}: {actual!r}, AWS {expected!r}"]
         out = []
         for name, value in zip(names, found.groups(), strict=True):
-            if name in ("date", "<code-size>", "<location>"):
+            if not _NUMBERED.fullmatch(name):
                 continue
             if self.bound.setdefault(name, value) != value:
                 out.append(f"{path}: {value!r} where AWS had {name} = {self.bound[name]!r} before")
+            holder = self.holders.setdefault(value, name)
+            if holder != name:
+                out.append(f"{path}: {value!r} is also {holder}, where AWS had two different values")
         return out
 
 
@@ -172,3 +179,93 @@ def test_version_lifecycle(lam: Any, role: str) -> None:
     lam.delete_function(FunctionName=f"{name}:1")
     replay.check("list_versions_result_after_deletion_of_first_version",
                  lambda: lam.list_versions_by_function(FunctionName=name))
+
+
+def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index") -> Callable[[], dict[str, Any]]:
+    """CreateFunction as LocalStack's create_lambda_function fixture makes it (Timeout 30, an empty
+    environment), then waits for the function to be active."""
+    def created() -> dict[str, Any]:
+        answer: dict[str, Any] = lam.create_function(
+            FunctionName=name, Role=role, Runtime="python3.12", Timeout=30, Environment={"Variables": {}},
+            Code={"ZipFile": package("def handler(e, c):\n  return e\n", f"{handler}.py")},
+            Handler=f"{handler}.handler")
+        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+        return answer
+    return created
+
+
+def test_revisions_of_updates(lam: Any, role: str) -> None:
+    replay, name = Replay("test_function_revisions_basic"), "fn-revisions"
+    code = package("def handler(e, c):\n  return e\n", "index.py")
+    replay.check("create_function_response_rev1", create_as_fixture(lam, role, name))
+    active = replay.check("get_function_response_rev2", lambda: lam.get_function(FunctionName=name))
+    replay.check("update_function_revision_exception", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=code, RevisionId="wrong"))
+    replay.check("update_function_code_response_rev3", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=code, RevisionId=active["Configuration"]["RevisionId"]))
+    updated = replay.check("get_function_response_rev4", lambda: lam.get_function(FunctionName=name))
+    replay.check("update_function_configuration_revision_exception", lambda: lam.update_function_configuration(
+        FunctionName=name, Runtime="python3.8", RevisionId="wrong"))
+    replay.check("update_function_configuration_response_rev5", lambda: lam.update_function_configuration(
+        FunctionName=name, Runtime="python3.8", RevisionId=updated["Configuration"]["RevisionId"]))
+    replay.check("get_function_response_rev6", lambda: lam.get_function(FunctionName=name))
+
+
+def test_revisions_of_versions_and_aliases(lam: Any, role: str) -> None:
+    replay, name = Replay("test_function_revisions_version_and_alias"), "fn-revisions-aliases"
+    replay.check("create_function_response_rev1", create_as_fixture(lam, role, name, handler="handler"))
+    active = replay.check("get_function_active_rev2", lambda: lam.get_function(FunctionName=name))
+    replay.check("publish_version_revision_exception", lambda: lam.publish_version(FunctionName=name,
+                                                                                   RevisionId="wrong"))
+    replay.check("publish_version_response_rev_v1", lambda: lam.publish_version(
+        FunctionName=name, RevisionId=active["Configuration"]["RevisionId"]))
+    replay.check("get_function_published_version_rev_v2", lambda: lam.get_function(FunctionName=name, Qualifier="1"))
+    replay.check("get_function_latest_rev3", lambda: lam.get_function(FunctionName=name))
+    alias = replay.check("create_alias_response_rev_a1", lambda: lam.create_alias(
+        FunctionName=name, Name="revision_alias", FunctionVersion="1"))
+    replay.check("get_function_latest_rev4", lambda: lam.get_function(FunctionName=name))
+    replay.check("get_function_published_version_rev_v3", lambda: lam.get_function(FunctionName=name, Qualifier="1"))
+    replay.check("update_alias_revision_exception", lambda: lam.update_alias(
+        FunctionName=name, Name="revision_alias", RevisionId="wrong"))
+    replay.check("update_alias_response_rev_a2", lambda: lam.update_alias(
+        FunctionName=name, Name="revision_alias", Description="something changed", RevisionId=alias["RevisionId"]))
+
+
+def test_alias_lifecycle(lam: Any, role: str) -> None:
+    replay, name = Replay("test_alias_lifecycle"), "fn-aliases"
+    replay.check("create_response", lambda: lam.create_function(
+        FunctionName=name, Handler="index.handler", PackageType="Zip", Role=role, Runtime="python3.12",
+        Code={"ZipFile": package("def handler(e, c):\n  return e\n", "index.py")},
+        Environment={"Variables": {"testenv": "staging"}}))
+    replay.check("publish_v1", lambda: lam.publish_version(FunctionName=name))
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"testenv": "prod"}})
+    replay.check("publish_v2", lambda: lam.publish_version(FunctionName=name))
+    first = replay.check("create_alias_1_1", lambda: lam.create_alias(
+        FunctionName=name, Name="aliasname1_1", FunctionVersion="1", Description="custom-alias",
+        RoutingConfig={"AdditionalVersionWeights": {"2": 0.2}}))
+    replay.check("get_alias_1_1", lambda: lam.get_alias(FunctionName=name, Name="aliasname1_1"))
+    replay.check("get_function_alias_1_1", lambda: lam.get_function(FunctionName=name, Qualifier="aliasname1_1"))
+    replay.check("get_function_byarn_alias_1_1", lambda: lam.get_function(FunctionName=first["AliasArn"]))
+    replay.check("get_function_alias_notfound_exc", lambda: lam.get_function(FunctionName=name,
+                                                                             Qualifier="aliasdoesnotexist"))
+    replay.check("get_function_alias_byarn_notfound_exc", lambda: lam.get_function(
+        FunctionName=first["AliasArn"].replace("aliasname1_1", "aliasdoesnotexist")))
+    for alias, version, description in (("aliasname1_2", "1", "custom-alias"), ("aliasname1_3", "1", None),
+                                        ("aliasname2", "2", "custom-alias")):
+        params = {"FunctionName": name, "Name": alias, "FunctionVersion": version}
+        record = alias.replace("aliasname", "")
+        replay.check(f"create_alias_{record}", partial(lam.create_alias, **params, **(
+            {"Description": description} if description else {})))
+        replay.check(f"get_alias_{record}", partial(lam.get_alias, FunctionName=name, Name=alias))
+    replay.check("list_aliases_for_fnname", lambda: lam.get_paginator("list_aliases").paginate(
+        FunctionName=name, PaginationConfig={"PageSize": 1}).build_full_result())
+    replay.check("update_alias_1_1", lambda: lam.update_alias(
+        FunctionName=name, Name="aliasname1_1", RoutingConfig={"AdditionalVersionWeights": {}}))
+    replay.check("get_alias_1_1_after_update", lambda: lam.get_alias(FunctionName=name, Name="aliasname1_1"))
+    replay.check("list_aliases_for_fnname_after_update", lambda: lam.list_aliases(FunctionName=name))
+    replay.check("update_alias_1_2", lambda: lam.update_alias(FunctionName=name, Name="aliasname1_2"))
+    replay.check("get_alias_1_2_after_update", lambda: lam.get_alias(FunctionName=name, Name="aliasname1_2"))
+    replay.check("list_aliases_for_fnname_after_update_2", lambda: lam.list_aliases(FunctionName=name))
+    replay.check("list_aliases_for_version", lambda: lam.list_aliases(FunctionName=name, FunctionVersion="1"))
+    replay.check("delete_alias_response", lambda: lam.delete_alias(FunctionName=name, Name="aliasname1_1"))
+    replay.check("list_aliases_for_fnname_afterdelete", lambda: lam.list_aliases(FunctionName=name))

@@ -23,7 +23,7 @@ from .errors import InvalidParameterValueException, PreconditionFailedException,
 from .execution_role import check_execution_role
 from .function_code import NO_OBJECT_STORAGE, check_zip, store_zip
 from .function_config import apply_updates, configuration
-from .functions import ACTIVE, not_found, read_version
+from .functions import ACTIVE, finish, not_found, read_version
 from .names import FunctionRef, function_ref, unqualified_only
 
 __all__ = ["update_function_code", "update_function_configuration"]
@@ -56,6 +56,7 @@ def _write(deps: Deps, ref: FunctionRef, read: VersionRow, expected: str | None,
             updated = lambda_functions.update_function(conn, ref.account, ref.region, ref.name, status=ACTIVE,
                                                        expected_revision_id=expected or read.revision_id,
                                                        **changes)
+            finish(conn, ref)
             if publish:
                 return lambda_versions.publish_version(conn, ref.account, ref.region, ref.name)
             return updated

@@ -13,7 +13,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.registry import Deps, operation
-from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, LimitExceeded, NotFound
+from lamina.store import AlreadyExists, Connection, DeleteConflict, InvalidMarker, LimitExceeded, NotFound
 from lamina.store.repositories import (
     LATEST,
     FunctionRow,
@@ -33,7 +33,8 @@ from .function_config import configuration, listed_configuration, new_configurat
 from .names import FunctionRef, function_ref
 from .tags import too_many_tags
 
-__all__ = ["create_function", "delete_function", "get_function", "get_function_configuration", "list_functions"]
+__all__ = ["create_function", "delete_function", "finish", "get_function", "get_function_configuration",
+           "list_functions"]
 
 ACTIVE = Status(state="Active", last_update_status="Successful")
 """A version Lamina has finished creating or updating (it always has, by the time it answers)."""
@@ -47,6 +48,13 @@ NAME_MAX = 64
 def not_found(ref: FunctionRef) -> ServiceError:
     """AWS's 404 for a function, version or alias that is not there: the ARN as the request named it."""
     return ResourceNotFoundException(f"Function not found: {ref.qualified_arn}")
+
+
+def finish(conn: Connection, ref: FunctionRef) -> None:
+    """$LATEST has become Active (or its update Successful): on AWS that is a revision of its own, so
+    the RevisionId a CreateFunction or update answered with is no longer the current one by the next
+    read (recorded: test_function_revisions_basic, test_function_lifecycle)."""
+    lambda_functions.set_status(conn, ref.account, ref.region, ref.name, LATEST, ACTIVE)
 
 
 def read_version(deps: Deps, ref: FunctionRef) -> VersionRow:
@@ -86,6 +94,7 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
             latest = lambda_functions.create_function(
                 conn, ref.account, ref.region, ref.name, config, store_zip(conn, data), status=ACTIVE,
                 tags_to_add={str(k): str(v) for k, v in (params.get("Tags") or {}).items()})
+            finish(conn, ref)
             version = (lambda_versions.publish_version(conn, ref.account, ref.region, ref.name)
                        if params.get("Publish") else latest)
     except AlreadyExists:
