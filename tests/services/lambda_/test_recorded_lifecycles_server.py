@@ -2,34 +2,21 @@
 member by member with AWS's (tests/data/lambda_lifecycle_answers.json): create, read, update the
 configuration and the code, redundant updates, publish versions, delete.
 
-A recorded placeholder (``<uuid:2>``, ``<code-sha256:1>``, ``date``) stands for a value that varies;
-a numbered one must stand for the same value throughout one replay, and two numbers for two values,
-so the RevisionIds and digests relate as AWS's did (a new RevisionId on each change, the same
-CodeSha256 for the same code).
+Placeholders in the records bind one-to-one within a replay (replay_support.py), so RevisionIds
+and digests relate as AWS's did.
 """
 
 from __future__ import annotations
 
-import io
-import json
-import re
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from functions_support import execution_role
+from replay_support import Replay, create_as_fixture, package
 
 from lamina.pytest_plugin import LaminaServer, start_server
-
-RECORDS: dict[str, dict[str, Any]] = json.loads(
-    (Path(__file__).parents[2] / "data" / "lambda_lifecycle_answers.json").read_text())["records"]
-_PLACEHOLDER = re.compile(r"<[^<>]+>|\bdate\b")
-_NUMBERED = re.compile(r"<[a-z0-9-]+:\d+>")
-"""A snapshot's numbered placeholder: one distinct value each (``<uuid:2>`` is not ``<uuid:3>``)."""
 
 
 @pytest.fixture(scope="module")
@@ -47,66 +34,6 @@ def lam(server: LaminaServer) -> Any:
 @pytest.fixture(scope="module")
 def role(server: LaminaServer) -> str:
     return execution_role(server)
-
-
-def package(source: str, file: str = "handler.py") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(file, source)
-    return buffer.getvalue()
-
-
-class Replay:
-    """Compares each answer with the record of one recorded test, binding placeholders as it goes."""
-
-    def __init__(self, test: str) -> None:
-        self.test, self.bound, self.holders = test, dict[str, str](), dict[str, str]()
-
-    def check(self, record: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        expected = RECORDS[f"{self.test}/{record}"]
-        try:
-            answer = call()
-            status = answer.pop("ResponseMetadata", {}).get("HTTPStatusCode")  # none for a paginator's
-        except ClientError as error:
-            answer = {"Error": {"Code": error.response["Error"]["Code"], "Message": error.response["Error"]["Message"]}}
-            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-        differences = self.differ(expected["Response"], answer, record)
-        assert not differences, differences
-        assert status == expected["HTTPStatusCode"], (record, status)
-        return answer
-
-    def differ(self, expected: Any, actual: Any, path: str) -> list[str]:
-        if isinstance(expected, dict):
-            if not isinstance(actual, dict) or set(expected) != set(actual):
-                return [f"{path}: members {sorted(actual) if isinstance(actual, dict) else actual!r}, "
-                        f"AWS {sorted(expected)}"]
-            return [d for key in expected for d in self.differ(expected[key], actual[key], f"{path}.{key}")]
-        if isinstance(expected, list):
-            if not isinstance(actual, list) or len(actual) != len(expected):
-                return [f"{path}: {actual!r}, AWS {expected!r}"]
-            return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-                    for d in self.differ(e, a, f"{path}[{i}]")]
-        if isinstance(expected, str) and _PLACEHOLDER.search(expected):
-            return self.bind(expected, actual, path)
-        return [] if expected == actual else [f"{path}: {actual!r}, AWS {expected!r}"]
-
-    def bind(self, expected: str, actual: Any, path: str) -> list[str]:
-        names = _PLACEHOLDER.findall(expected)
-        pieces = [re.escape(piece) for piece in _PLACEHOLDER.split(expected)]
-        pattern = "".join(piece + ("(.+)" if i < len(names) else "") for i, piece in enumerate(pieces))
-        found = re.fullmatch(pattern.replace("111111111111", r"\d{12}"), str(actual))
-        if found is None or (expected in ("<code-size>",) and not isinstance(actual, int)):
-            return [f"{path}: {actual!r}, AWS {expected!r}"]
-        out = []
-        for name, value in zip(names, found.groups(), strict=True):
-            if not _NUMBERED.fullmatch(name):
-                continue
-            if self.bound.setdefault(name, value) != value:
-                out.append(f"{path}: {value!r} where AWS had {name} = {self.bound[name]!r} before")
-            holder = self.holders.setdefault(value, name)
-            if holder != name:
-                out.append(f"{path}: {value!r} is also {holder}, where AWS had two different values")
-        return out
 
 
 def test_function_lifecycle(lam: Any, role: str) -> None:
@@ -179,19 +106,6 @@ def test_version_lifecycle(lam: Any, role: str) -> None:
     lam.delete_function(FunctionName=f"{name}:1")
     replay.check("list_versions_result_after_deletion_of_first_version",
                  lambda: lam.list_versions_by_function(FunctionName=name))
-
-
-def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index") -> Callable[[], dict[str, Any]]:
-    """CreateFunction as LocalStack's create_lambda_function fixture makes it (Timeout 30, an empty
-    environment), then waits for the function to be active."""
-    def created() -> dict[str, Any]:
-        answer: dict[str, Any] = lam.create_function(
-            FunctionName=name, Role=role, Runtime="python3.12", Timeout=30, Environment={"Variables": {}},
-            Code={"ZipFile": package("def handler(e, c):\n  return e\n", f"{handler}.py")},
-            Handler=f"{handler}.handler")
-        lam.get_waiter("function_active_v2").wait(FunctionName=name)
-        return answer
-    return created
 
 
 def test_revisions_of_updates(lam: Any, role: str) -> None:
