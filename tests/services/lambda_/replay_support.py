@@ -88,14 +88,16 @@ class Replay:
         return out
 
 
-def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index") -> Callable[[], dict[str, Any]]:
+def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index", source: str = "",
+                      **more: Any) -> Callable[[], dict[str, Any]]:
     """CreateFunction as LocalStack's create_lambda_function fixture makes it (Timeout 30, an empty
-    environment), then waits for the function to be active."""
+    environment), then waits for the function to be active; ``source`` makes its package differ
+    from another's, as the fixture's zips (stamped with their time) did."""
     def created() -> dict[str, Any]:
         answer: dict[str, Any] = lam.create_function(
             FunctionName=name, Role=role, Runtime="python3.12", Timeout=30, Environment={"Variables": {}},
-            Code={"ZipFile": package("def handler(e, c):\n  return e\n", f"{handler}.py")},
-            Handler=f"{handler}.handler")
+            Code={"ZipFile": package("def handler(e, c):\n  return e\n" + source, f"{handler}.py")},
+            Handler=f"{handler}.handler", **more)
         lam.get_waiter("function_active_v2").wait(FunctionName=name)
         return answer
     return created

@@ -183,3 +183,42 @@ def test_alias_lifecycle(lam: Any, role: str) -> None:
     replay.check("list_aliases_for_version", lambda: lam.list_aliases(FunctionName=name, FunctionVersion="1"))
     replay.check("delete_alias_response", lambda: lam.delete_alias(FunctionName=name, Name="aliasname1_1"))
     replay.check("list_aliases_for_fnname_afterdelete", lambda: lam.list_aliases(FunctionName=name))
+
+
+def test_tag_lifecycle(lam: Any, role: str) -> None:
+    replay, name = Replay("test_tag_lifecycle"), "fn-tags"
+    create_as_fixture(lam, role, name, handler="handler", Tags={"key_a": "value_a"})()
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+    def tags_and_function(suffix: str) -> None:
+        replay.check(f"list_tags_response_{suffix}", lambda: lam.list_tags(Resource=arn))
+        replay.check(f"get_fn_response_{suffix}", lambda: lam.get_function(FunctionName=arn))
+
+    tags_and_function("postfncreate")
+    replay.check("tag_resource_response", lambda: lam.tag_resource(
+        Resource=arn, Tags={"key_b": "value_b", "key_c": "value_c", "key_d": "value_d", "key_e": "value_e"}))
+    tags_and_function("postaddtags")
+    replay.check("tag_resource_overwrite", lambda: lam.tag_resource(
+        Resource=arn, Tags={"key_b": "value_b", "key_c": "value_x"}))
+    tags_and_function("overwrite")
+    lam.untag_resource(Resource=arn, TagKeys=["key_c", "key_d"])
+    tags_and_function("postuntag")
+    lam.untag_resource(Resource=arn, TagKeys=["key_a", "key_b", "key_e"])
+    tags_and_function("postuntagall")
+    lam.delete_function(FunctionName=name)
+    replay.check("list_tags_postdelete", lambda: lam.list_tags(Resource=arn))
+
+
+def test_list_functions(lam: Any, role: str) -> None:
+    replay, names = Replay("test_list_functions"), ("fn-list-1", "fn-list-2")
+    replay.check("create_response_1", create_as_fixture(lam, role, names[0], handler="handler", Publish=True))
+    replay.check("create_response_2", create_as_fixture(lam, role, names[1], handler="handler", source="# two\n"))
+
+    def listed(**params: Any) -> dict[str, Any]:
+        found = lam.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1},
+                                                             **params).build_full_result()
+        return {"Functions": sorted((f for f in found["Functions"] if f["FunctionName"] in names),
+                                    key=lambda f: str(f["FunctionArn"]))}
+
+    replay.check("list_all", lambda: listed(FunctionVersion="ALL"))
+    replay.check("list_default", listed)

@@ -103,7 +103,9 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
         raise too_many_tags() from None
     answer = configuration(version, qualified=False)
     answer.pop("LastUpdateStatus", None)
-    return {**answer, **CREATING}
+    # The answer is the function as created, with Version "1" when published: its RevisionId is the
+    # creation's, which neither $LATEST nor version 1 keeps (AWS recorded: test_list_functions).
+    return {**answer, **CREATING, "RevisionId": latest.revision_id}
 
 
 @operation("lambda", "GetFunction", needs="deps", authorization=declaration("GetFunction"))
