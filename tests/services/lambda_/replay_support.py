@@ -94,10 +94,10 @@ def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index", so
     environment), then waits for the function to be active; ``source`` makes its package differ
     from another's, as the fixture's zips (stamped with their time) did."""
     def created() -> dict[str, Any]:
-        answer: dict[str, Any] = lam.create_function(
-            FunctionName=name, Role=role, Runtime="python3.12", Timeout=30, Environment={"Variables": {}},
-            Code={"ZipFile": package("def handler(e, c):\n  return e\n" + source, f"{handler}.py")},
-            Handler=f"{handler}.handler", **more)
+        params = {"FunctionName": name, "Role": role, "Runtime": "python3.12", "Timeout": 30,
+                  "Environment": {"Variables": {}}, "Handler": f"{handler}.handler",
+                  "Code": {"ZipFile": package("def handler(e, c):\n  return e\n" + source, f"{handler}.py")}}
+        answer: dict[str, Any] = lam.create_function(**{**params, **more})
         lam.get_waiter("function_active_v2").wait(FunctionName=name)
         return answer
     return created
