@@ -75,9 +75,8 @@ def test_code_location_of_a_zip(lam: Any, role: str) -> None:
     replay.check("get-function-response", lambda: lam.get_function(FunctionName=name))
     replay.check("update-function-response", lambda: lam.update_function_code(
         FunctionName=name, ZipFile=package("def handler(e, c):\n  return 'updated'\n", "index.py")))
-    # AWS's next GetFunction (get-function-response-updated) still said InProgress; Lamina has
-    # finished by the time it answers, so its next read says Successful (docs/lambda.md).
-    assert lam.get_function(FunctionName=name)["Configuration"]["LastUpdateStatus"] == "Successful"
+    # AWS's next GetFunction still said InProgress; Lamina has finished by then (docs/lambda.md).
+    replay.check("get-function-response-updated", lambda: lam.get_function(FunctionName=name), settled=True)
 
 
 def test_version_lifecycle(lam: Any, role: str) -> None:
@@ -222,3 +221,59 @@ def test_list_functions(lam: Any, role: str) -> None:
 
     replay.check("list_all", lambda: listed(FunctionVersion="ALL"))
     replay.check("list_default", listed)
+
+
+def test_publishing_on_create(lam: Any, role: str) -> None:
+    replay, name = Replay("test_publish_version_on_create"), "fn-publish-on-create"
+    replay.check("create_response", lambda: lam.create_function(
+        FunctionName=name, Handler="index.handler", PackageType="Zip", Role=role, Runtime="python3.12",
+        Code={"ZipFile": package("def handler(e, c):\n  return e\n", "index.py")}, Publish=True))
+    replay.check("get_function_result", lambda: lam.get_function(FunctionName=name))
+    replay.check("get_function_version_result", lambda: lam.get_function(FunctionName=name, Qualifier="1"))
+    replay.check("get_function_latest_result", lambda: lam.get_function(FunctionName=name, Qualifier="$LATEST"))
+    replay.check("list_versions_result", lambda: lam.list_versions_by_function(FunctionName=name))
+    replay.check("repeated_publish_response", lambda: lam.publish_version(
+        FunctionName=name, Description="Repeated version description :)"))
+    replay.check("list_versions_result_after_publish", lambda: lam.list_versions_by_function(FunctionName=name))
+
+
+def test_publishing_with_an_update(lam: Any, role: str) -> None:
+    replay, name = Replay("test_publish_with_update"), "fn-publish-with-update"
+    replay.check("create_response", lambda: lam.create_function(
+        FunctionName=name, Handler="index.handler", PackageType="Zip", Role=role, Runtime="python3.12",
+        Code={"ZipFile": package("def handler(e, c):\n  return e\n", "index.py")}))
+    replay.check("get_function_result", lambda: lam.get_function(FunctionName=name))
+    replay.check("update_function_code_result", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=package("def handler(e, c):\n  return 'v2'\n", "index.py"), Publish=True))
+    replay.check("get_function_version_result", lambda: lam.get_function(FunctionName=name, Qualifier="1"),
+                 settled=True)
+    replay.check("get_function_latest_result", lambda: lam.get_function(FunctionName=name, Qualifier="$LATEST"),
+                 settled=True)
+
+
+def test_alias_naming(lam: Any, role: str) -> None:
+    replay, name = Replay("test_alias_naming"), "fn-alias-naming"
+    replay.check("create_response", lambda: lam.create_function(
+        FunctionName=name, Handler="index.handler", PackageType="Zip", Role=role, Runtime="python3.12",
+        Code={"ZipFile": package("def handler(e, c):\n  return e\n", "index.py")},
+        Environment={"Variables": {"testenv": "staging"}}))
+    replay.check("publish_v1", lambda: lam.publish_version(FunctionName=name))
+    replay.check("create_alias_date", lambda: lam.create_alias(
+        FunctionName=name, Name="2024-01-02", FunctionVersion="1", Description="custom-alias"))
+    replay.check("get_alias_date", lambda: lam.get_alias(FunctionName=name, Name="2024-01-02"))
+    replay.check("create_alias_number_exception", lambda: lam.create_alias(
+        FunctionName=name, Name="2024", FunctionVersion="1", Description="custom-alias"))
+
+
+def test_tags_on_create(lam: Any, role: str) -> None:
+    replay, name = Replay("test_create_tag_on_fn_create"), "fn-tags-on-create"
+    create_as_fixture(lam, role, name, handler="handler", Tags={"testtag": "tag-on-create"})()
+    found = replay.check("get_function_result", lambda: lam.get_function(FunctionName=name))
+    replay.check("list_tags_result", lambda: lam.list_tags(Resource=found["Configuration"]["FunctionArn"]))
+
+
+def test_an_environment_of_exactly_4_kb(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_envvars_near_limit_succeeds"), "fn-4-kb"
+    variables = {"LARGE_VAR": "x" * (4096 - 7 - len("LARGE_VAR"))}
+    replay.check("successful_create_fn_result", create_as_fixture(
+        lam, role, name, handler="handler", Environment={"Variables": variables}))
