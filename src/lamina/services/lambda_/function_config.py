@@ -185,6 +185,11 @@ def last_modified(version: VersionRow) -> str:
 
 
 def runtime_version_arn(version: VersionRow) -> str:
-    """A stable runtime version ARN per runtime (AWS names the build of the runtime it runs)."""
-    digest = hashlib.sha256(str(version.config.get("Runtime")).encode()).hexdigest()
+    """A stable runtime version ARN per runtime and architecture (AWS names the build of the runtime it
+    runs, one per architecture: recorded in test_mixed_architecture)."""
+    build = str(version.config.get("Runtime"))
+    architecture = (version.config.get("Architectures") or ["x86_64"])[0]
+    if architecture != "x86_64":
+        build = f"{build}/{architecture}"
+    digest = hashlib.sha256(build.encode()).hexdigest()
     return _RUNTIME_VERSION.format(region=version.region, digest=digest)

@@ -1,0 +1,90 @@
+"""Control-plane answers from LocalStack's AWS-validated test_lambda.py replayed and compared with
+AWS's (tests/data/lambda_lifecycle_answers.json): a function's first state, a name used again after
+a delete, a change of architecture with new code, reserved concurrency, a function URL's invoke mode."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from functions_support import execution_role
+from replay_support import Replay, create_as_fixture, package
+
+from lamina.pytest_plugin import LaminaServer, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
+    started = start_server(tmp_path_factory.mktemp("lambda-features") / "data")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def lam(server: LaminaServer) -> Any:
+    return server.client("lambda")
+
+
+@pytest.fixture(scope="module")
+def role(server: LaminaServer) -> str:
+    return execution_role(server)
+
+
+def test_function_state(lam: Any, role: str) -> None:
+    replay, name = Replay("test_function_state"), "fn-state"
+    replay.check("create-fn-response", lambda: lam.create_function(
+        FunctionName=name, Runtime="python3.12", Handler="handler.handler", Role=role,
+        Code={"ZipFile": package("def handler(e, c):\n  return e\n")}))
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    replay.check("get-fn-response", lambda: lam.get_function(FunctionName=name))
+
+
+def test_a_function_created_again(lam: Any, role: str) -> None:
+    replay, name = Replay("test_recreate_function"), "fn-recreated"
+    replay.check("create_function_response_one", create_as_fixture(lam, role, name, handler="lambda_echo"))
+    lam.delete_function(FunctionName=name)
+    replay.check("create_function_response_two", create_as_fixture(lam, role, name, handler="lambda_echo"))
+
+
+def test_a_new_architecture_with_new_code(lam: Any, role: str) -> None:
+    replay, name = Replay("test_mixed_architecture"), "fn-architectures"
+    replay.check("create_function_response", create_as_fixture(lam, role, name, handler="handler",
+                                                               Architectures=["x86_64"]))
+    replay.check("update_function_code_response", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=package("def handler(e, c):\n  return 'arm'\n"), Architectures=["arm64"]))
+
+
+def test_reserved_concurrency(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_concurrency_crud"), "fn-concurrency-crud"
+    create_as_fixture(lam, role, name, handler="handler")()
+    replay.check("get_function_concurrency_default", lambda: lam.get_function_concurrency(FunctionName=name))
+    replay.check("put_function_concurrency", lambda: lam.put_function_concurrency(
+        FunctionName=name, ReservedConcurrentExecutions=0))
+    replay.check("get_function_concurrency_updated", lambda: lam.get_function_concurrency(FunctionName=name))
+    lam.delete_function_concurrency(FunctionName=name)
+    replay.check("get_function_concurrency_deleted", lambda: lam.get_function_concurrency(FunctionName=name))
+
+
+def test_reserved_concurrency_in_get_function(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_concurrency_update"), "fn-concurrency-update"
+    create_as_fixture(lam, role, name, handler="handler")()
+    replay.check("put_function_concurrency", lambda: lam.put_function_concurrency(
+        FunctionName=name, ReservedConcurrentExecutions=3))
+    replay.check("get_function_concurrency_updated", lambda: lam.get_function_concurrency(FunctionName=name))
+    replay.check("get_function_concurrency_info", lambda: lam.get_function(FunctionName=name))
+    lam.delete_function_concurrency(FunctionName=name)
+    replay.check("get_function_concurrency_deleted", lambda: lam.get_function_concurrency(FunctionName=name))
+
+
+def test_url_invoke_mode(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_update_function_url_config"), "fn-url-invoke-mode"
+    create_as_fixture(lam, role, name, handler="handler")()
+    replay.check("create_lambda_url_config", lambda: lam.create_function_url_config(
+        FunctionName=name, AuthType="NONE", InvokeMode="BUFFERED"))
+    replay.check("get_url_config", lambda: lam.get_function_url_config(FunctionName=name))
+    replay.check("modify_lambda_url_config", lambda: lam.update_function_url_config(
+        FunctionName=name, InvokeMode="RESPONSE_STREAM"))
+    replay.check("get_url_config_2", lambda: lam.get_function_url_config(FunctionName=name))
+    replay.check("modify_lambda_url_config_none", lambda: lam.update_function_url_config(FunctionName=name))
+    replay.check("get_url_config_3", lambda: lam.get_function_url_config(FunctionName=name))
