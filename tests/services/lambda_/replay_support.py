@@ -113,13 +113,15 @@ def settle(answer: Any) -> Any:
 def create_as_fixture(lam: Any, role: str, name: str, handler: str = "index", source: str = "",
                       **more: Any) -> Callable[[], dict[str, Any]]:
     """CreateFunction as LocalStack's create_lambda_function fixture makes it (Timeout 30, an empty
-    environment), then waits for the function to be active; ``source`` makes its package differ
-    from another's, as the fixture's zips (stamped with their time) did."""
+    environment; ``Environment=None`` for none), then waits for the function to be active;
+    ``source`` makes its package differ from another's, as the fixture's zips (stamped with their
+    time) did."""
     def created() -> dict[str, Any]:
         params = {"FunctionName": name, "Role": role, "Runtime": "python3.12", "Timeout": 30,
                   "Environment": {"Variables": {}}, "Handler": f"{handler}.handler",
                   "Code": {"ZipFile": package("def handler(e, c):\n  return e\n" + source, f"{handler}.py")}}
-        answer: dict[str, Any] = lam.create_function(**{**params, **more})
+        given = {key: value for key, value in {**params, **more}.items() if value is not None}
+        answer: dict[str, Any] = lam.create_function(**given)
         lam.get_waiter("function_active_v2").wait(FunctionName=name)
         return answer
     return created

@@ -88,3 +88,33 @@ def test_url_invoke_mode(lam: Any, role: str) -> None:
     replay.check("get_url_config_2", lambda: lam.get_function_url_config(FunctionName=name))
     replay.check("modify_lambda_url_config_none", lambda: lam.update_function_url_config(FunctionName=name))
     replay.check("get_url_config_3", lambda: lam.get_function_url_config(FunctionName=name))
+
+
+def test_a_url_anyone_may_invoke(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_url_invocation[dict]"), "fn-url-public"
+    create_as_fixture(lam, role, name, handler="handler")()
+    replay.check("create_lambda_url_config", lambda: lam.create_function_url_config(FunctionName=name,
+                                                                                    AuthType="NONE"))
+    replay.check("add_permission", lambda: lam.add_permission(
+        FunctionName=name, StatementId="urlPermission", Action="lambda:InvokeFunctionUrl", Principal="*",
+        FunctionUrlAuthType="NONE"))
+
+
+@pytest.mark.parametrize("runtime", ["python3.12", "python3.13"])
+def test_snapstart_defaults_through_a_version(lam: Any, role: str, runtime: str) -> None:
+    replay, name = Replay(f"test_snapstart_lifecycle[{runtime}]"), f"fn-snapstart-{runtime.replace('.', '')}"
+    replay.check("create_function_response", create_as_fixture(
+        lam, role, name, handler="handler", Runtime=runtime, MemorySize=1024, Timeout=5, Environment=None))
+    lam.publish_version(FunctionName=name, Description="version1")
+    replay.check("get_function_response_latest", lambda: lam.get_function(FunctionName=name))
+    replay.check("get_function_response_version_1", lambda: lam.get_function(FunctionName=name, Qualifier="1"))
+
+
+@pytest.mark.parametrize("runtime", ["python3.12", "python3.13"])
+def test_snapstart_turned_on(lam: Any, role: str, runtime: str) -> None:
+    replay = Replay(f"test_snapstart_update_function_configuration[{runtime}]")
+    name = f"fn-snapstart-on-{runtime.replace('.', '')}"
+    replay.check("create_function_response", create_as_fixture(
+        lam, role, name, handler="handler", Runtime=runtime, MemorySize=1024, Timeout=5, Environment=None))
+    replay.check("update_function_response", lambda: lam.update_function_configuration(
+        FunctionName=name, SnapStart={"ApplyOn": "PublishedVersions"}))

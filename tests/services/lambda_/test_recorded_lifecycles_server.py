@@ -277,3 +277,19 @@ def test_an_environment_of_exactly_4_kb(lam: Any, role: str) -> None:
     variables = {"LARGE_VAR": "x" * (4096 - 7 - len("LARGE_VAR"))}
     replay.check("successful_create_fn_result", create_as_fixture(
         lam, role, name, handler="handler", Environment={"Variables": variables}))
+
+
+def test_tagging_step_by_step(lam: Any, role: str) -> None:
+    replay, name = Replay("test_tag_lifecycle[lambda_function]"), "fn-tag-steps"
+    create_as_fixture(lam, role, name, handler="handler")()
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    steps = [("tag_single_response", lam.tag_resource, {"Tags": {"A": "tag-a"}}),
+             ("tag_multiple_response", lam.tag_resource, {"Tags": {"B": "tag-b", "C": "tag-c"}}),
+             ("tag_overlap_response", lam.tag_resource, {"Tags": {"C": "tag-c-newsuffix", "D": "tag-d"}}),
+             ("untag_single_response", lam.untag_resource, {"TagKeys": ["A"]}),
+             ("untag_multiple_response", lam.untag_resource, {"TagKeys": ["B", "C"]}),
+             ("untag_nonexisting_response", lam.untag_resource, {"TagKeys": ["F"]}),
+             ("untag_existing_and_nonexisting_response", lam.untag_resource, {"TagKeys": ["D", "F"]})]
+    for record, call, params in steps:
+        replay.check(record, partial(call, Resource=arn, **params))
+        replay.check(f"{record}_listtags", partial(lam.list_tags, Resource=arn))
