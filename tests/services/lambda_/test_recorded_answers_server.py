@@ -6,6 +6,7 @@ an alias that is not there, SnapStart's enum."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -156,3 +157,32 @@ def test_deleting_an_alias_that_is_not_there(lam: Any, role: str) -> None:
 def test_snapstart_takes_its_enum(lam: Any, role: str) -> None:
     assert as_recorded("create_function_invalid_snapstart_apply", answered(
         lambda: create(lam, role, SnapStart={"ApplyOn": "invalidOption"})))
+
+
+def test_total_code_size_counts_every_version(lam: Any, role: str) -> None:
+    """AWS recorded how TotalCodeSize moved (its zip was 276 bytes): +276 on create, +276 more on an
+    update published as version 1, nothing on a configuration change, more than 200 on publishing
+    after it: every version counts its package."""
+    def total() -> int:
+        return int(lam.get_account_settings()["AccountUsage"]["TotalCodeSize"])
+
+    recorded = {key.split("/")[1]: RECORDS[key]["Response"] for key in RECORDS
+                if key.startswith("test_account_settings_total_code_size")}
+    noise = "".join(hashlib.sha256(str(i).encode()).hexdigest() for i in range(10))  # a package of some 400 bytes
+    package = zipped({"index.py": f"def handler(event, context):\n    return event\n# {noise}\n"})
+    before = total()
+    name = create(lam, role, zip=package)["FunctionName"]
+    created = total() - before
+    lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)
+    published = total() - before - created
+    assert created == published == len(package)
+    assert recorded["total_code_size_diff_create_function"] == recorded["total_code_size_diff_update_function"]
+    second = create(lam, role, zip=package)["FunctionName"]
+    assert (total() - before - created - published > 200) is recorded[
+        "is_total_code_size_diff_create_function_more_than_200"]
+    after_create = total()
+    lam.update_function_configuration(FunctionName=second, Timeout=9)
+    assert total() - after_create == recorded["total_code_size_diff_update_function_configuration"]
+    lam.publish_version(FunctionName=second)
+    assert (total() - after_create > 200) is recorded[
+        "is_total_code_size_diff_publish_version_after_config_update_more_than_200"]

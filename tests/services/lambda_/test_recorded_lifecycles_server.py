@@ -293,3 +293,17 @@ def test_tagging_step_by_step(lam: Any, role: str) -> None:
     for record, call, params in steps:
         replay.check(record, partial(call, Resource=arn, **params))
         replay.check(f"{record}_listtags", partial(lam.list_tags, Resource=arn))
+
+
+def test_fifty_tags_and_no_more(lam: Any, role: str) -> None:
+    replay, name = Replay("test_tag_limits"), "fn-tag-limits"
+    create_as_fixture(lam, role, name, handler="handler")()
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    replay.check("tag_lambda_too_many_tags", lambda: lam.tag_resource(
+        Resource=arn, Tags={f"{k}_key": f"{k}_value" for k in range(51)}))
+    replay.check("tag_response", lambda: lam.tag_resource(
+        Resource=arn, Tags={f"{k}_key": f"{k}_value" for k in range(50)}))
+    replay.check("list_tags_response", lambda: lam.list_tags(Resource=arn))
+    replay.check("get_fn_response", lambda: lam.get_function(FunctionName=name))
+    replay.check("tag_lambda_too_many_tags_additional", lambda: lam.tag_resource(Resource=arn,
+                                                                                 Tags={"a_key": "a_value"}))
