@@ -118,3 +118,40 @@ def test_snapstart_turned_on(lam: Any, role: str, runtime: str) -> None:
         lam, role, name, handler="handler", Runtime=runtime, MemorySize=1024, Timeout=5, Environment=None))
     replay.check("update_function_response", lambda: lam.update_function_configuration(
         FunctionName=name, SnapStart={"ApplyOn": "PublishedVersions"}))
+
+
+def create_plain(lam: Any, role: str, name: str, source: str = "", **more: Any) -> Any:
+    """CreateFunction as test_lambda.py's version and alias tests make it (no fixture defaults)."""
+    return lambda: lam.create_function(
+        FunctionName=name, Handler="handler.handler", PackageType="Zip", Role=role, Runtime="python3.12",
+        Code={"ZipFile": package("def handler(e, c):\n  return 1\n" + source)}, **more)
+
+
+def test_versions_with_code_changes(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_versions_with_code_changes"), "fn-code-changes"
+    replay.check("create_response", create_plain(lam, role, name, Description="No version :("))
+    replay.check("first_publish_response", lambda: lam.publish_version(
+        FunctionName=name, Description="First version description :)"))
+    replay.check("update_lambda_response", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=package("def handler(e, c):\n  return 2\n")))
+    replay.check("second_publish_response", lambda: lam.publish_version(
+        FunctionName=name, Description="Second version description :)"))
+
+
+def test_an_alias_stays_when_the_code_moves(lam: Any, role: str) -> None:
+    replay, name = Replay("test_lambda_alias_moving"), "fn-alias-moving"
+    replay.check("create_response", create_plain(lam, role, name, Description="No version :("))
+    lam.publish_version(FunctionName=name, Description="First version description :)")
+    replay.check("create_alias_response", lambda: lam.create_alias(FunctionName=name, FunctionVersion="1",
+                                                                   Name="alias1"))
+    replay.check("update_lambda_response", lambda: lam.update_function_code(
+        FunctionName=name, ZipFile=package("def handler(e, c):\n  return 2\n")))
+
+
+def test_an_alias_routed_to_two_versions(lam: Any, role: str) -> None:
+    replay, name = Replay("test_alias_routingconfig"), "fn-alias-routing"
+    create_plain(lam, role, name, Description="First version :)", Publish=True)()
+    lam.update_function_code(FunctionName=name, ZipFile=package("def handler(e, c):\n  return 2\n"))
+    lam.publish_version(FunctionName=name, Description="Second version description :)")
+    replay.check("create_alias_response", lambda: lam.create_alias(
+        FunctionName=name, FunctionVersion="1", Name="alias1", RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}}))
