@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from functions_support import execution_role
-from replay_support import Replay, create_as_fixture, package
+from replay_support import RECORDS, Replay, create_as_fixture, package
 
 from lamina.pytest_plugin import LaminaServer, start_server
 
@@ -100,24 +100,72 @@ def test_a_url_anyone_may_invoke(lam: Any, role: str) -> None:
         FunctionUrlAuthType="NONE"))
 
 
-@pytest.mark.parametrize("runtime", ["python3.12", "python3.13"])
+SNAPSTART_RUNTIMES = ["python3.12", "python3.13", "java11", "java17", "java21", "java25", "dotnet8", "dotnet10"]
+
+
+def handler_of(test: str) -> str:
+    """The handler LocalStack's multiruntime fixture gave this runtime (an input, as recorded)."""
+    return str(RECORDS[f"{test}/create_function_response"]["Response"]["Handler"])
+
+
+@pytest.mark.parametrize("runtime", SNAPSTART_RUNTIMES)
 def test_snapstart_defaults_through_a_version(lam: Any, role: str, runtime: str) -> None:
-    replay, name = Replay(f"test_snapstart_lifecycle[{runtime}]"), f"fn-snapstart-{runtime.replace('.', '')}"
+    test = f"test_snapstart_lifecycle[{runtime}]"
+    replay, name = Replay(test), f"fn-snapstart-{runtime.replace('.', '')}"
     replay.check("create_function_response", create_as_fixture(
-        lam, role, name, handler="handler", Runtime=runtime, MemorySize=1024, Timeout=5, Environment=None))
+        lam, role, name, Runtime=runtime, Handler=handler_of(test), MemorySize=1024, Timeout=5, Environment=None))
     lam.publish_version(FunctionName=name, Description="version1")
     replay.check("get_function_response_latest", lambda: lam.get_function(FunctionName=name))
     replay.check("get_function_response_version_1", lambda: lam.get_function(FunctionName=name, Qualifier="1"))
 
 
-@pytest.mark.parametrize("runtime", ["python3.12", "python3.13"])
+@pytest.mark.parametrize("runtime", SNAPSTART_RUNTIMES)
 def test_snapstart_turned_on(lam: Any, role: str, runtime: str) -> None:
-    replay = Replay(f"test_snapstart_update_function_configuration[{runtime}]")
-    name = f"fn-snapstart-on-{runtime.replace('.', '')}"
+    test = f"test_snapstart_update_function_configuration[{runtime}]"
+    replay, name = Replay(test), f"fn-snapstart-on-{runtime.replace('.', '')}"
     replay.check("create_function_response", create_as_fixture(
-        lam, role, name, handler="handler", Runtime=runtime, MemorySize=1024, Timeout=5, Environment=None))
+        lam, role, name, Runtime=runtime, Handler=handler_of(test), MemorySize=1024, Timeout=5, Environment=None))
     replay.check("update_function_response", lambda: lam.update_function_configuration(
         FunctionName=name, SnapStart={"ApplyOn": "PublishedVersions"}))
+
+
+def test_url_configs_listed(lam: Any, role: str) -> None:
+    replay, name = Replay("test_url_config_list_paging"), "fn-url-listed"
+    create_as_fixture(lam, role, name, handler="lambda_handler", Runtime="nodejs20.x")()
+    replay.check("fn_version_result", lambda: lam.publish_version(FunctionName=name))
+    replay.check("create_alias_result", lambda: lam.create_alias(FunctionName=name, Name="urlalias",
+                                                                 FunctionVersion="1"))
+    replay.check("list_function_notfound", lambda: lam.list_function_url_configs(FunctionName="doesnotexist"))
+    replay.check("list_all_empty", lambda: lam.list_function_url_configs(FunctionName=name))
+    replay.check("url_config_fn", lambda: lam.create_function_url_config(FunctionName=name, AuthType="NONE"))
+    replay.check("url_config_alias", lambda: lam.create_function_url_config(
+        FunctionName=f"{name}:urlalias", Qualifier="urlalias", AuthType="NONE"))
+
+    def listed() -> dict[str, Any]:
+        found: dict[str, Any] = lam.list_function_url_configs(FunctionName=name)
+        found["FunctionUrlConfigs"].sort(key=lambda config: str(config["FunctionArn"]))
+        return found
+
+    replay.check("list_all", listed)
+
+
+def test_deleting_the_function_url_leaves_the_alias_url(lam: Any, role: str) -> None:
+    replay, name = Replay("test_url_config_deletion_without_qualifier"), "fn-url-deletion"
+    lam.create_function(FunctionName=name, Handler="index.handler", PackageType="Zip", Role=role,
+                        Runtime="python3.12", Code={"ZipFile": package("def handler(e, c):\n  return 1\n")},
+                        Environment={"Variables": {"testenv": "staging"}})
+    lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="test-alias", FunctionVersion="1", Description="custom-alias")
+    replay.check("url_creation", lambda: lam.create_function_url_config(FunctionName=name, AuthType="NONE"))
+    replay.check("url_with_alias_creation", lambda: lam.create_function_url_config(
+        FunctionName=name, AuthType="NONE", Qualifier="test-alias"))
+    replay.check("get_url_config", lambda: lam.get_function_url_config(FunctionName=name))
+    replay.check("get_url_config_with_alias", lambda: lam.get_function_url_config(FunctionName=name,
+                                                                                  Qualifier="test-alias"))
+    replay.check("delete_function_url_config", lambda: lam.delete_function_url_config(FunctionName=name))
+    replay.check("get_url_config_after_deletion", lambda: lam.get_function_url_config(FunctionName=name))
+    replay.check("get_url_config_with_alias_after_deletion", lambda: lam.get_function_url_config(
+        FunctionName=name, Qualifier="test-alias"))
 
 
 def create_plain(lam: Any, role: str, name: str, source: str = "", **more: Any) -> Any:
