@@ -307,3 +307,18 @@ def test_fifty_tags_and_no_more(lam: Any, role: str) -> None:
     replay.check("get_fn_response", lambda: lam.get_function(FunctionName=name))
     replay.check("tag_lambda_too_many_tags_additional", lambda: lam.tag_resource(Resource=arn,
                                                                                  Tags={"a_key": "a_value"}))
+
+
+def test_created_by_arn(lam: Any, role: str, server: LaminaServer) -> None:
+    replay = Replay("test_function_arns")
+    full = f"arn:aws:lambda:{server.region}:{server.account_id}:function:fn-by-arn"
+    replay.check("create-function-arn-response", create_as_fixture(lam, role, full, handler="handler"))
+    partial_arn = f"{server.account_id}:function:fn-by-partial-arn"
+    replay.check("create-function-partial-arn-response", create_as_fixture(lam, role, partial_arn, handler="handler",
+                                                                          source="# two\n"))
+
+
+def test_a_function_read_before_it_is_deleted(lam: Any, role: str) -> None:
+    replay, name = Replay("test_tag_nonexisting_resource"), "fn-read-then-deleted"
+    create_as_fixture(lam, role, name, handler="handler")()
+    replay.check("pre_delete_get_function", lambda: lam.get_function(FunctionName=name))
