@@ -49,7 +49,8 @@ def create_from_zip(server: LaminaServer, role_arn: str, name: str, folder: Path
 def test_quick_start(server: LaminaServer, role_arn: str, tmp_path: Path) -> None:
     created = create_from_zip(server, role_arn, "my-function", tmp_path)
     assert created["State"] == "Pending" and created["StateReasonCode"] == "Creating"
-    assert created["CodeSha256"] == sha256_of(zipped()) and created["CodeSize"] == len(zipped())
+    package = (tmp_path / "function.zip").read_bytes()
+    assert created["CodeSha256"] == sha256_of(package) and created["CodeSize"] == len(package)
     waited = aws(server, "lambda", "wait", "function-active-v2", "--function-name", "my-function")
     assert waited.returncode == 0, waited.stderr
     found = ok(server, "lambda", "get-function", "--function-name", "my-function")
