@@ -63,7 +63,8 @@ def test_updates_keep_what_they_do_not_name() -> None:
 @pytest.mark.parametrize(("params", "fragment"), [
     ({"EphemeralStorage": {"Size": 10241}}, "between 512 and 10240"),
     ({"MemorySize": 20000}, "less than or equal to 10240"),
-    ({"Runtime": "nodejs12.x"}, "Value nodejs12.x at 'runtime'"),
+    ({"Runtime": "nodejs12.x"}, "The runtime parameter of nodejs12.x is no longer supported"),
+    ({"Runtime": "nodejs99.x"}, "Value nodejs99.x at 'runtime'"),
 ])
 def test_checks_beyond_the_model(params: dict[str, Any], fragment: str) -> None:
     with pytest.raises(InvalidParameterValueException) as raised:

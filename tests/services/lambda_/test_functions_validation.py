@@ -41,9 +41,13 @@ def test_a_runtime_aws_does_not_take(aws_lambda: Any, role: str) -> None:
 
 
 def test_a_deprecated_runtime_of_the_model_is_refused(aws_lambda: Any, role: str) -> None:
+    """A retired runtime is named as such, in the sentence AWS recorded for python3.7, java8 and six
+    more (test_recorded_answers_server.py compares those)."""
     code, message, status = error_of(lambda: create(aws_lambda, role, Runtime="python2.7"))
     assert (code, status) == ("InvalidParameterValueException", 400)
-    assert message.startswith("Value python2.7 at 'runtime' failed to satisfy constraint")
+    assert message == ("The runtime parameter of python2.7 is no longer supported for creating or updating AWS "
+                       "Lambda functions. We recommend you use a supported runtime while creating or updating "
+                       "functions.")
 
 
 def test_update_refuses_a_runtime_too(aws_lambda: Any, role: str) -> None:

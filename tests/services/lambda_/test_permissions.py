@@ -11,7 +11,7 @@ from test_permissions_support import ACCT, FN_ARN, ctx, error_of, matches, new_s
 
 from lamina.services.lambda_.permissions import add_permission, get_policy, remove_permission
 from lamina.store import Store
-from lamina.store.repositories import roles, users
+from lamina.store.repositories import lambda_aliases, lambda_functions, roles, users
 
 
 @pytest.fixture
@@ -145,6 +145,68 @@ def test_a_stale_revision_is_refused(store: Store) -> None:
     stale = error_of(lambda: remove_permission(ctx("RemovePermission", FunctionName="fn", StatementId="s3",
                                                    RevisionId=current), store))
     assert stale.code == "PreconditionFailedException"
+
+
+def revision_of(store: Store, qualifier: str = "$LATEST") -> str:
+    """The RevisionId GetFunction (or GetAlias) shows for ``qualifier``."""
+    with store.transaction(read_only=True) as conn:
+        if qualifier in ("$LATEST", "1"):
+            return lambda_functions.get_version(conn, ACCT, "us-east-1", "fn", qualifier).revision_id
+        return lambda_aliases.get_alias(conn, ACCT, "us-east-1", "fn", qualifier).revision_id
+
+
+@pytest.mark.parametrize("qualifier", [None, "1", "live"])
+def test_a_policy_write_is_a_new_revision_of_what_it_is_attached_to(store: Store, qualifier: str | None) -> None:
+    """AWS (test_lambda_permission_revisions, recorded): after AddPermission on version 1, the
+    version's RevisionId is its policy's; $LATEST's is the function policy's until it changes."""
+    shown = qualifier or "$LATEST"
+    target = {"Qualifier": qualifier} if qualifier else {}
+    before, others = revision_of(store, shown), {q: revision_of(store, q) for q in ("$LATEST", "1", "live")}
+    add(store, StatementId="s3", Principal="s3.amazonaws.com", **target)
+    added = policy(store, **target)["RevisionId"]
+    assert added != before and revision_of(store, shown) == added
+    add(store, StatementId="s4", Principal="s3.amazonaws.com", RevisionId=added, **target)
+    second = policy(store, **target)["RevisionId"]
+    assert second != added and revision_of(store, shown) == second
+    remove(store, StatementId="s4", RevisionId=second, **target)
+    assert revision_of(store, shown) not in (second, added)
+    assert policy(store, **target)["RevisionId"] == revision_of(store, shown)
+    remove(store, **target)  # the last statement: the policy goes, the revision is renewed once more
+    assert revision_of(store, shown) != policy_revision_gone(store, **target)
+    assert all(revision_of(store, q) == r for q, r in others.items() if q != shown)
+
+
+def policy_revision_gone(store: Store, **target: Any) -> str:
+    """GetPolicy is a ResourceNotFoundException once the last statement is removed; '' stands for it."""
+    assert error_of(lambda: policy(store, **target)).code == "ResourceNotFoundException"
+    return ""
+
+
+def test_a_stale_revision_is_refused_by_remove_permission(store: Store) -> None:
+    """RemovePermission's precondition is the policy's, worded as AddPermission's is today (AWS's only
+    recorded RemovePermission answer, from 2022, still said "Call the GetFunction/GetAlias API", as
+    AddPermission's did then)."""
+    add(store, StatementId="s3", Principal="s3.amazonaws.com")
+    old = policy(store)["RevisionId"]
+    add(store, StatementId="s4", Principal="s3.amazonaws.com")
+    stale = error_of(lambda: remove(store, RevisionId=old))
+    assert answer_of(stale) == expected("add_permission_revision_exception")
+    assert [s["Sid"] for s in json.loads(policy(store)["Policy"])["Statement"]] == ["s3", "s4"]
+    remove(store, RevisionId=policy(store)["RevisionId"])
+    assert [s["Sid"] for s in json.loads(policy(store)["Policy"])["Statement"]] == ["s4"]
+
+
+def test_the_function_revision_is_not_the_policy_revision_after_a_change(store: Store) -> None:
+    """A later change to $LATEST renews its RevisionId; the policy keeps its own, and AddPermission
+    takes the policy's (AWS recorded get_policy_after_publishing_latest and get_policy_after_adding_2)."""
+    add(store, StatementId="s3", Principal="s3.amazonaws.com")
+    revision = policy(store)["RevisionId"]
+    with store.transaction() as conn:
+        lambda_functions.update_function(conn, ACCT, "us-east-1", "fn", config={"Runtime": "python3.13"})
+    assert revision_of(store) != revision and policy(store)["RevisionId"] == revision
+    stale = error_of(lambda: add(store, StatementId="s4", Principal="s3.amazonaws.com", RevisionId=revision_of(store)))
+    assert stale.code == "PreconditionFailedException"
+    add(store, StatementId="s4", Principal="s3.amazonaws.com", RevisionId=revision)
 
 
 def test_the_policy_size_limit(store: Store) -> None:

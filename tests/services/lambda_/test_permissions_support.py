@@ -22,7 +22,7 @@ REGION = "us-east-1"
 FN_ARN = f"arn:aws:lambda:{REGION}:{ACCT}:function:fn"
 ROOT = root_caller(ACCT, "AKIAROOT")
 ANSWERS = json.loads((Path(__file__).parents[2] / "data" / "lambda_permission_answers.json").read_text())["records"]
-_PLACEHOLDER = re.compile(r"<[a-z_-]+(?::\d+)?>")
+_PLACEHOLDER = re.compile(r"<[a-z0-9_-]+(?::\d+)?>")
 
 
 def new_store() -> Store:

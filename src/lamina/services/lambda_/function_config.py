@@ -33,6 +33,14 @@ SUPPORTED_RUNTIMES = (
     "nodejs16.x", "dotnet10", "dotnet8", "java11", "dotnet6", "nodejs18.x", "provided.al2", "java8.al2",
 )
 """The runtimes AWS accepts for new functions, in the order its error message lists them."""
+DEPRECATED_RUNTIMES = frozenset((
+    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
+    "python2.7", "python3.6", "python3.7", "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1",
+    "dotnetcore3.1", "go1.x", "ruby2.5", "ruby2.7", "provided",
+))
+"""Runtimes of the model's enum that AWS has retired (its runtime deprecation table: creating and
+updating functions blocked). AWS names them in their own sentence, recorded for eight of them
+(TestRuntimeValidation::test_create_deprecated_function_runtime_with_validation_enabled)."""
 
 MEMORY_MAX = 10240
 TIMEOUT_MAX = 900
@@ -107,6 +115,10 @@ def _answered(member: str, value: Any, name: str) -> Any:
 def validate(config: Mapping[str, Any]) -> None:
     """The checks AWS makes beyond the model's: runtimes, sizes, the environment's 4 KB."""
     runtime = config.get("Runtime")
+    if config.get("PackageType", "Zip") == "Zip" and runtime in DEPRECATED_RUNTIMES:
+        raise InvalidParameterValueException(
+            f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
+            "functions. We recommend you use a supported runtime while creating or updating functions.")
     if config.get("PackageType", "Zip") == "Zip" and runtime is not None and runtime not in SUPPORTED_RUNTIMES:
         raise InvalidParameterValueException(
             f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
@@ -179,6 +191,11 @@ def timestamp(moment: datetime) -> str:
 
 
 def runtime_version_arn(version: VersionRow) -> str:
-    """A stable runtime version ARN per runtime (AWS names the build of the runtime it runs)."""
-    digest = hashlib.sha256(str(version.config.get("Runtime")).encode()).hexdigest()
+    """A stable runtime version ARN per runtime and architecture (AWS names the build of the runtime it
+    runs, one per architecture: recorded in test_mixed_architecture)."""
+    build = str(version.config.get("Runtime"))
+    architecture = (version.config.get("Architectures") or ["x86_64"])[0]
+    if architecture != "x86_64":
+        build = f"{build}/{architecture}"
+    digest = hashlib.sha256(build.encode()).hexdigest()
     return _RUNTIME_VERSION.format(region=version.region, digest=digest)

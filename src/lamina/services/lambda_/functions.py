@@ -13,7 +13,7 @@ from typing import Any
 from lamina.context import RequestContext
 from lamina.protocols import ServiceError
 from lamina.services.registry import Deps, operation
-from lamina.store import AlreadyExists, DeleteConflict, InvalidMarker, NotFound
+from lamina.store import AlreadyExists, Connection, DeleteConflict, InvalidMarker, LimitExceeded, NotFound
 from lamina.store.repositories import (
     LATEST,
     FunctionRow,
@@ -32,8 +32,10 @@ from .function_code import code_location, store_zip, zip_from
 from .function_config import configuration, listed_configuration, new_configuration
 from .function_layers import with_layers
 from .names import FunctionRef, function_ref
+from .tags import too_many_tags
 
-__all__ = ["create_function", "delete_function", "get_function", "get_function_configuration", "list_functions"]
+__all__ = ["create_function", "delete_function", "finish", "get_function", "get_function_configuration",
+           "list_functions"]
 
 ACTIVE = Status(state="Active", last_update_status="Successful")
 """A version Lamina has finished creating or updating (it always has, by the time it answers)."""
@@ -47,6 +49,13 @@ NAME_MAX = 64
 def not_found(ref: FunctionRef) -> ServiceError:
     """AWS's 404 for a function, version or alias that is not there: the ARN as the request named it."""
     return ResourceNotFoundException(f"Function not found: {ref.qualified_arn}")
+
+
+def finish(conn: Connection, ref: FunctionRef) -> None:
+    """$LATEST has become Active (or its update Successful): on AWS that is a revision of its own, so
+    the RevisionId a CreateFunction or update answered with is no longer the current one by the next
+    read (recorded: test_function_revisions_basic, test_function_lifecycle)."""
+    lambda_functions.set_status(conn, ref.account, ref.region, ref.name, LATEST, ACTIVE)
 
 
 def read_version(deps: Deps, ref: FunctionRef) -> VersionRow:
@@ -87,13 +96,18 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
             latest = lambda_functions.create_function(
                 conn, ref.account, ref.region, ref.name, config, store_zip(conn, data), status=ACTIVE,
                 tags_to_add={str(k): str(v) for k, v in (params.get("Tags") or {}).items()})
+            finish(conn, ref)
             version = (lambda_versions.publish_version(conn, ref.account, ref.region, ref.name)
                        if params.get("Publish") else latest)
     except AlreadyExists:
         raise ResourceConflictException(f"Function already exist: {ref.name}") from None
+    except LimitExceeded:
+        raise too_many_tags() from None
     answer = configuration(version, qualified=False)
     answer.pop("LastUpdateStatus", None)
-    return {**answer, **CREATING}
+    # The answer is the function as created, with Version "1" when published: its RevisionId is the
+    # creation's, which neither $LATEST nor version 1 keeps (AWS recorded: test_list_functions).
+    return {**answer, **CREATING, "RevisionId": latest.revision_id}
 
 
 @operation("lambda", "GetFunction", needs="deps", authorization=declaration("GetFunction"))
@@ -136,12 +150,16 @@ def get_function_configuration(ctx: RequestContext, deps: Deps) -> dict[str, Any
 
 @operation("lambda", "DeleteFunction", needs="deps", authorization=declaration("DeleteFunction"))
 def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
-    """Unqualified: the function and everything it has. A version number: that version only."""
+    """Unqualified: the function and everything it has. A version number: that version only, and
+    nothing when the function has no such version (AWS answers 204 again and again, as LocalStack's
+    AWS-validated test_delete_on_nonexisting_version shows); a missing function is a 404 with its
+    unqualified ARN."""
     ref = function_ref(ctx)
     if ref.qualifier == LATEST:
         raise InvalidParameterValueException("$LATEST version cannot be deleted without deleting the function.")
     number = None if ref.qualifier is None else version_number(ref.qualifier)
     if ref.qualifier is not None and number is None:
+        _require_function(deps, ref)
         raise InvalidParameterValueException("Deletion of aliases is not currently supported.")
     try:
         with deps.store.transaction() as conn:
@@ -150,7 +168,9 @@ def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
             else:
                 lambda_versions.delete_version(conn, ref.account, ref.region, ref.name, number)
     except NotFound as missing:
-        raise not_found(ref if missing.kind != "function" else ref.with_qualifier(None)) from None
+        if missing.kind == "function version":
+            return {"StatusCode": 204}  # AWS deletes a version that is not there without complaint
+        raise not_found(ref.with_qualifier(None)) from None
     except DeleteConflict as conflict:
         raise ResourceConflictException(
             f"Unable to delete version because the following aliases reference it: "
@@ -158,6 +178,16 @@ def delete_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     if deps.invoker is not None:  # its warm environments have nothing left to run
         deps.invoker.retire(ref.arn, None if number is None else str(number))
     return {"StatusCode": 204}
+
+
+def _require_function(deps: Deps, ref: FunctionRef) -> None:
+    """AWS's 404 (with the unqualified ARN) when the function itself is missing: DeleteFunction says
+    so before it refuses an alias qualifier (test_function_name_and_qualifier_validation, 2025)."""
+    try:
+        with deps.store.transaction(read_only=True) as conn:
+            lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
+    except NotFound:
+        raise not_found(ref.with_qualifier(None)) from None
 
 
 @operation("lambda", "ListFunctions", needs="deps", authorization=declaration("ListFunctions"))

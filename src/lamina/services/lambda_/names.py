@@ -10,6 +10,7 @@ a qualifier that disagrees with the name's and for an ARN of another region.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,12 @@ from .errors import InvalidParameterValueException, ResourceNotFoundException
 __all__ = ["FunctionRef", "function_ref", "unqualified_only"]
 
 LATEST = "$LATEST"
+_REFERENCE = re.compile(
+    r"(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:(?P<region>(?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?"
+    r"(?:(?P<account>\d{12}):)?(?:function:)?(?P<name>[a-zA-Z0-9-_.]+)"
+    r"(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9-_]+))?")
+"""The model's FunctionName pattern, with its parts named: ``arn:aws:lambda:REGION:ACCOUNT:function``
+is the function ``function`` of that account, as AWS reads it (the ``function:`` part is optional)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +66,14 @@ def function_ref(ctx: RequestContext, params: Mapping[str, Any] | None = None, *
     one, and an ARN of another region is not reachable here, as AWS answers.
     """
     params = ctx.params if params is None else params
-    caller = ctx.require_caller()
     region = ctx.region or "us-east-1"
-    account, name, qualifier = caller.account_id, str(params[member]), None
-    parts = name.split(":")
-    if parts[0] == "arn" and len(parts) >= 7:  # arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:Q]
-        if parts[3] and parts[3] != region:
-            raise ResourceNotFoundException(f"Functions from '{parts[3]}' are not reachable in this region "
-                                            f"('{region}')")
-        account, parts = parts[4] or account, parts[6:]
-    elif len(parts) >= 3 and parts[1] == "function":  # ACCOUNT:function:NAME[:Q]
-        account, parts = parts[0], parts[2:]
-    elif len(parts) >= 2 and parts[0] == "function":  # function:NAME[:Q]
-        parts = parts[1:]
-    name = parts[0]
-    qualifier = parts[1] if len(parts) > 1 else None
+    found = _REFERENCE.fullmatch(str(params[member]))
+    if found is None:  # the model's pattern admits every reference; this one is refused before a handler
+        raise ResourceNotFoundException(f"Function not found: {params[member]}")
+    if found["region"] and found["region"] != region:
+        raise ResourceNotFoundException(f"Functions from '{found['region']}' are not reachable in this region "
+                                        f"('{region}')")
+    account, name, qualifier = found["account"] or ctx.require_caller().account_id, found["name"], found["qualifier"]
     given = params.get(qualifier_member)
     if given is not None:
         if qualifier is not None and qualifier != given:

@@ -10,6 +10,7 @@ IAM users and roles are bound to their unique ids when it is written, as AddPerm
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +37,8 @@ from .names import LATEST, FunctionRef, function_ref
 __all__ = ["POLICY_SIZE_LIMIT", "compact", "delete_resource_policy", "get_resource_policy", "policy_qualifier",
            "put_resource_policy", "statement_missing", "statement_taken"]
 
+_ALIAS_NAME = re.compile(r"[a-zA-Z0-9-_]+")
+"""The characters of an alias name (the model's Alias pattern)."""
 POLICY_SIZE_LIMIT = 20480
 """A function's resource-based policy quota (Lambda quotas: 20 KB), counted on the stored JSON."""
 INVALID_PRINCIPAL = "The provided principal was invalid. Please check the principal and try again."
@@ -94,10 +97,12 @@ def policy_errors(ref: FunctionRef) -> Iterator[None]:
 
 
 def not_found(ref: FunctionRef, error: NotFound) -> ServiceError:
-    """What Lambda says when the function, its version or its alias is missing."""
-    if error.kind == "alias":
+    """What Lambda says when the function, its version or its alias is missing: a qualifier that
+    cannot be an alias's name (``valid-with-$-but-doesnotexist``) is a function not found, as AWS
+    recorded (test_permission_exceptions, add_permission_fn_qualifier_valid_doesnotexist)."""
+    if error.kind == "alias" and _ALIAS_NAME.fullmatch(ref.qualifier or ""):
         return ResourceNotFoundException(f"Cannot find alias arn: {ref.qualified_arn}")
-    if error.kind in ("function", "function version"):
+    if error.kind in ("function", "function version", "alias"):
         return ResourceNotFoundException(f"Function not found: {ref.qualified_arn}")
     return ResourceNotFoundException(NO_RESOURCE)
 

@@ -23,7 +23,7 @@ from .declarations import declaration
 from .errors import InvalidParameterValueException, ResourceNotFoundException
 from .names import FunctionRef, function_ref
 
-__all__ = ["list_tags", "tag_resource", "untag_resource"]
+__all__ = ["list_tags", "tag_resource", "too_many_tags", "untag_resource"]
 
 NOT_FOUND = {
     "event-source-mapping": "Event source mapping not found: {arn}",
@@ -65,7 +65,8 @@ def _not_found(ref: FunctionRef) -> ServiceError:
 
 @operation("lambda", "TagResource", authorization=declaration("TagResource"))
 def tag_resource(ctx: RequestContext, store: Store) -> None:
-    """Add or overwrite tags; more than 50 in all is refused and nothing changes."""
+    """Add or overwrite tags; more than 50 in all is refused and nothing changes. A change of tags is
+    a new RevisionId of the function, as AWS recorded (TestLambdaTags::test_tag_lifecycle)."""
     ref = _function(ctx)
     given: Mapping[str, str] = ctx.params.get("Tags") or {}
     if not given:
@@ -75,10 +76,16 @@ def tag_resource(ctx: RequestContext, store: Store) -> None:
         with store.transaction() as conn:
             function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
             tags.tag_resource(conn, ref.account, lambda_functions.TAG_KIND, function.function_id, given)
+            lambda_functions.renew_revision(conn, function)
     except NotFound:
         raise _not_found(ref) from None
     except LimitExceeded:
-        raise InvalidParameterValueException("Number of tags exceeds resource tag limit.") from None
+        raise too_many_tags() from None
+
+
+def too_many_tags() -> ServiceError:
+    """AWS's answer past 50 tags, on TagResource and on CreateFunction's ``Tags`` alike."""
+    return InvalidParameterValueException("Number of tags exceeds resource tag limit.")
 
 
 @operation("lambda", "UntagResource", authorization=declaration("UntagResource"))
@@ -91,6 +98,7 @@ def untag_resource(ctx: RequestContext, store: Store) -> None:
         with store.transaction() as conn:
             function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
             tags.untag_resource(conn, lambda_functions.TAG_KIND, function.function_id, keys)
+            lambda_functions.renew_revision(conn, function)
     except NotFound:
         raise _not_found(ref) from None
 

@@ -172,6 +172,13 @@ def update_function(
     return read_version(conn, function, LATEST_NUMBER)
 
 
+def renew_revision(conn: Connection, function: FunctionRow) -> None:
+    """A new RevisionId for $LATEST alone: a change to the function that is not its configuration
+    (its tags; AWS's recorded GetFunction shows a new RevisionId after each TagResource and
+    UntagResource)."""
+    _update_version(conn, function.function_id, LATEST_NUMBER, {"revision_id": new_revision()})
+
+
 def set_status(conn: Connection, account_id: str, region: str, name: str, qualifier: str, status: Status) -> VersionRow:
     """Record a state change (Pending → Active, InProgress → Successful, …). On $LATEST it is a
     change like any other (a new RevisionId, as AWS shows); a published version keeps its own."""

@@ -3,9 +3,13 @@
 AddPermission appends a statement (a taken Sid is AlreadyExists), RemovePermission removes one
 (the last one takes the policy with it: AWS then answers GetPolicy with ResourceNotFound). $LATEST
 has no policy of its own (AWS: "We currently do not support adding policies for $LATEST"); the
-unqualified function's policy covers it. Each write gives the policy a new ``RevisionId``; an
-expected revision is compared with the policy's, or, before there is one, with the RevisionId of
-what it will attach to (an alias's, as AWS accepts for an alias's first AddPermission).
+unqualified function's policy covers it. Each write gives the policy a new ``RevisionId`` and gives
+the same one to what the policy is attached to ($LATEST for the unqualified function, the version,
+or the alias): in AWS's recorded answers, a version's GetFunction shows its policy's RevisionId
+after an AddPermission on it, and $LATEST's is the function policy's until the function changes
+again (PublishVersion, an update), which leaves the policy's own revision as it was. An expected
+revision is compared with the policy's, or, before there is one, with the RevisionId of what it
+will attach to (an alias's, as AWS accepts for an alias's first AddPermission).
 
 The IAM users and roles a document names are bound to their unique ids (``named_principals``,
 owner ``function-policy``): show a document with ``as_read``; the gate reads the bindings.
@@ -20,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 
 from ..errors import NotFound
-from ..schema import lambda_aliases, lambda_functions, lambda_policies
+from ..schema import lambda_aliases, lambda_functions, lambda_policies, lambda_versions
 from . import named_principals
 from ._lambda import (
     LATEST,
@@ -195,6 +199,7 @@ def _write(conn: Connection, function: FunctionRow, qualifier: str, document: st
                                                      revision_id=revision))
     else:
         conn.execute(lambda_policies.update().where(*by_key).values(document=document, revision_id=revision))
+    _renew_target(conn, function, qualifier, revision)
     owner = policy_owner_id(function.function_id, qualifier)
     named_principals.record(conn, function.account_id, POLICY_OWNER, owner, document, keep=keep_bindings)
     found = _find(conn, function, qualifier)
@@ -206,3 +211,17 @@ def _delete(conn: Connection, function: FunctionRow, qualifier: str) -> None:
     named_principals.forget(conn, POLICY_OWNER, policy_owner_id(function.function_id, qualifier))
     conn.execute(lambda_policies.delete().where(lambda_policies.c.function_id == function.function_id,
                                                 lambda_policies.c.qualifier == qualifier))
+    _renew_target(conn, function, qualifier, new_revision())
+
+
+def _renew_target(conn: Connection, function: FunctionRow, qualifier: str, revision: str) -> None:
+    """Give the alias, the version, or $LATEST (for '') the RevisionId ``revision``: a policy is
+    part of what it is attached to, so changing it is a new revision of that."""
+    number = version_number(qualifier) if qualifier else LATEST_NUMBER
+    if number is None:
+        conn.execute(lambda_aliases.update().where(lambda_aliases.c.function_id == function.function_id,
+                                                   lambda_aliases.c.name == qualifier).values(revision_id=revision))
+        return
+    conn.execute(lambda_versions.update().where(lambda_versions.c.function_id == function.function_id,
+                                                lambda_versions.c.version_number == number)
+                 .values(revision_id=revision))
