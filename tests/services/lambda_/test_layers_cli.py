@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from cli_support import aws, needs_cli, ok
 from functions_support import LAMBDA_TRUST, zipped
 from layers_support import LAYER_ZIP
-from test_functions_cli import AWS, aws
 
 from lamina.pytest_plugin import LaminaServer, start_server
 
-pytestmark = pytest.mark.skipif(not Path(AWS).exists(), reason="the AWS CLI is installed by `make test` (.cli-venv)")
+pytestmark = needs_cli
 
 
 @pytest.fixture(scope="module")
@@ -25,45 +24,38 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     started.stop()
 
 
-def _ok(server: LaminaServer, *args: str, cwd: Path | None = None) -> Any:
-    """The command's JSON answer (``{}`` when it prints none); it must succeed."""
-    done = aws(server, *args, cwd=cwd)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
-
-
 def test_layer_walk_through(server: LaminaServer, tmp_path: Path) -> None:
     (tmp_path / "layer.zip").write_bytes(LAYER_ZIP)
     (tmp_path / "function.zip").write_bytes(zipped())
     (tmp_path / "trust-policy.json").write_text(json.dumps(LAMBDA_TRUST))
-    published = _ok(server, "lambda", "publish-layer-version", "--layer-name", "my-layer", "--description",
+    published = ok(server, "lambda", "publish-layer-version", "--layer-name", "my-layer", "--description",
                      "shared code", "--zip-file", "fileb://layer.zip", "--compatible-runtimes", "python3.12",
                      "python3.13", "--compatible-architectures", "x86_64", cwd=tmp_path)
     arn = f"arn:aws:lambda:us-east-1:{server.account_id}:layer:my-layer:1"
     assert (published["LayerVersionArn"], published["Version"]) == (arn, 1)
 
-    listed = _ok(server, "lambda", "list-layers", "--compatible-runtime", "python3.12")
+    listed = ok(server, "lambda", "list-layers", "--compatible-runtime", "python3.12")
     assert [(layer["LayerName"], layer["LatestMatchingVersion"]["LayerVersionArn"])
             for layer in listed["Layers"]] == [("my-layer", arn)]
-    versions = _ok(server, "lambda", "list-layer-versions", "--layer-name", "my-layer")
+    versions = ok(server, "lambda", "list-layer-versions", "--layer-name", "my-layer")
     assert [v["Version"] for v in versions["LayerVersions"]] == [1]
 
-    granted = _ok(server, "lambda", "add-layer-version-permission", "--layer-name", "my-layer", "--version-number",
+    granted = ok(server, "lambda", "add-layer-version-permission", "--layer-name", "my-layer", "--version-number",
                   "1", "--statement-id", "xaccount", "--action", "lambda:GetLayerVersion", "--principal",
                   "210987654321")
     assert json.loads(granted["Statement"])["Principal"] == {"AWS": "arn:aws:iam::210987654321:root"}
-    policy = _ok(server, "lambda", "get-layer-version-policy", "--layer-name", "my-layer", "--version-number", "1")
+    policy = ok(server, "lambda", "get-layer-version-policy", "--layer-name", "my-layer", "--version-number", "1")
     assert [s["Sid"] for s in json.loads(policy["Policy"])["Statement"]] == ["xaccount"]
 
-    role = _ok(server, "iam", "create-role", "--role-name", "lambda-ex", "--assume-role-policy-document",
+    role = ok(server, "iam", "create-role", "--role-name", "lambda-ex", "--assume-role-policy-document",
                "file://trust-policy.json", cwd=tmp_path)
-    created = _ok(server, "lambda", "create-function", "--function-name", "my-function", "--runtime", "python3.12",
+    created = ok(server, "lambda", "create-function", "--function-name", "my-function", "--runtime", "python3.12",
                   "--handler", "index.handler", "--role", role["Role"]["Arn"],
                   "--zip-file", "fileb://function.zip", "--layers", arn, cwd=tmp_path)
     assert created["Layers"] == [{"Arn": arn, "CodeSize": len(LAYER_ZIP)}]
 
-    assert _ok(server, "lambda", "get-layer-version-by-arn", "--arn", arn)["Description"] == "shared code"
-    _ok(server, "lambda", "delete-layer-version", "--layer-name", "my-layer", "--version-number", "1")
-    assert _ok(server, "lambda", "list-layers")["Layers"] == []
+    assert ok(server, "lambda", "get-layer-version-by-arn", "--arn", arn)["Description"] == "shared code"
+    ok(server, "lambda", "delete-layer-version", "--layer-name", "my-layer", "--version-number", "1")
+    assert ok(server, "lambda", "list-layers")["Layers"] == []
     missing = aws(server, "lambda", "get-layer-version", "--layer-name", "my-layer", "--version-number", "1")
     assert "(ResourceNotFoundException)" in missing.stderr
