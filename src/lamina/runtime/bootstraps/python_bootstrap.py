@@ -90,7 +90,9 @@ class RuntimeClient:
 
     A plain socket rather than ``http.client``: that module imports ``email`` and ``ssl``, which
     cost tens of milliseconds of every cold start. The server is Lamina's own and always answers
-    with ``Content-Length``, so this small client is all the protocol needed.
+    with ``Content-Length``, so this small client is all the protocol needed. A reply is sent
+    together with the ``/next`` that follows it (HTTP pipelining, in one write): one round trip
+    per invocation instead of two.
     """
 
     def __init__(self, address: str) -> None:
@@ -101,29 +103,45 @@ class RuntimeClient:
 
     def call(self, method: str, path: str, body: bytes | None = None,
              headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-        for attempt in (1, 2):
+        return self.calls([(method, path, body, headers)])[0]
+
+    def calls(self, requests: list[tuple[str, str, bytes | None, dict[str, str] | None]]
+              ) -> list[tuple[int, dict[str, str], bytes]]:
+        """The answers to ``requests``, sent in one write; those a closed connection left
+        unanswered are sent again on a new one, and a failing connection is retried once."""
+        answers: list[tuple[int, dict[str, str], bytes]] = []
+        failures = 0
+        while len(answers) < len(requests):
             try:
-                return self._exchange(method, path, body or b"", headers or {})
+                self._send(requests[len(answers):])
+                while len(answers) < len(requests) and self.sock is not None:
+                    answers.append(self._receive())
             except (OSError, ValueError):
                 self.close()
-                if attempt == 2:
+                failures += 1
+                if failures == 2:
                     raise
-        raise AssertionError("unreachable")
+        return answers
 
     def close(self) -> None:
         if self.sock is not None:
             self.sock.close()
         self.sock, self.buffer = None, b""
 
-    def _exchange(self, method: str, path: str, body: bytes,
-                  headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _send(self, requests: list[tuple[str, str, bytes | None, dict[str, str] | None]]) -> None:
         if self.sock is None:
             self.sock = socket.create_connection(self.address)
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        lines = ["%s %s%s HTTP/1.1" % (method, _API, path), "Host: %s:%d" % self.address,
-                 "Content-Length: %d" % len(body)]
-        lines += ["%s: %s" % item for item in headers.items()]
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        data = []
+        for method, path, body, headers in requests:
+            body = body or b""
+            lines = ["%s %s%s HTTP/1.1" % (method, _API, path), "Host: %s:%d" % self.address,
+                     "Content-Length: %d" % len(body)]
+            lines += ["%s: %s" % item for item in (headers or {}).items()]
+            data.append(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        self.sock.sendall(b"".join(data))
+
+    def _receive(self) -> tuple[int, dict[str, str], bytes]:
         head = self._until(b"\r\n\r\n").decode("latin-1").split("\r\n")
         status = int(head[0].split(" ", 2)[1])
         found = {}
@@ -155,8 +173,14 @@ class RuntimeClient:
         return data
 
     def post_error(self, path: str, document: dict[str, Any]) -> None:
-        headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": document["errorType"]}
-        self.call("POST", path, _to_json(document), headers)
+        self.call("POST", path, _to_json(document), _error_headers(document))
+
+
+def _error_headers(document: dict[str, Any]) -> dict[str, str]:
+    return {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": document["errorType"]}
+
+
+_NEXT = ("GET", "/invocation/next", None, None)
 
 
 def _to_json(value: Any) -> bytes:
@@ -252,7 +276,9 @@ def _header_json(headers: dict[str, str], name: str) -> dict[str, Any] | None:
     return json.loads(raw) if raw else None
 
 
-def _invoke(client: RuntimeClient, handler: Callable[..., Any], headers: dict[str, str], body: bytes) -> None:
+def _invoke(client: RuntimeClient, handler: Callable[..., Any], headers: dict[str, str],
+            body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Run one event; its reply goes out with the request for the next event, whose answer this returns."""
     global _request_id
     request_id = _request_id = headers.get("lambda-runtime-aws-request-id", "")
     trace_id = headers.get("lambda-runtime-trace-id")
@@ -287,11 +313,12 @@ def _invoke(client: RuntimeClient, handler: Callable[..., Any], headers: dict[st
     else:
         sys.stdout.flush()
         sys.stderr.flush()
-        client.call("POST", f"/invocation/{request_id}/response", payload, {"Content-Type": content_type})
-        return
+        reply = ("POST", f"/invocation/{request_id}/response", payload, {"Content-Type": content_type})
+        return client.calls([reply, _NEXT])[1]
     _log_error(document)
     sys.stderr.flush()
-    client.post_error(f"/invocation/{request_id}/error", document)
+    error = ("POST", f"/invocation/{request_id}/error", _to_json(document), _error_headers(document))
+    return client.calls([error, _NEXT])[1]
 
 
 def main() -> None:
@@ -318,13 +345,13 @@ def main() -> None:
         _log_error(document)
         client.post_error("/init/error", document)
         sys.exit(1)
+    status, headers, body = client.call(*_NEXT)
     while True:
-        status, headers, body = client.call("GET", "/invocation/next")
         if status != 200:
             sys.stderr.write(f"Lamina bootstrap: /next answered {status}: {body[:200]!r}\n")
             sys.exit(1)
         _setup_logging()
-        _invoke(client, handler, headers, body)
+        status, headers, body = _invoke(client, handler, headers, body)
 
 
 if __name__ == "__main__":

@@ -77,18 +77,49 @@ def not_found(ref: FunctionRef) -> ServiceError:
 
 
 def target(store: Store, ref: FunctionRef) -> Target:
-    """The version ``ref`` runs: $LATEST, a version, or an alias's version chosen by its weights."""
+    """The version ``ref`` runs: $LATEST, a version, or an alias's version chosen by its weights.
+
+    The rows come through the store's read cache (cleared by any write of this node, a second at
+    most behind another node's), as GetFunction's view does: a warm invoke reads nothing. The
+    weighted draw is made per call, so an alias still routes each invocation on its own."""
     qualifier = ref.qualifier or LATEST
     try:
-        with store.transaction(read_only=True) as conn:
-            function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
-            if version_number(qualifier) is None:  # an alias: its routing config may send this call elsewhere
-                alias = lambda_aliases.get_alias(conn, ref.account, ref.region, ref.name, qualifier)
-                qualifier = _weighted(alias.function_version, alias.routing)
-            version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, qualifier)
+        found = store.cached(("lambda-invoke-target", ref.account, ref.region, ref.name, qualifier),
+                             lambda: _read_routes(store, ref, qualifier))
     except NotFound:
         raise not_found(ref) from None
-    return Target(version, function, ref.qualified_arn)
+    version = found.primary if not found.weights else found.versions[_weighted(found.primary.version, found.weights)]
+    if version is None:
+        raise not_found(ref)
+    return Target(version, found.function, ref.qualified_arn)
+
+
+@dataclass(frozen=True)
+class _Routes:
+    """What a qualifier can run: its version, or an alias's primary and weighted versions."""
+
+    function: FunctionRow
+    primary: VersionRow
+    weights: dict[str, float]
+    versions: dict[str, VersionRow | None]
+    """Each weighted version's row (None when it no longer exists: chosen, it is not found)."""
+
+
+def _read_routes(store: Store, ref: FunctionRef, qualifier: str) -> _Routes:
+    with store.transaction(read_only=True) as conn:
+        function = lambda_functions.get_function(conn, ref.account, ref.region, ref.name)
+        if version_number(qualifier) is not None:
+            return _Routes(function, lambda_functions.get_version(conn, ref.account, ref.region, ref.name, qualifier),
+                           {}, {})
+        alias = lambda_aliases.get_alias(conn, ref.account, ref.region, ref.name, qualifier)
+        primary = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, alias.function_version)
+        versions: dict[str, VersionRow | None] = {primary.version: primary}
+        for candidate in alias.routing:
+            try:
+                versions[candidate] = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, candidate)
+            except NotFound:
+                versions[candidate] = None
+    return _Routes(function, primary, dict(alias.routing), versions)
 
 
 def _weighted(primary: str, weights: dict[str, float]) -> str:
