@@ -10,14 +10,16 @@ function sees what it would see on AWS. One keep-alive connection carries every 
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import socket
 import sys
 import time
-from collections.abc import Callable
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # for annotations only: importing typing would cost every cold start milliseconds
+    from collections.abc import Callable
+    from typing import Any
 
 _API = "/2018-06-01/runtime"
 _BOOTSTRAP_FILE = os.path.basename(__file__)
@@ -225,7 +227,9 @@ def _load_handler(handler: str) -> Callable[..., Any]:
         if module_name.split(".")[0] in sys.builtin_module_names:
             raise FaultError("Runtime.BuiltInModuleConflict",
                              f"Cannot use built-in module {module_name} as a handler module")
-        module = importlib.import_module(module_name.replace("/", "."))
+        dotted = module_name.replace("/", ".")
+        __import__(dotted)  # importlib.import_module without importing importlib
+        module = sys.modules[dotted]
     except ImportError as missing:
         raise FaultError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {missing}")
     except SyntaxError as syntax:
@@ -321,7 +325,18 @@ def _invoke(client: RuntimeClient, handler: Callable[..., Any], headers: dict[st
     return client.calls([error, _NEXT])[1]
 
 
+def _site_builtins() -> None:
+    """``exit`` and ``quit``, which ``site`` would have added (Lamina runs Python with ``-S``)."""
+    import builtins
+    from _sitebuiltins import Quitter  # type: ignore[import-not-found]
+
+    for name in ("exit", "quit"):
+        if not hasattr(builtins, name):
+            setattr(builtins, name, Quitter(name, "Ctrl-D (i.e. EOF)"))
+
+
 def main() -> None:
+    _site_builtins()
     client = RuntimeClient(os.environ["AWS_LAMBDA_RUNTIME_API"])
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
