@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lamina.runtime.interpreters import Interpreter
-from lamina.runtime.memory import tree_rss_bytes
+from lamina.runtime.memory import ProcessTree
 from lamina.runtime.output import OutputCapture
 from lamina.runtime.runtime_api import Invocation, Reply, RuntimeAPI
 from lamina.runtime.runtime_dir import NODE_BOOTSTRAP, PYTHON_BOOTSTRAP
@@ -95,6 +95,7 @@ class Environment:
         """What the runtime wrote while starting (AWS logs it before the first START line)."""
         self._api: RuntimeAPI | None = None
         self._process: asyncio.subprocess.Process | None = None
+        self._tree: ProcessTree | None = None
         self._output: OutputCapture | None = None
         self._exited: asyncio.Task[int] | None = None
         self._over_memory = asyncio.Event()
@@ -139,12 +140,14 @@ class Environment:
         finally:
             os.close(write_end)
         self._output = OutputCapture(read_end)
+        self._tree = ProcessTree(self._process.pid)
         self._exited = asyncio.create_task(self._process.wait())
         outcome = await self._init(request_id)
         self.init_duration_ms = (time.perf_counter() - started) * 1000
         self.init_log = self.take_output()
         if outcome is None:
             self.status = Status.IDLE
+            self.peak_rss = max(self.peak_rss, self._tree.walk())  # the runtime's processes, for later readings
         else:
             await self.stop()
         return outcome
@@ -303,7 +306,7 @@ class Environment:
         limit = self.spec.memory_size * _MB
         while self._process is not None:
             await asyncio.sleep(WATCH_INTERVAL)
-            rss = tree_rss_bytes(self._process.pid)
+            rss = self._tree.walk() if self._tree is not None else 0
             self.peak_rss = max(self.peak_rss, rss)
             if rss > limit:
                 self._over_memory.set()
@@ -311,8 +314,8 @@ class Environment:
 
     @property
     def max_memory_used_mb(self) -> int:
-        if self._process is not None and not self._gone():
-            self.peak_rss = max(self.peak_rss, tree_rss_bytes(self._process.pid))
+        if self._tree is not None and not self._gone():
+            self.peak_rss = max(self.peak_rss, self._tree.rss_bytes())
         return min(max(1, round(self.peak_rss / _MB)), self.spec.memory_size)
 
     async def _kill(self) -> None:
