@@ -23,6 +23,7 @@ import os
 import shutil
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -98,7 +99,11 @@ class Environment:
         self._tree: ProcessTree | None = None
         self._output: OutputCapture | None = None
         self._exited: asyncio.Task[int] | None = None
-        self._over_memory = asyncio.Event()
+        self._over_memory = False
+        """Set by the watchdog when the tree went over ``MemorySize`` (the environment is then killed)."""
+        self._watch: asyncio.TimerHandle | None = None
+        self._wake: Callable[[], None] | None = None
+        """Wakes the ``_first`` under way (the watchdog calls it past the memory limit)."""
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -175,11 +180,9 @@ class Environment:
         assert self._api is not None
         ready = asyncio.ensure_future(self._api.ready.wait())
         failed = self._api.init_error
-        watch = asyncio.create_task(self._watch_memory())
         try:
             done = await self._first(ready, failed, timeout=INIT_TIMEOUT)
         finally:
-            watch.cancel()
             ready.cancel()
         if ready in done:
             return None
@@ -214,11 +217,7 @@ class Environment:
         self.invocations += 1
         started = time.perf_counter()
         self._api.deliver(invocation)
-        watch = asyncio.create_task(self._watch_memory())
-        try:
-            done = await self._first(invocation.reply, timeout=self.spec.timeout)
-        finally:
-            watch.cancel()
+        done = await self._first(invocation.reply, timeout=self.spec.timeout)
         duration = (time.perf_counter() - started) * 1000
         outcome = self._invocation_outcome(invocation, done)
         outcome.duration_ms = duration
@@ -250,22 +249,42 @@ class Environment:
         return outcome
 
     async def _first(self, *waiting: asyncio.Future[Any], timeout: float) -> set[asyncio.Future[Any]]:
-        """Wait for the first of ``waiting``, the process exiting or the memory limit.
+        """Wait for the first of ``waiting``, the process exiting or the memory limit, with the
+        memory watchdog running meanwhile.
 
         Returns the one of ``waiting`` that completed (they win a tie: a reply posted just before
         the process went counts), else ``{exited}`` (the environment is then dead), else nothing
-        (the time ran out).
+        (the time ran out). One future, done-callbacks and two timer handles: no task is created
+        (``asyncio.wait`` and a watchdog task cost a warm invocation tens of microseconds).
         """
         assert self._exited is not None
-        over = asyncio.ensure_future(self._over_memory.wait())
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+
+        def wake(_: object = None) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        watched = (*waiting, self._exited)
+        for future in watched:
+            future.add_done_callback(wake)
+        self._wake = wake
+        timer = loop.call_later(timeout, wake)
+        self._watch = loop.call_later(WATCH_INTERVAL, self._check_memory)
         try:
-            await asyncio.wait({*waiting, self._exited, over}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            await waiter
         finally:
-            over.cancel()
+            timer.cancel()
+            if self._watch is not None:
+                self._watch.cancel()
+                self._watch = None
+            self._wake = None
+            for future in watched:
+                future.remove_done_callback(wake)
         for future in waiting:
             if future.done():
                 return {future}
-        if self._over_memory.is_set():
+        if self._over_memory:
             await self._kill()
         if self._exited.done():
             return {self._exited}
@@ -280,13 +299,13 @@ class Environment:
         return self._exited is None or self._exited.done()
 
     def _exit_outcome(self, request_id: str) -> Outcome:
-        error_type = "Runtime.OutOfMemory" if self._over_memory.is_set() else "Runtime.ExitError"
+        error_type = "Runtime.OutOfMemory" if self._over_memory else "Runtime.ExitError"
         message = f"RequestId: {request_id} Error: {self._exit_reason()}"
         return Outcome(_document(error_type, message), error_type, "error")
 
     def _exit_reason(self) -> str:
         """``Runtime exited with error: exit status 1`` / ``signal: killed``, as AWS words it."""
-        if self._over_memory.is_set():
+        if self._over_memory:
             return "Runtime exited with error: signal: killed"
         code = self._exited.result() if self._exited and self._exited.done() else None
         if code is None:
@@ -297,20 +316,24 @@ class Environment:
             return f"Runtime exited with error: signal: {_signal_name(-code)}"
         return f"Runtime exited with error: exit status {code}" if code else "Runtime exited without providing a reason"
 
-    async def _watch_memory(self) -> None:
-        """Kill the environment when its resident memory exceeds ``memory_size``; track the peak.
+    def _check_memory(self) -> None:
+        """One reading of the watchdog: kill the environment when its resident memory exceeds
+        ``memory_size``, track the peak, and read again in ``WATCH_INTERVAL`` while ``_first`` waits.
 
         The first reading comes one interval in: an invocation that ends sooner is read once, for
         its REPORT line, rather than twice.
         """
-        limit = self.spec.memory_size * _MB
-        while self._process is not None:
-            await asyncio.sleep(WATCH_INTERVAL)
-            rss = self._tree.walk() if self._tree is not None else 0
-            self.peak_rss = max(self.peak_rss, rss)
-            if rss > limit:
-                self._over_memory.set()
-                return
+        self._watch = None
+        if self._tree is None or self._gone():
+            return
+        rss = self._tree.walk()
+        self.peak_rss = max(self.peak_rss, rss)
+        if rss > self.spec.memory_size * _MB:
+            self._over_memory = True
+            if self._wake is not None:
+                self._wake()
+            return
+        self._watch = asyncio.get_running_loop().call_later(WATCH_INTERVAL, self._check_memory)
 
     @property
     def max_memory_used_mb(self) -> int:

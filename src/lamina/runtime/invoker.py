@@ -203,7 +203,8 @@ class Invoker:
 
 
 def _trace_id() -> str:
-    return f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+    random = secrets.token_hex(20)  # one read of the kernel's randomness for both ids
+    return f"Root=1-{int(time.time()):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
 
 
 def _client_context(value: str | None) -> str | None:

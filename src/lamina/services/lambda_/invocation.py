@@ -11,6 +11,7 @@ and the execution role's temporary credentials, minted as an STS session
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import random
 import re
@@ -153,22 +154,34 @@ def _unqualified(chosen: Target) -> str:
 
 
 def function_spec(deps: Deps, chosen: Target) -> FunctionSpec:
-    """What the runtime needs to start (or reuse) an environment for this version."""
+    """What the runtime needs to start (or reuse) an environment for this version.
+
+    Built once per revision of the version (the store's read cache): a warm invoke only checks
+    whether $LATEST is linked to a directory, which must then exist on this node."""
+    version = chosen.version
+    key = ("lambda-function-spec", version.function_id, version.version, version.revision_id)
+    spec = deps.store.cached(key, lambda: _spec(deps.store, chosen))
+    directory = _linked_directory(deps.store, version) if version.is_latest else None
+    if directory is None:
+        return spec
+    if not Path(directory).is_dir():
+        name = version.function_name
+        raise InvalidParameterValueException(
+            f"The directory {directory} linked to function {name} does not exist on this node; link it again or "
+            f"run `lamina functions unlink {name}` to run the deployed code.")
+    return dataclasses.replace(spec, code_dir=directory)
+
+
+def _spec(store: Store, chosen: Target) -> FunctionSpec:
     version, config = chosen.version, chosen.version.config
     if config.get("PackageType", "Zip") != "Zip":
         raise InvalidRuntimeException("Lamina runs functions packaged as .zip archives; container images "
                                       "(PackageType Image) cannot run here.")
-    store, name = deps.store, version.function_name
-    sha = version.code_sha256_hex
-    directory = _linked_directory(store, version) if version.is_latest else None
-    if directory is not None and not Path(directory).is_dir():
-        raise InvalidParameterValueException(
-            f"The directory {directory} linked to function {name} does not exist on this node; link it again or "
-            f"run `lamina functions unlink {name}` to run the deployed code.")
+    name, sha = version.function_name, version.code_sha256_hex
     return FunctionSpec(
         function_arn=_unqualified(chosen), function_name=name, version=version.version,
         runtime=config.get("Runtime"), handler=config.get("Handler"),
-        code=CodeBundle(sha, lambda: _read_code(store, sha)), code_dir=directory,
+        code=CodeBundle(sha, lambda: _read_code(store, sha)),
         layers=_layers(store, version),
         memory_size=int(config.get("MemorySize", 128)), timeout=int(config.get("Timeout", 3)),
         environment=dict((config.get("Environment") or {}).get("Variables") or {}),
