@@ -118,3 +118,26 @@ def test_each_group_is_held_to_its_caps(store: Store) -> None:
     logs.flush()
     assert len(messages(store)) <= 10
     assert messages(store)[-1].startswith("REPORT RequestId: r1")
+
+
+def test_a_flush_appends_each_streams_events_at_once_in_the_order_recorded(store: Store,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    appended: list[tuple[str, int]] = []
+    real_append = log_events.append
+
+    def counting(conn: Connection, *args: Any, **options: Any) -> None:
+        appended.append((args[3], len(args[4])))
+        real_append(conn, *args, **options)
+
+    monkeypatch.setattr(log_events, "append", counting)
+    logs = FunctionLogs(store, background=False)
+    other = STREAM.replace("0123", "4567")
+    for number, stream in enumerate((STREAM, other, STREAM, other, STREAM)):
+        logs.record(ACCOUNT, REGION, GROUP, stream, f"line {number}\n", AT)
+    assert logs.flush() == 5
+    assert appended == [(STREAM, 3), (other, 2)]
+    with store.transaction(read_only=True) as conn:
+        group = log_events.get_group(conn, ACCOUNT, REGION, GROUP)
+        stream = log_events.get_stream(conn, group, STREAM)
+        assert [e.message for e in log_events.read_stream(conn, group, stream, from_head=True)] == [
+            "line 0\n", "line 2\n", "line 4\n"]

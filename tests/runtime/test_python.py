@@ -204,3 +204,12 @@ def test_the_log_kept_per_invocation_is_bounded(plain: Lambda) -> None:
     assert len(result.log) < 1_100_000
     assert "bytes of earlier output dropped]" in result.log and "line 39999 " in result.log, "the most recent is kept"
     assert result.log.splitlines()[-2] == f"END RequestId: {result.request_id}"
+
+
+def test_the_interpreter_runs_without_site_as_aws_runtime_has_no_host_packages(lam: Lambda) -> None:
+    """``python -S``: no host site-packages on the path (nor their .pth hooks), ``exit`` still there."""
+    code = ("import sys, sysconfig\n\ndef handler(event, context):\n"
+            "    return {'no_site': sys.flags.no_site, 'exit': callable(exit) and callable(quit),\n"
+            "            'host_packages': sysconfig.get_paths()['purelib'] in sys.path}\n")
+    result = lam.invoke(spec(f"nosite-{lam.invoker.sandbox_mode}", bundle({"app.py": code})))
+    assert body(result) == {"no_site": 1, "exit": True, "host_packages": False}

@@ -145,3 +145,36 @@ def test_unknown_paths_and_methods(method: str, path: str, status: int) -> None:
 
 def test_the_limit_is_awss() -> None:
     assert MAX_PAYLOAD_BYTES == 6 * 1024 * 1024 + 100
+
+
+def test_a_reply_pipelined_with_next_is_answered_with_the_next_event_in_one_write() -> None:
+    """Lamina's Python bootstrap sends ``/response`` and ``/next`` together: the 202 waits for the
+    next event, and both answers arrive in order (one write each way per warm invocation)."""
+    async def test(api: RuntimeAPI) -> None:
+        host, port = api.address.split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        await api.ready.wait()
+        first = invocation()
+        api.deliver(first)
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Lambda-Runtime-Aws-Request-Id: req-1\r\n" in head
+        await reader.readexactly(len(first.payload))
+        writer.write(b"POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\n"
+                     b"Content-Length: 6\r\n\r\n\"done\""
+                     b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n")
+        reply = await first.reply
+        assert (reply.kind, reply.body) == ("response", b'"done"')
+        await api.ready.wait()
+        await asyncio.sleep(0.05)
+        assert not reader._buffer, "the 202 is held until the next event"  # type: ignore[attr-defined]
+        second = invocation(request_id="req-2", payload=b'{"b": 2}')
+        api.deliver(second)
+        accepted = await reader.readuntil(b"\r\n\r\n")
+        assert accepted.startswith(b"HTTP/1.1 202 Accepted\r\n")
+        await reader.readexactly(int(accepted.split(b"Content-Length: ")[1].split(b"\r\n")[0]))
+        event = await reader.readuntil(b"\r\n\r\n")
+        assert b"Lambda-Runtime-Aws-Request-Id: req-2\r\n" in event
+        assert await reader.readexactly(8) == b'{"b": 2}'
+        writer.close()
+    on_api(test)

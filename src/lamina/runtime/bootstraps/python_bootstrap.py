@@ -328,7 +328,7 @@ def _invoke(client: RuntimeClient, handler: Callable[..., Any], headers: dict[st
 def _site_builtins() -> None:
     """``exit`` and ``quit``, which ``site`` would have added (Lamina runs Python with ``-S``)."""
     import builtins
-    from _sitebuiltins import Quitter  # type: ignore[import-not-found]
+    from _sitebuiltins import Quitter
 
     for name in ("exit", "quit"):
         if not hasattr(builtins, name):
