@@ -10,9 +10,9 @@ function sees what it would see on AWS. One keep-alive connection carries every 
 
 from __future__ import annotations
 
+import _socket  # not socket: socket.py imports selectors, enum and array, milliseconds of every cold start
 import json
 import os
-import socket
 import sys
 import time
 
@@ -91,16 +91,18 @@ class RuntimeClient:
     """The Runtime API over one keep-alive HTTP/1.1 connection.
 
     A plain socket rather than ``http.client``: that module imports ``email`` and ``ssl``, which
-    cost tens of milliseconds of every cold start. The server is Lamina's own and always answers
-    with ``Content-Length``, so this small client is all the protocol needed. A reply is sent
-    together with the ``/next`` that follows it (HTTP pipelining, in one write): one round trip
-    per invocation instead of two.
+    cost tens of milliseconds of every cold start (and ``_socket`` rather than ``socket``, for the
+    same reason; the host is given as bytes, as a ``str`` would import the ``idna`` codec). The
+    server is Lamina's own and always answers with ``Content-Length``, so this small client is all
+    the protocol needed. A reply is sent together with the ``/next`` that follows it (HTTP
+    pipelining, in one write): one round trip per invocation instead of two.
     """
 
     def __init__(self, address: str) -> None:
         host, _, port = address.rpartition(":")
-        self.address = (host, int(port))
-        self.sock: socket.socket | None = None
+        self.host = "%s:%s" % (host, port)
+        self.address = (host.encode("ascii"), int(port))
+        self.sock: _socket.socket | None = None
         self.buffer = b""
 
     def call(self, method: str, path: str, body: bytes | None = None,
@@ -132,12 +134,18 @@ class RuntimeClient:
 
     def _send(self, requests: list[tuple[str, str, bytes | None, dict[str, str] | None]]) -> None:
         if self.sock is None:
-            self.sock = socket.create_connection(self.address)
-            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            try:
+                sock.connect(self.address)
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            except OSError:
+                sock.close()
+                raise
+            self.sock = sock
         data = []
         for method, path, body, headers in requests:
             body = body or b""
-            lines = ["%s %s%s HTTP/1.1" % (method, _API, path), "Host: %s:%d" % self.address,
+            lines = ["%s %s%s HTTP/1.1" % (method, _API, path), "Host: " + self.host,
                      "Content-Length: %d" % len(body)]
             lines += ["%s: %s" % item for item in (headers or {}).items()]
             data.append(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
