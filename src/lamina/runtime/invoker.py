@@ -187,10 +187,9 @@ class Invoker:
         code = await self._code(spec)
         opt = await self._cache.opt_dir(spec.layers)
         self._cache.check_total(code, opt)
-        mounts = interpreter.mounts + (self._sdk if interpreter.kind == "python" else ())
         sandbox = Sandbox(
-            self.sandbox_mode, code, opt, runtime_dir, self.work_dir / "tmp" / uuid.uuid4().hex, mounts,
-            spec.ephemeral_storage,
+            self.sandbox_mode, code, opt, runtime_dir, self.work_dir / "tmp" / uuid.uuid4().hex, interpreter.mounts,
+            spec.ephemeral_storage, self._sdk if interpreter.kind == "python" else (),
         )
         environment = Environment(spec, interpreter, sandbox, self.endpoint_url)
         self._pool.add(environment)

@@ -3,8 +3,8 @@
 On AWS a Python function can ``import boto3`` without packaging it. Lamina offers the boto3 and
 botocore it runs on itself: ``<work_dir>/runtime/sdk`` holds symbolic links to those packages in
 Lamina's own environment, and ``PYTHONPATH`` names it after the code and the layers, so a
-function's or a layer's own boto3 wins, as on AWS. The sandbox binds each linked package at its
-own path (read-only), so the links resolve inside it too. boto3 needs Python 3.10 or later; a
+function's or a layer's own boto3 wins, as on AWS. The sandbox binds each package itself
+(read-only) under ``/var/lang/sdk`` and names that instead. boto3 needs Python 3.10 or later; a
 ``python3.9`` function gets no SDK (and says so with ``ModuleNotFoundError``).
 """
 

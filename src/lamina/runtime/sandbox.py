@@ -57,6 +57,10 @@ async def bwrap_problem() -> str | None:
     return None if process.returncode == 0 else (error.decode(errors="replace").strip() or f"exit {process.returncode}")
 
 
+SANDBOX_SDK = "/var/lang/sdk"
+"""The SDK packages' directory inside the sandbox."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where the function's pieces are, as the function sees them."""
@@ -65,6 +69,9 @@ class Layout:
     opt: str
     runtime_dir: str
     tmp: str
+    sdk: str
+    """Where the SDK packages (boto3, botocore...) are: the runtime directory's links outside a
+    sandbox, their own directory inside one."""
 
 
 @dataclass(frozen=True)
@@ -78,15 +85,19 @@ class Sandbox:
     tmp: Path
     """A private temporary directory on the host (``none`` mode's ``TMPDIR``)."""
     mounts: tuple[str, ...] = ()
-    """Further host paths to show read-only at the same path (interpreter prefix, SDK packages)."""
+    """Further host paths to show read-only at the same path (the interpreter's prefix)."""
     tmp_mb: int = 512
+    sdk: tuple[str, ...] = ()
+    """The SDK packages (each a directory or a module file), shown inside the sandbox under
+    ``/var/lang/sdk``: not at their host paths, which may lie under ``/tmp`` (a checkout there) and
+    would then show up in the function's private ``/tmp``."""
 
     @property
     def layout(self) -> Layout:
         if self.mode == "bwrap":
-            return Layout("/var/task", "/opt", "/var/runtime", "/tmp")
+            return Layout("/var/task", "/opt", "/var/runtime", "/tmp", SANDBOX_SDK)
         opt = str(self.opt) if self.opt else str(self.runtime_dir / "no-layers")
-        return Layout(str(self.code), opt, str(self.runtime_dir), str(self.tmp))
+        return Layout(str(self.code), opt, str(self.runtime_dir), str(self.tmp), str(self.runtime_dir / "sdk"))
 
     @property
     def cwd(self) -> str:
@@ -116,6 +127,8 @@ class Sandbox:
         options += ["--ro-bind", str(self.opt), "/opt"] if self.opt else ["--dir", "/opt"]
         options += ["--ro-bind", str(self.runtime_dir), "/var/runtime"]
         options += [arg for path in _outside_usr(self.mounts) for arg in ("--ro-bind", path, path)]
+        options += ["--dir", SANDBOX_SDK]
+        options += [arg for path in self.sdk for arg in ("--ro-bind", path, f"{SANDBOX_SDK}/{Path(path).name}")]
         options += ["--chdir", "/var/task"]
         return options
 

@@ -84,7 +84,7 @@ def _defaults(interpreter: Interpreter, layout: Layout) -> dict[str, str]:
     }
     if interpreter.kind == "python":
         site = f"{opt}/python/lib/python{interpreter.version}/site-packages"
-        sdk = [f"{runtime}/sdk"] if interpreter.version_tuple >= (3, 10) else []
+        sdk = [layout.sdk] if interpreter.version_tuple >= (3, 10) else []
         variables["PYTHONPATH"] = ":".join([site, f"{opt}/python", *sdk, runtime])
     elif interpreter.kind == "nodejs":
         major = interpreter.version.split(".")[0]
