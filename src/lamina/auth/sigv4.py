@@ -23,7 +23,7 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote_to_bytes
@@ -111,17 +111,18 @@ class SignedRequest:
     headers: Sequence[tuple[str, str]] = ()
     body: bytes = b""
 
-    def header_values(self, name: str) -> list[str]:
-        """All values of one header (case-insensitive name), in arrival order."""
-        return self._by_name.get(name.lower(), [])
-
-    @functools.cached_property
-    def _by_name(self) -> dict[str, list[str]]:
-        """Every header's values by lower-case name, built once: verification asks a dozen times."""
+    def __post_init__(self) -> None:
+        # Every header's values by lower-case name, built once: verification asks a dozen times.
+        # (Built here, not in a cached_property, whose lock costs more than the dict.)
         found: dict[str, list[str]] = {}
         for key, value in self.headers:
             found.setdefault(key.lower(), []).append(value)
-        return found
+        object.__setattr__(self, "_by_name", found)
+
+    def header_values(self, name: str) -> list[str]:
+        """All values of one header (case-insensitive name), in arrival order."""
+        values: list[str] = self._by_name.get(name.lower(), [])  # type: ignore[attr-defined]
+        return values
 
     def header(self, name: str) -> str | None:
         values = self.header_values(name)
@@ -395,7 +396,7 @@ def string_to_sign(amz_date: str, scope: CredentialScope | str, canonical: str) 
 
 
 def _hmac(key: bytes, message: str) -> bytes:
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).digest()
+    return hmac.digest(key, message.encode("utf-8"), "sha256")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -413,7 +414,7 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 
 def signature(key: bytes, to_sign: str) -> str:
     """Hex HMAC-SHA256 of the string to sign under the signing key."""
-    return hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, to_sign.encode("utf-8"), "sha256").hex()  # OpenSSL's one-shot HMAC
 
 
 # ---------------------------------------------------------------------------- verification
@@ -512,13 +513,19 @@ def _claimed(request: SignedRequest) -> tuple[SignatureParts, str]:
     if presigned:
         parts = parse_presigned(request.query)
         if parts.session_token is None:
-            parts = replace(parts, session_token=request.header("x-amz-security-token"))
+            parts = _with_token(parts, request.header("x-amz-security-token"))
         return parts, parts.amz_date or ""
     if authorization is None:
         raise AuthError("MissingAuthenticationToken", MSG_MISSING)
     amz_date = _header_date(request)
     parts = parse_authorization(authorization, has_date=amz_date is not None)
-    return replace(parts, session_token=request.header("x-amz-security-token")), amz_date or ""
+    return _with_token(parts, request.header("x-amz-security-token")), amz_date or ""
+
+
+def _with_token(parts: SignatureParts, session_token: str | None) -> SignatureParts:
+    """``parts`` with ``session_token`` (``dataclasses.replace`` costs more than the signature)."""
+    return SignatureParts(parts.scope, parts.signed_headers, parts.signature, parts.presigned, parts.amz_date,
+                          parts.expires, session_token)
 
 
 def _header_date(request: SignedRequest) -> str | None:

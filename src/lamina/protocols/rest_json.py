@@ -30,7 +30,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,6 +58,8 @@ Headers = Sequence[tuple[str, str]]
 """Request headers as (name, value) pairs; names are matched case-insensitively."""
 
 _QUERY_TIME, _HEADER_TIME, _BODY_TIME = "iso8601", "rfc822", "unixTimestamp"
+_BodyMember = tuple[str, str, Shape, Callable[..., Any]]
+"""A structure member written in the JSON body: (name, wire name, shape, the walker's writer)."""
 """Default ``timestampFormat`` of each place a timestamp can travel, as botocore writes them."""
 
 
@@ -438,6 +440,8 @@ class RestJsonSerializer(Serializer):
     def __init__(self, service: ServiceSpec) -> None:
         super().__init__()
         self.service = service
+        self._body_plans: dict[Shape, tuple[_BodyMember, ...]] = {}
+        self._located_plans: dict[Shape, tuple[tuple[str, str, str, Shape], ...]] = {}
 
     def serialize_result(
         self, operation: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
@@ -480,17 +484,16 @@ class RestJsonSerializer(Serializer):
 
     def _out_of_body(self, shape: Shape, result: Mapping[str, Any], headers: dict[str, str], status: int) -> int:
         """Header and status-code members; the status they set, if any."""
-        for name, member in shape.members.items():
-            value, location = result.get(name), _location(member)
-            if value is None or location is None:
+        for name, location, wire, member in self._located(shape):
+            value = result.get(name)
+            if value is None:
                 continue
             if location == "statusCode":
                 status = int(value)
             elif location == "header":
-                headers[member.serialization.get("name", name)] = self._header_text(member, value)
+                headers[wire] = self._header_text(member, value)
             elif location == "headers":
-                prefix = member.serialization.get("name", "")
-                headers.update({f"{prefix}{key}": str(item) for key, item in value.items()})
+                headers.update({f"{wire}{key}": str(item) for key, item in value.items()})
         return status
 
     def _body(self, shape: Shape, result: Mapping[str, Any], headers: dict[str, str]) -> bytes:
@@ -498,9 +501,28 @@ class RestJsonSerializer(Serializer):
         headers.setdefault("Content-Type", CONTENT_TYPE)
         if payload is not None:
             return self._payload(shape.members[payload], result.get(payload))
-        if not any(_location(member) is None for member in shape.members.values()):
+        if not self._body_members(shape):
             return b""
         return _dump(self._structure(shape, result))
+
+    def _located(self, shape: Shape) -> tuple[tuple[str, str, str, Shape], ...]:
+        """(name, location, wire name, shape) of the members that travel outside the body, read
+        off the model once per shape: walking botocore's shapes costs more than writing the answer."""
+        plan = self._located_plans.get(shape)
+        if plan is None:
+            plan = self._located_plans[shape] = tuple(
+                (name, location, member.serialization.get("name", "" if location == "headers" else name), member)
+                for name, member in shape.members.items() if (location := _location(member)) is not None)
+        return plan
+
+    def _body_members(self, shape: Shape) -> tuple[_BodyMember, ...]:
+        """(name, wire name, shape, writer) of the members written in the JSON body, once per shape."""
+        plan = self._body_plans.get(shape)
+        if plan is None:
+            plan = self._body_plans[shape] = tuple(
+                (name, member.serialization.get("name", name), member, self.handler(member))
+                for name, member in shape.members.items() if _location(member) is None)
+        return plan
 
     def _payload(self, member: Shape, value: Any) -> bytes:
         if value is None:
@@ -537,10 +559,10 @@ class RestJsonSerializer(Serializer):
 
     def _structure(self, shape: Shape, value: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, member in shape.members.items():
+        for name, wire, member, write in self._body_members(shape):
             item = value.get(name)
-            if item is not None and _location(member) is None:
-                out[member.serialization.get("name", name)] = self.handler(member)(member, item)
+            if item is not None:
+                out[wire] = write(member, item)
         return out
 
     def _list(self, shape: Shape, value: Sequence[Any]) -> list[Any]:
@@ -587,9 +609,13 @@ def _message_key(shape: Shape | None) -> str:
     return "Message"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+"""``json.dumps`` with these options, built once: dumps builds an encoder per call otherwise."""
+
+
 def _dump(value: Any) -> bytes:
     """Compact ASCII JSON; values JSON has no type for (an unmodelled error field) as their text."""
-    return json.dumps(value, separators=(",", ":"), default=str).encode("ascii")
+    return _ENCODER.encode(value).encode("ascii")
 
 
 @functools.cache
