@@ -31,6 +31,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -75,6 +76,7 @@ class RestJsonParser:
         self.validator = Validator(echoes_values=service.echoes_values, code=service.validation_code)
         self._text = _TextReader(service)
         self._json = _JsonReader(service)
+        self._plans: dict[str, _InputPlan] = {}
 
     def parse(
         self,
@@ -110,23 +112,26 @@ class RestJsonParser:
 
     def _members(self, operation: OperationModel, shape: Shape, request: _Request) -> dict[str, Any]:
         params: dict[str, Any] = {}
-        payload = shape.serialization.get("payload")
-        claimed = _claimed_query_names(operation, shape)
-        for name, member in shape.members.items():
-            location = _location(member)
-            if name == payload:
+        plan = self._plan(operation, shape)
+        for name, member, location in plan.members:
+            if location is None:
                 value = self._payload(member, request.body, name)
-            elif location is None:
-                continue
             else:
-                value = self._located(member, location, name, request, claimed)
+                value = self._located(member, location, name, request, plan.claimed)
             if value is not None:
                 params[name] = value
-        if payload is None and any(_location(m) is None for m in shape.members.values()):
+        if plan.json_body:
             params.update(self._json.structure(shape, _json_object(self.service, request.body), ""))
         return params
 
-    def _located(self, member: Shape, location: str, name: str, request: _Request, claimed: set[str]) -> Any:
+    def _plan(self, operation: OperationModel, shape: Shape) -> _InputPlan:
+        """Where each member of ``shape`` travels, read off the model once per operation."""
+        plan = self._plans.get(operation.name)
+        if plan is None or plan.shape is not shape:
+            plan = self._plans[operation.name] = _InputPlan.of(operation, shape)
+        return plan
+
+    def _located(self, member: Shape, location: str, name: str, request: _Request, claimed: frozenset[str]) -> Any:
         wire = member.serialization.get("name", name)
         path = _lower_first(name)
         if location == "uri":
@@ -142,7 +147,7 @@ class RestJsonParser:
             return found or None
         return None
 
-    def _query(self, member: Shape, wire: str, path: str, request: _Request, claimed: set[str]) -> Any:
+    def _query(self, member: Shape, wire: str, path: str, request: _Request, claimed: frozenset[str]) -> Any:
         if member.type_name == "map":
             return self._query_map(member, request, claimed, path)
         values = [value for key, value in request.query if key == wire]
@@ -152,7 +157,7 @@ class RestJsonParser:
             return [self._text.read(member.member, value, path, _QUERY_TIME) for value in values]
         return self._text.read(member, values[0], path, _QUERY_TIME)
 
-    def _query_map(self, member: Shape, request: _Request, claimed: set[str], path: str) -> dict[str, Any] | None:
+    def _query_map(self, member: Shape, request: _Request, claimed: frozenset[str], path: str) -> dict[str, Any] | None:
         """A map bound to the query string takes every parameter no other member names."""
         value_shape = member.value
         found: dict[str, Any] = {}
@@ -205,6 +210,29 @@ class _Request:
         """Headers starting with ``prefix`` (any case), keyed by the rest of their name."""
         low = prefix.lower()
         return {name[len(prefix) :]: value for key, (name, value) in self.headers.items() if key.startswith(low)}
+
+
+@dataclass(frozen=True, slots=True)
+class _InputPlan:
+    """An operation's input members by where they travel: walking botocore's shapes on every
+    request costs more than reading the request."""
+
+    shape: Shape
+    members: tuple[tuple[str, Shape, str | None], ...]
+    """(name, shape, location) of the members outside the JSON body, in model order; the payload
+    member has location None."""
+    claimed: frozenset[str]
+    """Query names a member or the route takes (a query map gets the rest)."""
+    json_body: bool
+    """Members without a location are read from the JSON body (there is no payload member)."""
+
+    @classmethod
+    def of(cls, operation: OperationModel, shape: Shape) -> _InputPlan:
+        payload = shape.serialization.get("payload")
+        members = tuple((name, member, None if name == payload else _location(member))
+                        for name, member in shape.members.items() if name == payload or _location(member) is not None)
+        json_body = payload is None and any(_location(m) is None for m in shape.members.values())
+        return cls(shape, members, frozenset(_claimed_query_names(operation, shape)), json_body)
 
 
 def _claimed_query_names(operation: OperationModel, shape: Shape) -> set[str]:

@@ -99,9 +99,9 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
     key = ("lambda-get-function", ref.account, ref.region, ref.name, ref.qualifier or LATEST)
-    version, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
+    version, config, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
     answer: dict[str, Any] = {
-        "Configuration": answered_as(version, ref),
+        "Configuration": {**config, "FunctionArn": ref.qualified_arn} if ref.qualifier is not None else dict(config),
         "Code": {"RepositoryType": "S3",
                  "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
     }
@@ -112,14 +112,16 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     return answer
 
 
-def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, str], FunctionRow]:
-    """What GetFunction shows, read in one transaction. Memoised by the store's read cache, which
-    any write of this node clears and which expires after a second for other nodes' writes."""
+def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, Any], dict[str, str], FunctionRow]:
+    """What GetFunction shows, read in one transaction, with the version's configuration (unqualified)
+    built once. Memoised by the store's read cache, which any write of this node clears and which
+    expires after a second for other nodes' writes; callers copy the configuration, never change it."""
     try:
         with deps.store.transaction(read_only=True) as conn:
             version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
             found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
-            return version, found, lambda_functions.get_function_by_id(conn, version.function_id)
+            function = lambda_functions.get_function_by_id(conn, version.function_id)
+            return version, configuration(version, qualified=False), found, function
     except NotFound:
         raise not_found(ref) from None
 
