@@ -59,9 +59,12 @@ Headers = Sequence[tuple[str, str]]
 """Request headers as (name, value) pairs; names are matched case-insensitively."""
 
 _QUERY_TIME, _HEADER_TIME, _BODY_TIME = "iso8601", "rfc822", "unixTimestamp"
-_BodyMember = tuple[str, str, Shape, Callable[..., Any]]
-"""A structure member written in the JSON body: (name, wire name, shape, the walker's writer)."""
 """Default ``timestampFormat`` of each place a timestamp can travel, as botocore writes them."""
+_BodyMember = tuple[str, str, Shape, Callable[..., Any], type | None]
+"""A structure member written in the JSON body: (name, wire name, shape, the walker's writer, and
+the Python type a value may have to be written as it is, which is what the writer would give)."""
+_AS_IS = {"string": str, "character": str, "integer": int, "long": int, "boolean": bool}
+"""Scalar shapes whose writer (``str``, ``int``, ``bool``) returns a value of exactly that type unchanged."""
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -544,11 +547,13 @@ class RestJsonSerializer(Serializer):
         return plan
 
     def _body_members(self, shape: Shape) -> tuple[_BodyMember, ...]:
-        """(name, wire name, shape, writer) of the members written in the JSON body, once per shape."""
+        """(name, wire name, shape, writer, type written as is) of the members written in the JSON
+        body, once per shape."""
         plan = self._body_plans.get(shape)
         if plan is None:
             plan = self._body_plans[shape] = tuple(
-                (name, member.serialization.get("name", name), member, self.handler(member))
+                (name, member.serialization.get("name", name), member, self.handler(member),
+                 _AS_IS.get(member.type_name))
                 for name, member in shape.members.items() if _location(member) is None)
         return plan
 
@@ -587,10 +592,10 @@ class RestJsonSerializer(Serializer):
 
     def _structure(self, shape: Shape, value: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, wire, member, write in self._body_members(shape):
+        for name, wire, member, write, as_is in self._body_members(shape):
             item = value.get(name)
             if item is not None:
-                out[wire] = write(member, item)
+                out[wire] = item if type(item) is as_is else write(member, item)
         return out
 
     def _list(self, shape: Shape, value: Sequence[Any]) -> list[Any]:
