@@ -360,6 +360,8 @@ def canonical_query(query: str, *, exclude: Iterable[str] = ()) -> str:
 
     Bytes are decoded and re-encoded as bytes, so a value that is not UTF-8 keeps its signature.
     """
+    if not query:
+        return ""
     skip = {name.encode() for name in exclude}
     pairs = sorted((_encode(key), _encode(value)) for key, value in _pairs(query) if key not in skip)
     return "&".join(f"{key}={value}" for key, value in pairs)
