@@ -50,6 +50,10 @@ def malformed_response(reason: str) -> bytes:
     return b"".join(lines)
 
 
+_PASSED_ON = ("is_closing", "get_extra_info", "pause_reading", "resume_reading", "is_reading")
+"""The wrapped transport's methods uvicorn calls on every request, bound to the wrapper as they are."""
+
+
 class CoalescingTransport:
     """A transport whose writes within one turn of the event loop go out as one write.
 
@@ -63,6 +67,9 @@ class CoalescingTransport:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] = []
+        for name in _PASSED_ON:  # bound once: ``__getattr__`` is only reached after a failed lookup
+            if hasattr(transport, name):
+                setattr(self, name, getattr(transport, name))
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not self._pending:
@@ -102,38 +109,46 @@ class LaminaHttpProtocol(HttpToolsProtocol):
     and each response written in one send."""
 
     _head_bytes = 0
+    _head_since: float | None = None
+    """When the request head being read began (the connection, or its first byte); None once read."""
     _head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
-        self._start_head_timer()
+        self._head_began()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_head_timer()
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
         super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         self._head_bytes = 0
-        if self._head_timer is None:
-            self._start_head_timer()
+        self._head_began()
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
-        self._stop_head_timer()
+        self._head_since = None
         super().on_headers_complete()
 
-    def _start_head_timer(self) -> None:
-        self._stop_head_timer()
-        self._head_timer = self.loop.call_later(HEAD_TIMEOUT_SECONDS, self._head_too_slow)
+    def _head_began(self) -> None:
+        """Start the head's clock. The timer is armed only when none is: a connection serving
+        requests back to back re-arms it once per timeout, not once per request."""
+        self._head_since = self.loop.time()
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_at(self._head_since + HEAD_TIMEOUT_SECONDS, self._check_head)
 
-    def _stop_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def _head_too_slow(self) -> None:
+    def _check_head(self) -> None:
+        """Close the connection if the head being read began a timeout ago; else wait for the
+        head still being read, or for none (the next head arms the timer again)."""
         self._head_timer = None
-        if self.cycle is None or self.cycle.response_complete:  # idle, or still reading a request head
+        if self._head_since is None:
+            return
+        due = self._head_since + HEAD_TIMEOUT_SECONDS
+        if self.loop.time() < due:
+            self._head_timer = self.loop.call_at(due, self._check_head)
+        elif self.cycle is None or self.cycle.response_complete:  # idle, or still reading a request head
             self.transport.close()
 
     def on_url(self, url: bytes) -> None:

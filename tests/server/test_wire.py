@@ -163,3 +163,19 @@ def test_keep_alive_requests_are_answered_whole_and_in_order(endpoint: tuple[str
             while b"</GetCallerIdentityResponse>" not in answer:
                 answer += sock.recv(65536)
             assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"</GetCallerIdentityResponse>")
+
+
+def test_a_later_head_that_never_ends_is_cut_off_too(endpoint: tuple[str, int]) -> None:
+    host, port = endpoint
+    headers = signed_headers(f"http://{host}:{port}/", FORM)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length")
+    with socket.create_connection(endpoint) as sock:
+        sock.settimeout(5)
+        for _ in range(2):  # answered requests keep the connection; the head timer is re-armed lazily
+            time.sleep(0.3)
+            sock.sendall(f"POST / HTTP/1.1\r\n{head}Content-Length: {len(FORM)}\r\n\r\n{FORM}".encode())
+            answer = b""
+            while b"</GetCallerIdentityResponse>" not in answer:
+                answer += sock.recv(65536)
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        assert closed_within(sock, 5) == b""
