@@ -71,6 +71,8 @@ class Target:
     port: int
     access_key_id: str
     secret_access_key: str
+    pid: int | None = None
+    """The server's process, when the benchmark started it (to wait for it to go quiet)."""
 
     def signed(self, operation: str) -> bytes:
         """One complete HTTP/1.1 request for ``operation``, signed now with SigV4 in the headers."""
@@ -270,7 +272,7 @@ def lamina_target(workdir: Path) -> Iterator[Target]:
     server = start_server(workdir / "lamina-data")
     try:
         yield Target("lamina", int(server.endpoint_url.rsplit(":", 1)[1]), server.access_key_id,
-                     server.secret_access_key)
+                     server.secret_access_key, server.process.pid)
     finally:
         server.stop()
 
@@ -286,7 +288,7 @@ def moto_target(workdir: Path) -> Iterator[Target]:
                                    stderr=subprocess.STDOUT, cwd=workdir)
     try:
         _wait_listening(port, process, log)
-        yield Target("moto", port, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+        yield Target("moto", port, "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", process.pid)
     finally:
         _stop(process)
 

@@ -7,7 +7,8 @@ The load generator, targets and phases are ``benchmarks/api.py``'s (raw keep-ali
 requests signed ahead of time, 8 connections back to back). Both servers get the same functions,
 created through their own API with boto3 (a role trusting lambda.amazonaws.com, a 200-byte zip),
 growing from one size to the next; each size measures GetFunction of the first function (present
-at every size) and ListFunctions' first page. Lamina authenticates and authorizes every request;
+at every size) and ListFunctions' first page, each phase once both servers have gone quiet (moto
+keeps a core busy for a while after functions are created). Lamina authenticates and authorizes every request;
 moto checks neither. Targets: GetFunction at least 10x moto's throughput at every size, and
 Lamina's GetFunction at the largest size within 1.2x of its figure at the smallest.
 """
@@ -21,6 +22,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -76,6 +78,28 @@ def populate(target: Target, start: int, stop: int, role: str) -> None:
         list(pool.map(create, range(start, stop)))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux ``/proc``; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(targets: list[Target], quiet: float = 0.05, longest: float = 30.0) -> None:
+    """Wait (at most ``longest`` seconds) until no server uses more than ``quiet`` of a core: what
+    a server still does after the functions were created (moto keeps busy for a while) must not
+    be charged to whichever server is measured next."""
+    deadline = time.monotonic() + longest
+    pids = [t.pid for t in targets if t.pid is not None]
+    while time.monotonic() < deadline:
+        before = [cpu_seconds(pid) for pid in pids]
+        time.sleep(0.5)
+        if all(cpu_seconds(pid) - used <= quiet * 0.5 for pid, used in zip(pids, before, strict=True)):
+            return
+
+
 def requests_for(target: Target) -> dict[str, bytes]:
     return {
         "lambda:GetFunction": target.signed_request("lambda", "GET", f"/2015-03-31/functions/{function_name(0)}"),
@@ -93,6 +117,7 @@ def measure(targets: list[Target], sizes: list[int], seconds: float) -> list[Pha
         made = size
         for operation in ("lambda:GetFunction", "lambda:ListFunctions"):
             for target in targets:
+                settle(targets)
                 payload = requests_for(target)[operation]
                 phase = run_phase(target, operation, CONNECTIONS, seconds, 10**9, payload=payload)
                 phase.operation = f"{operation} @{size}"

@@ -46,7 +46,7 @@ def partition_of(region: str) -> str:
 def format_arn(service: str, region: str, account: str, resource: str, partition: str | None = None) -> str:
     """``arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE``; the partition follows the region unless given
     (a regionless ARN, IAM's or STS's, gets :data:`DEFAULT_PARTITION`)."""
-    return str(Arn(partition or partition_of(region), service, region, account, resource))
+    return f"arn:{partition or partition_of(region)}:{service}:{region}:{account}:{resource}"  # as str(Arn(...))
 
 
 def parse_arn(text: str) -> Arn:

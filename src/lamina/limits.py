@@ -167,8 +167,9 @@ async def read_body(receive: Callable[[], Awaitable[MutableMapping[str, Any]]], 
     size = 0
     try:
         while True:
-            try:
-                message = await asyncio.wait_for(receive(), BODY_IDLE_SECONDS)
+            try:  # a timeout scope, not wait_for: no task per message, and most bodies are already here
+                async with asyncio.timeout(BODY_IDLE_SECONDS):
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeout from None
             if message["type"] == "http.disconnect":

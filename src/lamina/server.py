@@ -28,7 +28,6 @@ import gc
 import json
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +37,7 @@ from lamina import __version__, limits
 from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
-from lamina.context import RequestContext
+from lamina.context import RequestContext, new_request_id
 from lamina.function_logs import FunctionLogs
 from lamina.protocols import (
     Response,
@@ -567,7 +566,7 @@ def _context(scope: Scope) -> RequestContext:
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
     client = scope.get("client")
     return RequestContext(
-        request_id=str(uuid.uuid4()),
+        request_id=new_request_id(),
         method=scope["method"].upper(),
         raw_path=raw_path.decode("utf-8", "surrogateescape"),
         query_string=scope.get("query_string", b"").decode("utf-8", "surrogateescape"),

@@ -3,6 +3,7 @@ are cut off, whether they dawdle over the request head or stop in the middle of 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -84,3 +85,97 @@ def test_a_whole_request_is_answered(endpoint: tuple[str, int]) -> None:
         sock.sendall(f"POST / HTTP/1.1\r\n{head}\r\n{FORM}".encode())
         answer = closed_within(sock, 5)
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+
+
+class RecordingTransport:
+    """What a CoalescingTransport hands on: each write, and whether it was closed or aborted."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.events: list[str] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return "close" in self.events or "abort" in self.events
+
+    def close(self) -> None:
+        self.events.append("close")
+
+    def abort(self) -> None:
+        self.events.append("abort")
+
+    def get_extra_info(self, name: str) -> str:
+        return f"info:{name}"
+
+
+def coalesced(steps: list[str]) -> RecordingTransport:
+    """Run ``steps`` ("write:<data>", "turn", "close", "abort") against a CoalescingTransport."""
+    inner = RecordingTransport()
+
+    async def run() -> None:
+        outer = wire.CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+        for step in steps:
+            if step.startswith("write:"):
+                outer.write(bytearray(step.removeprefix("write:").encode()))
+            elif step == "turn":
+                await asyncio.sleep(0)
+            else:
+                getattr(outer, step)()
+        await asyncio.sleep(0)
+
+    asyncio.run(run())
+    return inner
+
+
+def test_writes_in_one_turn_leave_as_one_write_in_order() -> None:
+    inner = coalesced(["write:HTTP/1.1 200 OK\r\n\r\n", "write:body", "turn", "write:next"])
+    assert inner.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
+
+
+def test_close_flushes_first_and_abort_drops() -> None:
+    assert coalesced(["write:a", "write:b", "close"]).writes == [b"ab"]
+    assert coalesced(["write:a", "close"]).events == ["close"]
+    aborted = coalesced(["write:a", "abort"])
+    assert (aborted.writes, aborted.events) == ([], ["abort"])
+
+
+def test_other_calls_reach_the_wrapped_transport() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        outer = wire.CoalescingTransport(RecordingTransport(), loop)  # type: ignore[arg-type]
+        assert outer.get_extra_info("peername") == "info:peername"
+        assert outer.is_closing() is False
+    finally:
+        loop.close()
+
+
+def test_keep_alive_requests_are_answered_whole_and_in_order(endpoint: tuple[str, int]) -> None:
+    host, port = endpoint
+    with socket.create_connection(endpoint) as sock:
+        sock.settimeout(5)
+        for _ in range(3):
+            headers = signed_headers(f"http://{host}:{port}/", FORM)
+            head = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length")
+            sock.sendall(f"POST / HTTP/1.1\r\n{head}Content-Length: {len(FORM)}\r\n\r\n{FORM}".encode())
+            answer = b""
+            while b"</GetCallerIdentityResponse>" not in answer:
+                answer += sock.recv(65536)
+            assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"</GetCallerIdentityResponse>")
+
+
+def test_a_later_head_that_never_ends_is_cut_off_too(endpoint: tuple[str, int]) -> None:
+    host, port = endpoint
+    headers = signed_headers(f"http://{host}:{port}/", FORM)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length")
+    with socket.create_connection(endpoint) as sock:
+        sock.settimeout(5)
+        for _ in range(2):  # answered requests keep the connection; the head timer is re-armed lazily
+            time.sleep(0.3)
+            sock.sendall(f"POST / HTTP/1.1\r\n{head}Content-Length: {len(FORM)}\r\n\r\n{FORM}".encode())
+            answer = b""
+            while b"</GetCallerIdentityResponse>" not in answer:
+                answer += sock.recv(65536)
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        assert closed_within(sock, 5) == b""

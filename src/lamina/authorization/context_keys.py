@@ -6,6 +6,7 @@ Only keys AWS would have are present: ``aws:username`` for IAM users only,
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from lamina.auth.credentials import Caller
@@ -23,14 +24,14 @@ def principal_arn(caller: Caller) -> str:
 def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, secure: bool,
                 principal_tags: tuple[tuple[str, str], ...], at: datetime | None = None) -> dict[str, ContextValue]:
     """The request context every decision starts from."""
-    moment = at or datetime.now(UTC)
+    current_time, epoch_time = _clock(int((at or datetime.now(UTC)).timestamp()))
     keys: dict[str, ContextValue] = {
         "aws:PrincipalArn": principal_arn(caller),
         "aws:PrincipalAccount": caller.account_id,
         "aws:PrincipalType": _PRINCIPAL_TYPES.get(caller.principal_type, caller.principal_type),
         "aws:userid": caller.user_id,
-        "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(moment.timestamp())),
+        "aws:CurrentTime": current_time,
+        "aws:EpochTime": epoch_time,
         "aws:SecureTransport": "true" if secure else "false",
         "aws:RequestedRegion": region or "us-east-1",
         "aws:ViaAWSService": "false",
@@ -47,3 +48,10 @@ def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, se
     for key, value in principal_tags:
         keys[f"aws:PrincipalTag/{key}"] = value
     return keys
+
+
+@functools.lru_cache(maxsize=4)
+def _clock(epoch_second: int) -> tuple[str, str]:
+    """``aws:CurrentTime`` and ``aws:EpochTime`` of a second: both are whole seconds, so every
+    request within one second shares them (formatting the date costs more than the lookup)."""
+    return datetime.fromtimestamp(epoch_second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), str(epoch_second)

@@ -30,7 +30,8 @@ import functools
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -60,6 +61,13 @@ Headers = Sequence[tuple[str, str]]
 
 _QUERY_TIME, _HEADER_TIME, _BODY_TIME = "iso8601", "rfc822", "unixTimestamp"
 """Default ``timestampFormat`` of each place a timestamp can travel, as botocore writes them."""
+_BodyMember = tuple[str, str, Shape, Callable[..., Any], type | None]
+"""A structure member written in the JSON body: (name, wire name, shape, the walker's writer, and
+the Python type a value may have to be written as it is, which is what the writer would give)."""
+PRESENT_PLANS = 4096
+"""How many (shape, set of keys) forms of an answer the serializer remembers the members of."""
+_AS_IS = {"string": str, "character": str, "integer": int, "long": int, "boolean": bool}
+"""Scalar shapes whose writer (``str``, ``int``, ``bool``) returns a value of exactly that type unchanged."""
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -74,6 +82,7 @@ class RestJsonParser:
         self.validator = Validator(echoes_values=service.echoes_values, code=service.validation_code)
         self._text = _TextReader(service)
         self._json = _JsonReader(service)
+        self._plans: dict[str, _InputPlan] = {}
 
     def parse(
         self,
@@ -109,23 +118,26 @@ class RestJsonParser:
 
     def _members(self, operation: OperationModel, shape: Shape, request: _Request) -> dict[str, Any]:
         params: dict[str, Any] = {}
-        payload = shape.serialization.get("payload")
-        claimed = _claimed_query_names(operation, shape)
-        for name, member in shape.members.items():
-            location = _location(member)
-            if name == payload:
+        plan = self._plan(operation, shape)
+        for name, member, location in plan.members:
+            if location is None:
                 value = self._payload(member, request.body, name)
-            elif location is None:
-                continue
             else:
-                value = self._located(member, location, name, request, claimed)
+                value = self._located(member, location, name, request, plan.claimed)
             if value is not None:
                 params[name] = value
-        if payload is None and any(_location(m) is None for m in shape.members.values()):
+        if plan.json_body:
             params.update(self._json.structure(shape, _json_object(self.service, request.body), ""))
         return params
 
-    def _located(self, member: Shape, location: str, name: str, request: _Request, claimed: set[str]) -> Any:
+    def _plan(self, operation: OperationModel, shape: Shape) -> _InputPlan:
+        """Where each member of ``shape`` travels, read off the model once per operation."""
+        plan = self._plans.get(operation.name)
+        if plan is None or plan.shape is not shape:
+            plan = self._plans[operation.name] = _InputPlan.of(operation, shape)
+        return plan
+
+    def _located(self, member: Shape, location: str, name: str, request: _Request, claimed: frozenset[str]) -> Any:
         wire = member.serialization.get("name", name)
         path = _lower_first(name)
         if location == "uri":
@@ -141,7 +153,7 @@ class RestJsonParser:
             return found or None
         return None
 
-    def _query(self, member: Shape, wire: str, path: str, request: _Request, claimed: set[str]) -> Any:
+    def _query(self, member: Shape, wire: str, path: str, request: _Request, claimed: frozenset[str]) -> Any:
         if member.type_name == "map":
             return self._query_map(member, request, claimed, path)
         values = [value for key, value in request.query if key == wire]
@@ -151,7 +163,7 @@ class RestJsonParser:
             return [self._text.read(member.member, value, path, _QUERY_TIME) for value in values]
         return self._text.read(member, values[0], path, _QUERY_TIME)
 
-    def _query_map(self, member: Shape, request: _Request, claimed: set[str], path: str) -> dict[str, Any] | None:
+    def _query_map(self, member: Shape, request: _Request, claimed: frozenset[str], path: str) -> dict[str, Any] | None:
         """A map bound to the query string takes every parameter no other member names."""
         value_shape = member.value
         found: dict[str, Any] = {}
@@ -204,6 +216,29 @@ class _Request:
         """Headers starting with ``prefix`` (any case), keyed by the rest of their name."""
         low = prefix.lower()
         return {name[len(prefix) :]: value for key, (name, value) in self.headers.items() if key.startswith(low)}
+
+
+@dataclass(frozen=True, slots=True)
+class _InputPlan:
+    """An operation's input members by where they travel: walking botocore's shapes on every
+    request costs more than reading the request."""
+
+    shape: Shape
+    members: tuple[tuple[str, Shape, str | None], ...]
+    """(name, shape, location) of the members outside the JSON body, in model order; the payload
+    member has location None."""
+    claimed: frozenset[str]
+    """Query names a member or the route takes (a query map gets the rest)."""
+    json_body: bool
+    """Members without a location are read from the JSON body (there is no payload member)."""
+
+    @classmethod
+    def of(cls, operation: OperationModel, shape: Shape) -> _InputPlan:
+        payload = shape.serialization.get("payload")
+        members = tuple((name, member, None if name == payload else _location(member))
+                        for name, member in shape.members.items() if name == payload or _location(member) is not None)
+        json_body = payload is None and any(_location(m) is None for m in shape.members.values())
+        return cls(shape, members, frozenset(_claimed_query_names(operation, shape)), json_body)
 
 
 def _claimed_query_names(operation: OperationModel, shape: Shape) -> set[str]:
@@ -439,6 +474,9 @@ class RestJsonSerializer(Serializer):
     def __init__(self, service: ServiceSpec) -> None:
         super().__init__()
         self.service = service
+        self._body_plans: dict[Shape, tuple[_BodyMember, ...]] = {}
+        self._present_plans: dict[tuple[Any, ...], tuple[_BodyMember, ...]] = {}
+        self._located_plans: dict[Shape, tuple[tuple[str, str, str, Shape], ...]] = {}
 
     def serialize_result(
         self, operation: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
@@ -481,17 +519,16 @@ class RestJsonSerializer(Serializer):
 
     def _out_of_body(self, shape: Shape, result: Mapping[str, Any], headers: dict[str, str], status: int) -> int:
         """Header and status-code members; the status they set, if any."""
-        for name, member in shape.members.items():
-            value, location = result.get(name), _location(member)
-            if value is None or location is None:
+        for name, location, wire, member in self._located(shape):
+            value = result.get(name)
+            if value is None:
                 continue
             if location == "statusCode":
                 status = int(value)
             elif location == "header":
-                headers[member.serialization.get("name", name)] = self._header_text(member, value)
+                headers[wire] = self._header_text(member, value)
             elif location == "headers":
-                prefix = member.serialization.get("name", "")
-                headers.update({f"{prefix}{key}": str(item) for key, item in value.items()})
+                headers.update({f"{wire}{key}": str(item) for key, item in value.items()})
         return status
 
     def _body(self, shape: Shape, result: Mapping[str, Any], headers: dict[str, str]) -> bytes:
@@ -502,9 +539,30 @@ class RestJsonSerializer(Serializer):
         headers.setdefault("Content-Type", CONTENT_TYPE)
         if payload is not None:
             return self._payload(shape.members[payload], result.get(payload))
-        if not any(_location(member) is None for member in shape.members.values()):
+        if not self._body_members(shape):
             return b""
         return _dump(self._structure(shape, result))
+
+    def _located(self, shape: Shape) -> tuple[tuple[str, str, str, Shape], ...]:
+        """(name, location, wire name, shape) of the members that travel outside the body, read
+        off the model once per shape: walking botocore's shapes costs more than writing the answer."""
+        plan = self._located_plans.get(shape)
+        if plan is None:
+            plan = self._located_plans[shape] = tuple(
+                (name, location, member.serialization.get("name", "" if location == "headers" else name), member)
+                for name, member in shape.members.items() if (location := _location(member)) is not None)
+        return plan
+
+    def _body_members(self, shape: Shape) -> tuple[_BodyMember, ...]:
+        """(name, wire name, shape, writer, type written as is) of the members written in the JSON
+        body, once per shape."""
+        plan = self._body_plans.get(shape)
+        if plan is None:
+            plan = self._body_plans[shape] = tuple(
+                (name, member.serialization.get("name", name), member, self.handler(member),
+                 _AS_IS.get(member.type_name))
+                for name, member in shape.members.items() if _location(member) is None)
+        return plan
 
     def _payload(self, member: Shape, value: Any) -> bytes:
         if value is None:
@@ -555,11 +613,24 @@ class RestJsonSerializer(Serializer):
 
     def _structure(self, shape: Shape, value: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, member in shape.members.items():
-            item = value.get(name)
-            if item is not None and _location(member) is None:
-                out[member.serialization.get("name", name)] = self.handler(member)(member, item)
+        for name, wire, member, write, as_is in self._present(shape, value):
+            item = value[name]
+            if item is not None:
+                out[wire] = item if type(item) is as_is else write(member, item)
         return out
+
+    def _present(self, shape: Shape, value: Mapping[str, Any]) -> tuple[_BodyMember, ...]:
+        """The body members of ``shape`` that ``value`` has, in model order. Memoised per set of
+        keys (handlers build the same few forms of an answer again and again), so a structure of
+        forty members with twenty set costs twenty steps, not forty; at most PRESENT_PLANS forms."""
+        key = (shape, *value)
+        plan = self._present_plans.get(key)
+        if plan is None:
+            names = set(key[1:])
+            plan = tuple(member for member in self._body_members(shape) if member[0] in names)
+            if len(self._present_plans) < PRESENT_PLANS:
+                self._present_plans[key] = plan
+        return plan
 
     def _list(self, shape: Shape, value: Sequence[Any]) -> list[Any]:
         member, write = shape.member, self.handler(shape.member)
@@ -605,9 +676,13 @@ def _message_key(shape: Shape | None) -> str:
     return "Message"
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
+"""``json.dumps`` with these options, built once: dumps builds an encoder per call otherwise."""
+
+
 def _dump(value: Any) -> bytes:
     """Compact ASCII JSON; values JSON has no type for (an unmodelled error field) as their text."""
-    return json.dumps(value, separators=(",", ":"), default=str).encode("ascii")
+    return _ENCODER.encode(value).encode("ascii")
 
 
 @functools.cache

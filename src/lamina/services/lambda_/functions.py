@@ -115,9 +115,9 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
     key = ("lambda-get-function", ref.account, ref.region, ref.name, ref.qualifier or LATEST)
-    version, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
+    version, config, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
     answer: dict[str, Any] = {
-        "Configuration": answered_as(version, ref),
+        "Configuration": {**config, "FunctionArn": ref.qualified_arn} if ref.qualifier is not None else dict(config),
         "Code": {"RepositoryType": "S3",
                  "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
     }
@@ -128,14 +128,16 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     return answer
 
 
-def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, str], FunctionRow]:
-    """What GetFunction shows, read in one transaction. Memoised by the store's read cache, which
-    any write of this node clears and which expires after a second for other nodes' writes."""
+def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, Any], dict[str, str], FunctionRow]:
+    """What GetFunction shows, read in one transaction, with the version's configuration (unqualified)
+    built once. Memoised by the store's read cache, which any write of this node clears and which
+    expires after a second for other nodes' writes; callers copy the configuration, never change it."""
     try:
         with deps.store.transaction(read_only=True) as conn:
             version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
             found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
-            return version, found, lambda_functions.get_function_by_id(conn, version.function_id)
+            function = lambda_functions.get_function_by_id(conn, version.function_id)
+            return version, configuration(version, qualified=False), found, function
     except NotFound:
         raise not_found(ref) from None
 
@@ -198,14 +200,29 @@ def list_functions(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     if params.get("MasterRegion") is not None and not all_versions:
         raise InvalidParameterValueException("Specify FunctionVersion=ALL when you list functions with "
                                              "MasterRegion.")
+    where = (caller.account_id, ctx.region or deps.settings.region, all_versions)
+    marker, max_items = params.get("Marker"), int(params.get("MaxItems") or DEFAULT_MAX_ITEMS)
+    if marker is None and max_items <= DEFAULT_MAX_ITEMS:  # a first page: memoised, one per size
+        key = ("lambda-list-functions", *where, max_items)
+        listed, marker = deps.store.cached(key, lambda: _listed_page(deps, *where, None, max_items))
+    else:
+        listed, marker = _listed_page(deps, *where, marker, max_items)
+    answer: dict[str, Any] = {"Functions": list(listed)}
+    if marker is not None:
+        answer["NextMarker"] = marker
+    return answer
+
+
+def _listed_page(deps: Deps, account: str, region: str, all_versions: bool, marker: str | None,
+                 max_items: int) -> tuple[tuple[dict[str, Any], ...], str | None]:
+    """One page of ListFunctions' entries and the marker of the next. The first page of each size
+    (at most the default 50) is memoised in the store's read cache, as GetFunction's view is:
+    cleared by any write of this node, expired within a second of another node's; callers copy
+    the tuple and change no entry."""
     try:
         with deps.store.transaction(read_only=True) as conn:
-            page = lambda_functions.list_functions(
-                conn, caller.account_id, ctx.region or deps.settings.region, all_versions=all_versions,
-                marker=params.get("Marker"), max_items=int(params.get("MaxItems") or DEFAULT_MAX_ITEMS))
+            page = lambda_functions.list_functions(conn, account, region, all_versions=all_versions, marker=marker,
+                                                   max_items=max_items)
     except InvalidMarker:
         raise InvalidParameterValueException("Invalid marker: the Marker is not one ListFunctions gave.") from None
-    answer: dict[str, Any] = {"Functions": [listed_configuration(v, all_versions=all_versions) for v in page.items]}
-    if page.marker is not None:
-        answer["NextMarker"] = page.marker
-    return answer
+    return tuple(listed_configuration(v, all_versions=all_versions) for v in page.items), page.marker

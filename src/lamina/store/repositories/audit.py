@@ -51,7 +51,7 @@ def record_events(conn: Connection, events: Sequence[AuditEvent]) -> None:
         conn.execute(audit_events.insert(), [
             {"account_id": e.account_id, "time": e.time, "principal_arn": e.principal_arn, "action": e.action,
              "resource": e.resource, "source_ip": e.source_ip, "decision": e.decision,
-             "statements": json.dumps(list(e.statements))} for e in events])
+             "statements": json.dumps(list(e.statements)) if e.statements else "[]"} for e in events])
 
 
 def _event(row: Row[Any]) -> AuditEvent:
