@@ -294,3 +294,21 @@ def test_large_requests_from_one_account_are_throttled_before_their_bodies_are_r
     throttled = [a for a in answers if a.status == 400 and xml_code(a.body) == "Throttling"]
     assert throttled, [a.status for a in answers]
     assert all(a.status == 200 or a in throttled for a in answers), [a.body[:200] for a in answers if a.status != 200]
+
+
+def test_a_forwarded_for_header_cannot_choose_the_source_ip(lamina: Lamina, iam: boto3.client) -> None:
+    """aws:SourceIp is the peer's address: a caller on this machine cannot claim another one with
+    X-Forwarded-For and pass a policy's address condition."""
+    admin = iam
+    admin.create_user(UserName="from-office")
+    admin.put_user_policy(UserName="from-office", PolicyName="office", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*",
+                                                "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}))
+    key = admin.create_access_key(UserName="from-office")["AccessKey"]
+    client = boto3.client("iam", endpoint_url=lamina.endpoint, region_name="us-east-1",
+                          aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    client.meta.events.register("before-sign.iam.GetUser", lambda request, **_: request.headers.__setitem__(
+        "X-Forwarded-For", "203.0.113.7"))
+    with pytest.raises(ClientError) as denied:
+        client.get_user(UserName="from-office")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
