@@ -187,7 +187,7 @@ class Invoker:
         """The endpoint's Unix socket, for sandboxes without network (``forwarder``)."""
         target = urlsplit(self.endpoint_url)
         port = target.port or (443 if target.scheme == "https" else 80)
-        self._sockets = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="lamina-"))
+        self._sockets = await asyncio.to_thread(_socket_dir, self.work_dir)
         self._forwarder = EndpointForwarder(str(self._sockets / "endpoint.sock"), target.hostname or "127.0.0.1", port)
         await self._forwarder.start()
 
@@ -200,7 +200,7 @@ class Invoker:
         python = interpreter.executable
         if interpreter.kind != "python":
             python, mounts = os.path.realpath(sys.executable), (sys.base_prefix,)
-        socket = str(self._sockets / f"{uuid.uuid4().hex[:16]}.sock")
+        socket = str(self._sockets / f"{uuid.uuid4().hex[:12]}.sock")
         return Relay(python, socket, self._forwarder.path, self._forwarder.port), mounts
 
     async def _check_sandbox(self) -> None:
@@ -237,6 +237,18 @@ class Invoker:
             self._pool.discard(environment)
             raise
         return environment, failure
+
+
+def _socket_dir(work_dir: Path) -> Path:
+    """A new private directory (mode 0700) for this invoker's Unix sockets: under ``work_dir``
+    (cleaned with it, even when the server was killed before ``close``), or under the system's
+    temporary directory when that path is too long for a socket (``AF_UNIX`` paths end at 107
+    bytes). Blocking."""
+    parent = work_dir / "sockets"
+    if len(str(parent)) + len("/12345678/0123456789ab.sock") <= 107:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="", dir=parent))
+    return Path(tempfile.mkdtemp(prefix="lamina-"))
 
 
 def _trace_id() -> str:
