@@ -7,7 +7,7 @@ the runtime's own business (``docs/runtime.md`` tells the whole story)::
           │        ─► Pool (a warm environment of this function/version/revision?)
           │        ─► CodeCache (zip unpacked once per sha256) ─► Sandbox (bwrap or plain process)
           ▼
-    Environment: a process running a bootstrap ◄─ HTTP ─► RuntimeAPI (its own 127.0.0.1 port)
+    Environment: a process running a bootstrap ◄─ HTTP ─► RuntimeAPI (its own Unix socket or 127.0.0.1 port)
           │ output pipe ─► OutputCapture      memory ─► watchdog over /proc
           ▼
     InvocationResult (payload or AWS's error document, START/END/REPORT log, durations)

@@ -33,7 +33,7 @@ from lamina.runtime.memory import ProcessTree
 from lamina.runtime.output import OutputCapture
 from lamina.runtime.runtime_api import Invocation, Reply, RuntimeAPI
 from lamina.runtime.runtime_dir import NODE_BOOTSTRAP, PYTHON_BOOTSTRAP
-from lamina.runtime.sandbox import Sandbox
+from lamina.runtime.sandbox import RUNTIME_API_PORT, Sandbox
 from lamina.runtime.spec import Credentials, FunctionSpec
 from lamina.runtime.variables import environment_variables, log_stream_name
 
@@ -119,12 +119,18 @@ class Environment:
     async def start(self, request_id: str) -> Outcome | None:
         """Start the runtime and wait until it asks for an event; an ``Outcome`` when it cannot."""
         self._api = RuntimeAPI()
-        address = await self._api.start()
+        relay = self.sandbox.relay
+        if relay is None:
+            address = await self._api.start()
+        else:  # no network in the sandbox: a Unix socket, offered as 127.0.0.1:9001 by the relay
+            await self._api.start_unix(relay.runtime_api)
+            address = self._api.address = f"127.0.0.1:{RUNTIME_API_PORT}"
         self.credentials = self.spec.credentials()
         layout = self.sandbox.layout
+        endpoint_url = self.endpoint_url if relay is None else f"http://127.0.0.1:{relay.endpoint_port}"
         variables = environment_variables(
             self.spec, self.interpreter, layout, api_address=address, credentials=self.credentials,
-            endpoint_url=self.endpoint_url, log_stream=self.log_stream,
+            endpoint_url=endpoint_url, log_stream=self.log_stream,
         )
         argv = self._argv()
         if argv is None:
@@ -361,6 +367,9 @@ class Environment:
         await self._kill()
         if self._api is not None:
             await self._api.close()
+        if self.sandbox.relay is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.sandbox.relay.runtime_api)
         if self._output is not None:
             self._output.close()
         if self.sandbox.mode == "none":

@@ -15,21 +15,27 @@ import base64
 import binascii
 import json
 import math
+import os
 import secrets
+import shutil
+import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from lamina.runtime.code_cache import CodeCache
 from lamina.runtime.environment import Environment, Outcome
 from lamina.runtime.errors import InvalidCode, RuntimeUnavailable
+from lamina.runtime.forwarder import EndpointForwarder
 from lamina.runtime.interpreters import Interpreter, Interpreters
 from lamina.runtime.pool import Pool
 from lamina.runtime.runtime_api import Invocation
 from lamina.runtime.runtime_dir import prepare_runtime_dir, sdk_paths
-from lamina.runtime.sandbox import Sandbox, bwrap_problem, resolve_mode
+from lamina.runtime.sandbox import Relay, Sandbox, bwrap_problem, resolve_mode
 from lamina.runtime.spec import FunctionSpec, InvocationResult
 
 __all__ = ["Invoker"]
@@ -64,6 +70,10 @@ class Invoker:
         self._runtime_dir: Path | None = None
         self._sdk: tuple[str, ...] = ()
         self._setup = asyncio.Lock()
+        self._sockets: Path | None = None
+        """A private directory (mode 0700, short enough for Unix socket paths) for the endpoint's
+        socket and each sandboxed environment's Runtime API socket."""
+        self._forwarder: EndpointForwarder | None = None
 
     async def invoke(
         self, spec: FunctionSpec, payload: bytes, *, request_id: str, invoked_arn: str,
@@ -123,6 +133,10 @@ class Invoker:
     async def close(self) -> None:
         """Stop every environment (server shutdown)."""
         await self._pool.close()
+        if self._forwarder is not None:
+            await self._forwarder.close()
+        if self._sockets is not None:
+            await asyncio.to_thread(shutil.rmtree, self._sockets, True)
 
     async def _code(self, spec: FunctionSpec) -> Path:
         """The code directory: a linked one as it is, else the zip unpacked once."""
@@ -165,7 +179,29 @@ class Invoker:
                 self._runtime_dir = await asyncio.to_thread(prepare_runtime_dir, self.work_dir)
                 self._sdk = tuple(str(path) for path in (await asyncio.to_thread(sdk_paths)).values())
                 await self._check_sandbox()
+                if self.sandbox_mode == "bwrap":
+                    await self._start_forwarder()
             return self._runtime_dir
+
+    async def _start_forwarder(self) -> None:
+        """The endpoint's Unix socket, for sandboxes without network (``forwarder``)."""
+        target = urlsplit(self.endpoint_url)
+        port = target.port or (443 if target.scheme == "https" else 80)
+        self._sockets = await asyncio.to_thread(_socket_dir, self.work_dir)
+        self._forwarder = EndpointForwarder(str(self._sockets / "endpoint.sock"), target.hostname or "127.0.0.1", port)
+        await self._forwarder.start()
+
+    def _relay(self, interpreter: Interpreter) -> tuple[Relay | None, tuple[str, ...]]:
+        """The sandbox's relay (bwrap only), and the host paths it needs shown: a Python runtime's
+        relay runs on the function's interpreter; any other on the Python Lamina runs on."""
+        if self._forwarder is None or self._sockets is None:
+            return None, ()
+        mounts: tuple[str, ...] = ()  # a Python runtime's prefix is among the interpreter's own mounts
+        python = interpreter.executable
+        if interpreter.kind != "python":
+            python, mounts = os.path.realpath(sys.executable), (sys.base_prefix,)
+        socket = str(self._sockets / f"{uuid.uuid4().hex[:12]}.sock")
+        return Relay(python, socket, self._forwarder.path, self._forwarder.port), mounts
 
     async def _check_sandbox(self) -> None:
         if self._requested_sandbox == "auto" and self.sandbox_mode == "none":
@@ -187,9 +223,11 @@ class Invoker:
         code = await self._code(spec)
         opt = await self._cache.opt_dir(spec.layers)
         self._cache.check_total(code, opt)
+        relay, relay_mounts = self._relay(interpreter)
         sandbox = Sandbox(
-            self.sandbox_mode, code, opt, runtime_dir, self.work_dir / "tmp" / uuid.uuid4().hex, interpreter.mounts,
-            spec.ephemeral_storage, self._sdk if interpreter.kind == "python" else (),
+            self.sandbox_mode, code, opt, runtime_dir, self.work_dir / "tmp" / uuid.uuid4().hex,
+            (*interpreter.mounts, *relay_mounts), spec.ephemeral_storage,
+            self._sdk if interpreter.kind == "python" else (), relay,
         )
         environment = Environment(spec, interpreter, sandbox, self.endpoint_url)
         self._pool.add(environment)
@@ -199,6 +237,18 @@ class Invoker:
             self._pool.discard(environment)
             raise
         return environment, failure
+
+
+def _socket_dir(work_dir: Path) -> Path:
+    """A new private directory (mode 0700) for this invoker's Unix sockets: under ``work_dir``
+    (cleaned with it, even when the server was killed before ``close``), or under the system's
+    temporary directory when that path is too long for a socket (``AF_UNIX`` paths end at 107
+    bytes). Blocking."""
+    parent = work_dir / "sockets"
+    if len(str(parent)) + len("/12345678/0123456789ab.sock") <= 107:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="", dir=parent))
+    return Path(tempfile.mkdtemp(prefix="lamina-"))
 
 
 def _trace_id() -> str:

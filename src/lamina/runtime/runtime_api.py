@@ -5,7 +5,8 @@ long-polls ``GET /2018-06-01/runtime/invocation/next``, runs the event and posts
 ``/runtime/invocation/{id}/response`` or ``/error``; a failed start posts ``/runtime/init/error``.
 Each environment gets its own listening socket on ``127.0.0.1`` (port chosen by the kernel), so
 ``AWS_LAMBDA_RUNTIME_API`` alone tells environments apart and a runtime can only ever answer its
-own invocation.
+own invocation; a sandbox without network gets its own Unix socket instead, bound into it alone
+and offered to the runtime as ``127.0.0.1:9001`` by the sandbox's relay.
 
 HTTP/1.1 is parsed by ``httptools`` (llhttp, the parser uvicorn runs on; a protocol callback per
 event, no stream buffering), each connection served in order. Bodies are bounded: a response over
@@ -129,6 +130,12 @@ class RuntimeAPI:
         host, port = self._server.sockets[0].getsockname()[:2]
         self.address = f"{host}:{port}"
         return self.address
+
+    async def start_unix(self, path: str) -> None:
+        """Listen on a Unix socket at ``path`` instead: a sandbox without network reaches it through
+        its relay (the same protocol; ``address`` is then the relay's, set by the caller)."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_unix_server(lambda: _Connection(self), path)
 
     def deliver(self, invocation: Invocation) -> None:
         """Hand ``invocation`` to the runtime: at once when it waits in ``/next``, else on its next call."""

@@ -20,6 +20,8 @@ __all__ = ["BOOTSTRAPS", "SDK_PACKAGES", "prepare_runtime_dir", "sdk_paths"]
 BOOTSTRAPS = Path(__file__).parent / "bootstraps"
 PYTHON_BOOTSTRAP = "python_bootstrap.py"
 NODE_BOOTSTRAP = "node_bootstrap.cjs"
+RELAY = "relay.py"
+"""The sandbox's network relay (``lamina.runtime.sandbox.Relay``)."""
 SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 """boto3 and what it imports, as AWS's Python runtimes ship them."""
 
@@ -41,7 +43,7 @@ def prepare_runtime_dir(work_dir: Path) -> Path:
     root = work_dir / "runtime"
     sdk = root / "sdk"
     sdk.mkdir(parents=True, exist_ok=True)
-    for name in (PYTHON_BOOTSTRAP, NODE_BOOTSTRAP):
+    for name in (PYTHON_BOOTSTRAP, NODE_BOOTSTRAP, RELAY):
         staged = root / f".{name}.new"
         shutil.copyfile(BOOTSTRAPS / name, staged)
         os.replace(staged, root / name)

@@ -5,8 +5,22 @@ read-only binds: the code at ``/var/task``, the layers at ``/opt``, the runtime 
 ``/var/runtime``, the system's ``/usr`` (and the interpreter's prefix when it lives elsewhere, a
 pyenv version under a home directory, say), a few files of ``/etc``, a fresh ``/proc`` and ``/dev``, and a
 private ``/tmp`` of ``EphemeralStorage`` MB. Lamina's data directory and everything else of the
-host is simply absent. It runs in its own PID, IPC and UTS namespaces and dies with Lamina
-(``--die-with-parent``). The network is shared: functions reach Lamina's endpoint on 127.0.0.1.
+host is simply absent. It runs in its own user, PID, IPC, UTS and network namespaces and dies
+with Lamina (``--die-with-parent``):
+
+- **Network**: none but its own ``lo``. The environment's Runtime API and Lamina's endpoint come in
+  as two Unix sockets bound at ``/var/lamina``; ``relay.py``, the sandbox's first process, listens
+  on ``127.0.0.1:9001`` and on the endpoint's port and forwards to them, then becomes
+  the runtime (``exec``; ``Relay``). No other port of the host, and no other host, can be reached.
+- **User**: uid and gid 65534 (``nobody``) inside, mapped to the user running Lamina outside, with
+  no capabilities. Files keep their real owner: a Lamina running as root gives a function root's
+  access to root's own files that are bound in (``/usr``, a pyenv interpreter in root's home),
+  but not ``CAP_DAC_OVERRIDE`` or any other capability.
+- **rlimits**: ``RLIMIT_NOFILE`` 1024 (AWS's), and ``RLIMIT_FSIZE`` ``EphemeralStorage`` + 1 MB,
+  set by the relay before the runtime starts: no single file outside ``/tmp`` (``/dev/shm`` is a
+  tmpfs without a size) grows past it, while a full ``/tmp`` still answers ``ENOSPC`` as on AWS.
+  ``RLIMIT_AS`` is not set (V8 reserves far more address space than it uses) nor ``RLIMIT_NPROC``
+  (it counts every process of the user outside the sandbox): the memory watchdog is the limit.
 
 ``none`` runs the interpreter directly, in its own process group (so the whole tree can be
 killed), with the code in Lamina's cache directory (files without write permission), and a
@@ -22,7 +36,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Layout", "Sandbox", "bwrap_problem", "resolve_mode"]
+from lamina.runtime.runtime_dir import RELAY
+
+__all__ = ["RUNTIME_API_PORT", "Layout", "Relay", "Sandbox", "bwrap_problem", "resolve_mode"]
+
+RUNTIME_API_PORT = 9001
+"""``AWS_LAMBDA_RUNTIME_API`` inside a sandbox is ``127.0.0.1:9001``, as on AWS."""
+SANDBOX_SOCKETS = "/var/lamina"
+"""Where the relay's Unix sockets are bound inside the sandbox."""
+SANDBOX_UID = 65534
+"""``nobody``: the user a function runs as inside the sandbox."""
+NOFILE = 1024
+"""Open files per process, AWS's limit."""
 
 _ETC = (
     "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/passwd",
@@ -75,6 +100,29 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Relay:
+    """How a networkless sandbox reaches the Runtime API and Lamina's endpoint (``relay.py``)."""
+
+    python: str
+    """A Python interpreter visible inside the sandbox at the same path (its prefix among the
+    sandbox's ``mounts``) to run the relay."""
+    runtime_api: str
+    """The host path of the environment's Runtime API Unix socket."""
+    endpoint: str
+    """The host path of the Invoker's Unix socket forwarding to Lamina's endpoint."""
+    endpoint_port: int
+    """The port of Lamina's endpoint, offered on 127.0.0.1 inside the sandbox too."""
+
+    def argv(self, argv: list[str], runtime_dir: str, fsize: int) -> list[str]:
+        """The sandbox's command line: the relay, its routes and limits, then the runtime's ``argv``."""
+        return [
+            self.python, "-S", "-I", f"{runtime_dir}/{RELAY}", "--nofile", str(NOFILE), "--fsize", str(fsize),
+            f"{RUNTIME_API_PORT}={SANDBOX_SOCKETS}/runtime-api.sock",
+            f"{self.endpoint_port}={SANDBOX_SOCKETS}/endpoint.sock", "--", *argv,
+        ]
+
+
+@dataclass(frozen=True)
 class Sandbox:
     """One environment's launch: the host directories and how they are shown to the function."""
 
@@ -91,6 +139,8 @@ class Sandbox:
     """The SDK packages (each a directory or a module file), shown inside the sandbox under
     ``/var/lang/sdk``: not at their host paths, which may lie under ``/tmp`` (a checkout there) and
     would then show up in the function's private ``/tmp``."""
+    relay: Relay | None = None
+    """The network relay (``bwrap`` with its own network namespace); None shares the host's network."""
 
     @property
     def layout(self) -> Layout:
@@ -108,11 +158,14 @@ class Sandbox:
         """The command line that runs ``argv`` (paths as the function sees them) in this sandbox."""
         if self.mode == "none":
             return argv
+        if self.relay is not None:
+            argv = self.relay.argv(argv, self.layout.runtime_dir, (self.tmp_mb + 1) * 1024 * 1024)
         return ["bwrap", *self._bwrap_options(), "--", *argv]
 
     def _bwrap_options(self) -> list[str]:
         options = [
             "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
             "--hostname", "lamina", "--ro-bind", "/usr", "/usr",
         ]
         for path in _MERGED_USR:
@@ -129,6 +182,10 @@ class Sandbox:
         options += [arg for path in _outside_usr(self.mounts) for arg in ("--ro-bind", path, path)]
         options += ["--dir", SANDBOX_SDK]
         options += [arg for path in self.sdk for arg in ("--ro-bind", path, f"{SANDBOX_SDK}/{Path(path).name}")]
+        if self.relay is not None:
+            options += ["--unshare-net", "--dir", SANDBOX_SOCKETS]
+            options += ["--bind", self.relay.runtime_api, f"{SANDBOX_SOCKETS}/runtime-api.sock"]
+            options += ["--bind", self.relay.endpoint, f"{SANDBOX_SOCKETS}/endpoint.sock"]
         options += ["--chdir", "/var/task"]
         return options
 

@@ -15,6 +15,11 @@ const util = require('util');
 const { pathToFileURL } = require('url');
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+// In Lamina's sandbox (no network) the Runtime API's own Unix socket: the relay offers it on
+// 127.0.0.1:9001 for any runtime; this bootstrap, Lamina's own, skips the relay's hop.
+const SANDBOX_SOCKET = '/var/lamina/runtime-api.sock';
+const TARGET = process.env.AWS_LAMBDA_RUNTIME_API === '127.0.0.1:9001' && fs.existsSync(SANDBOX_SOCKET)
+  ? { socketPath: SANDBOX_SOCKET } : { host: HOST, port: PORT };
 const API = '/2018-06-01/runtime';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let requestId = undefined;
@@ -29,7 +34,7 @@ class RuntimeError extends Error {
 function call(method, route, body, headers) {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: HOST, port: PORT, method, path: API + route, agent, headers: headers || {} },
+      { ...TARGET, method, path: API + route, agent, headers: headers || {} },
       (response) => {
         const chunks = [];
         response.on('data', (chunk) => chunks.push(chunk));

@@ -87,6 +87,12 @@ class LambdaContext:
         sys.stdout.flush()
 
 
+_SANDBOX_API = "127.0.0.1:9001"
+_SANDBOX_SOCKET = "/var/lamina/runtime-api.sock"
+"""In Lamina's sandbox (no network), the Runtime API's own Unix socket: the relay offers it on
+``127.0.0.1:9001`` for any runtime, and this bootstrap, Lamina's own, skips the relay's hop."""
+
+
 class RuntimeClient:
     """The Runtime API over one keep-alive HTTP/1.1 connection.
 
@@ -101,7 +107,9 @@ class RuntimeClient:
     def __init__(self, address: str) -> None:
         host, _, port = address.rpartition(":")
         self.host = "%s:%s" % (host, port)
-        self.address = (host.encode("ascii"), int(port))
+        self.address: tuple[bytes, int] | str = (host.encode("ascii"), int(port))
+        if address == _SANDBOX_API and os.path.exists(_SANDBOX_SOCKET):
+            self.address = _SANDBOX_SOCKET  # straight to Lamina, not through the sandbox's relay
         self.sock: _socket.socket | None = None
         self.buffer = b""
 
@@ -134,10 +142,12 @@ class RuntimeClient:
 
     def _send(self, requests: list[tuple[str, str, bytes | None, dict[str, str] | None]]) -> None:
         if self.sock is None:
-            sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+            unix = isinstance(self.address, str)
+            sock = _socket.socket(_socket.AF_UNIX if unix else _socket.AF_INET, _socket.SOCK_STREAM)
             try:
                 sock.connect(self.address)
-                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+                if not unix:
+                    sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             except OSError:
                 sock.close()
                 raise
