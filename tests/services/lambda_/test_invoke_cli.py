@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,3 +90,35 @@ def test_not_found_and_denied_as_the_cli_prints_them(server: LaminaServer, funct
         f"User: arn:aws:iam::{server.account_id}:user/{user} is not authorized to perform: lambda:InvokeFunction "
         f"on resource: arn:aws:lambda:{server.region}:{server.account_id}:function:{function} because no "
         "identity-based policy allows the lambda:InvokeFunction action")
+
+
+def _cli_v2() -> str | None:
+    """The AWS CLI v2 (``aws logs tail`` is a v2 command): LAMINA_AWS_CLI_V2, or an ``aws`` on this
+    machine that says it is version 2 (Debian's ``awscli`` package, which `.ci/run` installs)."""
+    for candidate in (os.environ.get("LAMINA_AWS_CLI_V2"), "/usr/bin/aws", shutil.which("aws")):
+        if candidate and Path(candidate).exists():
+            done = subprocess.run([candidate, "--version"], capture_output=True, text=True, check=False)
+            if done.stdout.startswith("aws-cli/2."):
+                return candidate
+    return None
+
+
+def test_aws_logs_tail_shows_what_the_function_printed(server: LaminaServer, function: str, tmp_path: Path) -> None:
+    cli = _cli_v2()
+    if cli is None:
+        pytest.skip("`aws logs tail` needs the AWS CLI v2 (Debian's awscli package; .ci/run installs it)")
+    marker = unique("tail-me")
+    (tmp_path / "event.json").write_text(json.dumps({"marker": marker}))
+    ok(server, "lambda", "invoke", "--function-name", function, "--payload", "fileb://event.json", "out.json",
+       cwd=tmp_path)
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": server.access_key_id, "AWS_SECRET_ACCESS_KEY": server.secret_access_key,
+           "AWS_DEFAULT_REGION": server.region, "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PAGER": ""}
+    deadline, shown = time.monotonic() + 15, ""
+    while marker not in shown and time.monotonic() < deadline:  # logs are written in batches
+        done = subprocess.run([cli, "--endpoint-url", server.endpoint_url, "logs", "tail", f"/aws/lambda/{function}",
+                               "--since", "1h"], capture_output=True, text=True, env=env, check=False, timeout=60)
+        assert done.returncode == 0, done.stderr
+        shown = done.stdout
+        time.sleep(0.2)
+    assert marker in shown and "REPORT RequestId:" in shown
