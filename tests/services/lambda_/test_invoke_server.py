@@ -73,11 +73,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
 
 
 @pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
-
-
-@pytest.fixture(scope="module")
 def echo(server: LaminaServer, role: str) -> str:
     name = unique("echo")
     create(server.client("lambda"), role, name, Handler="app.handler", zip=zipped({"app.py": ECHO}), Timeout=5)

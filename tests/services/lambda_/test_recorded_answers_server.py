@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from functions_support import create, execution_role, zipped
+from functions_support import create, zipped
 from test_permissions_support import matches
 
 from lamina.pytest_plugin import LaminaServer, start_server
@@ -30,16 +30,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     started = start_server(tmp_path_factory.mktemp("lambda-recorded") / "data")
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
-@pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
 
 
 def answered(call: Callable[[], Any]) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 import pytest
-from functions_support import execution_role
 from replay_support import Replay, create_as_fixture, package
 
 from lamina.pytest_plugin import LaminaServer, start_server
@@ -24,16 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     started = start_server(tmp_path_factory.mktemp("lambda-lifecycles") / "data")
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
-@pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
 
 
 def test_function_lifecycle(lam: Any, role: str) -> None:

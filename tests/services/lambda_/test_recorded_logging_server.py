@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from functions_support import execution_role
 from replay_support import Replay, create_as_fixture
 
 from lamina.pytest_plugin import LaminaServer, start_server
@@ -19,16 +18,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     started = start_server(tmp_path_factory.mktemp("lambda-logging") / "data")
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
-@pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
 
 
 def created(replay: Replay, lam: Any, role: str, name: str, **more: Any) -> None:

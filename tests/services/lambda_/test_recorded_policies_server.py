@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from functions_support import execution_role
 from replay_support import Replay, create_as_fixture
 
 from lamina.pytest_plugin import LaminaServer, start_server
@@ -24,16 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     started = start_server(tmp_path_factory.mktemp("lambda-policies") / "data")
     yield started
     started.stop()
-
-
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
-@pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
 
 
 def test_add_permission(lam: Any, role: str) -> None:

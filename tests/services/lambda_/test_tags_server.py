@@ -31,11 +31,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
 def test_tag_lifecycle(lam: Any) -> None:
     assert lam.list_tags(Resource=FN)["Tags"] == {"key_a": "value_a"}
     answer = lam.tag_resource(Resource=FN, Tags={"key_b": "value_b", "key_c": "value_c", "key_d": "value_d",

@@ -41,11 +41,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
 def shape(answer: dict[str, Any]) -> dict[str, Any]:
     return {k: ("lambda-url" if k == "FunctionUrl" else "date" if k.endswith("Time") else v)
             for k, v in answer.items() if k != "ResponseMetadata"}

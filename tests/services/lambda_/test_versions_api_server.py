@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from functions_support import create, execution_role, unique, zipped
+from functions_support import create, unique, zipped
 from test_versions_support import ARN, client_error, client_normalised, recorded_error, served
 
 from lamina.pytest_plugin import LaminaServer
@@ -17,16 +17,6 @@ from lamina.pytest_plugin import LaminaServer
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
     with served(tmp_path_factory, "versions-api") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def lam(server: LaminaServer) -> Any:
-    return server.client("lambda")
-
-
-@pytest.fixture(scope="module")
-def role(server: LaminaServer) -> str:
-    return execution_role(server)
 
 
 def test_publish_on_create_then_after_a_code_update(lam: Any, role: str) -> None:
