@@ -8,6 +8,7 @@ arguments, and nothing is smuggled through injected headers.
 from __future__ import annotations
 
 import os
+import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,17 @@ _VERSION_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
 _VERSION_4 = (0x8000 << 48) | (4 << 76)
 
 
+_ids = random.Random(os.urandom(32))
+"""Request ids need to be unique, not secret (they are sent back in every answer): a generator seeded
+from the OS, not a ``getrandom`` system call per request. Reseeded in a forked child, so that two
+processes never repeat each other's ids."""
+os.register_at_fork(after_in_child=lambda: _ids.seed(os.urandom(32)))
+
+
 def new_request_id() -> str:
     """A random (version 4) UUID as text, exactly as ``str(uuid.uuid4())`` writes one, without the
-    ``uuid.UUID`` object, whose checks cost as much as the random bytes."""
-    digits = f"{int.from_bytes(os.urandom(16), 'big') & _VERSION_CLEAR | _VERSION_4:032x}"
+    ``uuid.UUID`` object, whose checks cost as much as the random bits."""
+    digits = f"{_ids.getrandbits(128) & _VERSION_CLEAR | _VERSION_4:032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
@@ -62,6 +70,9 @@ class RequestContext:
     """The operation's input, parsed and validated against the model's input shape."""
     result: Mapping[str, Any] | None = None
     """The handler's output, shaped like the model's output shape; None for operations without one."""
+    derived: dict[Any, Any] = field(default_factory=dict)
+    """Values read off the request once and reused by later steps (the SigV4 scope's service, the
+    REST route, the function a Lambda request names): each is a pure function of the request."""
 
     def signed_request(self) -> SignedRequest:
         """The raw request in the form the SigV4 verifier takes."""

@@ -49,7 +49,7 @@ from lamina.protocols import (
     rest_json,
     serializer_for,
 )
-from lamina.protocols.routes import router_for
+from lamina.protocols.routes import RouteMatch, router_for
 from lamina.protocols.validation import compile_patterns
 from lamina.runtime import Invoker
 from lamina.services import Awaited, Deps, Offload, Operation, Registry, build_registry, not_implemented
@@ -174,12 +174,15 @@ class LaminaApp:
 
         Raises the error to answer at once (nothing read) when the declared body is over the
         service's limit, when a large body comes from no access key Lamina knows, or when that
-        key's account has used up its rate of heavy work.
+        key's account has used up its rate of heavy work. 0 when the framing says there is no body
+        (``Content-Length: 0``, or neither it nor chunked encoding): nothing to wait for.
         """
         ctx.service = _service_from_head(ctx)
         operation = _rest_operation(ctx)
         limit = limits.body_limit(ctx.service, operation)
         declared = _content_length(ctx)
+        if declared == 0 or (declared is None and not _chunked(ctx)):
+            return 0
         if declared is not None and declared > limit:
             raise limits.too_large(ctx.service, declared, limit, operation)
         if (declared is None and _chunked(ctx)) or (declared or 0) > limits.UNAUTHENTICATED_BODY_BYTES:
@@ -236,7 +239,7 @@ class LaminaApp:
         service = _service(ctx)
         if service in REST_SERVICES:  # an unknown route: UnknownOperationException
             operation, params = parser_for(service).parse(ctx.method, ctx.raw_path, ctx.query_string, ctx.headers,
-                                                          ctx.body)
+                                                          ctx.body, match=_rest_route(ctx))
         elif service in JSON_SERVICES:  # the operation is X-Amz-Target's
             operation, params = parser_for(service).parse(ctx.headers, ctx.body)
         else:
@@ -376,7 +379,7 @@ class LaminaApp:
         """Admit, read the body within its bounds, run the pipeline; None if the client left."""
         try:
             limit = self.admit(ctx)
-            ctx.body = await limits.read_body(receive, limit, self.buffered)
+            ctx.body = await limits.read_body(receive, limit, self.buffered) if limit else b""
         except limits.ClientGone:
             return None
         except limits.BodyRefused as refused:
@@ -486,6 +489,13 @@ def _operation_name(ctx: RequestContext) -> str:
 def _service_from_head(ctx: RequestContext) -> str | None:
     """The service from the SigV4 scope (any case: ``authenticate`` then insists on AWS's), else
     from the path (Lambda's), else None (an unsigned request, told by its form later)."""
+    if "service" not in ctx.derived:
+        ctx.derived["service"] = _head_service(ctx)
+    found: str | None = ctx.derived["service"]
+    return found
+
+
+def _head_service(ctx: RequestContext) -> str | None:
     scope = _scope_service(ctx)
     if scope is not None:
         served = scope.lower()
@@ -497,10 +507,18 @@ def _service_from_head(ctx: RequestContext) -> str | None:
 
 def _rest_operation(ctx: RequestContext) -> str | None:
     """A REST service's operation, from the method and path alone (None for other services)."""
+    match = _rest_route(ctx)
+    return match.operation if match else None
+
+
+def _rest_route(ctx: RequestContext) -> RouteMatch | None:
+    """The route a REST service's request takes, matched once (admission and parsing both ask)."""
     if ctx.service not in REST_SERVICES:
         return None
-    match = router_for(_service(ctx)).match(ctx.method, ctx.raw_path, ctx.query_string)
-    return match.operation if match else None
+    if "route" not in ctx.derived:
+        ctx.derived["route"] = router_for(_service(ctx)).match(ctx.method, ctx.raw_path, ctx.query_string)
+    found: RouteMatch | None = ctx.derived["route"]
+    return found
 
 
 def _scope_service(ctx: RequestContext) -> str | None:

@@ -40,13 +40,14 @@ from botocore.model import OperationModel, Shape
 from . import event_stream
 from .errors import ServiceError, error_type, validation_error
 from .models import ServiceSpec, load_service
-from .routes import Router, router_for
+from .routes import RouteMatch, Router, router_for
 from .serializer import Response, Serializer
 from .shapes import ShapeWalker, format_timestamp, parse_timestamp
 from .validation import Validator
 
 __all__ = [
     "CONTENT_TYPE",
+    "Encoded",
     "RestJsonParser",
     "RestJsonSerializer",
     "invalid_content",
@@ -93,13 +94,15 @@ class RestJsonParser:
         body: bytes,
         *,
         validate: bool = True,
+        match: RouteMatch | None = None,
     ) -> tuple[OperationModel, dict[str, Any]]:
         """Operation and params of a request; ``ServiceError`` for an unknown route or bad input.
 
         With ``validate=False`` only the wire form is checked; call :meth:`validate` later (for
         example after authentication, so unsigned callers learn nothing about the input rules).
+        ``match`` is the router's answer for this method, path and query when the caller has it.
         """
-        match = self.router.match(method, raw_path, query_string)
+        match = match or self.router.match(method, raw_path, query_string)
         operation = None if match is None else self.service.operation(match.operation)
         if match is None or operation is None:
             raise unknown_operation(self.service, method, raw_path)
@@ -541,7 +544,21 @@ class RestJsonSerializer(Serializer):
             return self._payload(shape.members[payload], result.get(payload))
         if not self._body_members(shape):
             return b""
-        return _dump(self._structure(shape, result))
+        encoded = [(name, value) for name, value in result.items() if type(value) is Encoded]
+        if not encoded:
+            return _dump(self._structure(shape, result))
+        plain = {name: value for name, value in result.items() if type(value) is not Encoded}
+        rest = _dump(self._structure(shape, plain))
+        wire = {member[0]: member[1] for member in self._body_members(shape)}
+        spliced = b",".join(_dump(wire[name]) + b":" + value.body for name, value in encoded)
+        return (b"{" + spliced + b"}") if rest == b"{}" else (rest[:-1] + b"," + spliced + b"}")
+
+    def encode(self, operation: str, member: str, value: Mapping[str, Any]) -> Encoded:
+        """A top-level body member of ``operation``'s output, written once: a handler that answers
+        the same structure again and again (GetFunction's configuration, cached per revision) puts
+        the ``Encoded`` in its result, and the body splices it in instead of writing it anew."""
+        shape = self._operation(operation).output_shape.members[member]
+        return Encoded(_dump(self._structure(shape, value)))
 
     def _located(self, shape: Shape) -> tuple[tuple[str, str, str, Shape], ...]:
         """(name, location, wire name, shape) of the members that travel outside the body, read
@@ -678,6 +695,13 @@ def _message_key(shape: Shape | None) -> str:
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 """``json.dumps`` with these options, built once: dumps builds an encoder per call otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A structure already written as this protocol's JSON (``RestJsonSerializer.encode``)."""
+
+    body: bytes
 
 
 def _dump(value: Any) -> bytes:

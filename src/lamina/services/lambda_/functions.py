@@ -8,10 +8,11 @@ is what boto3's ``function_active_v2`` and ``function_updated_v2`` waiters wait 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from lamina.context import RequestContext
-from lamina.protocols import ServiceError
+from lamina.protocols import ServiceError, serializer_for
+from lamina.protocols.rest_json import Encoded, RestJsonSerializer
 from lamina.services.registry import Deps, operation
 from lamina.store import AlreadyExists, Connection, DeleteConflict, InvalidMarker, LimitExceeded, NotFound
 from lamina.store.repositories import (
@@ -33,6 +34,11 @@ from .function_config import configuration, listed_configuration, new_configurat
 from .function_layers import with_layers
 from .names import FunctionRef, function_ref
 from .tags import too_many_tags
+
+
+def _lambda_json() -> RestJsonSerializer:
+    """Lambda's serializer, for answers written once and served many times (GetFunction's configuration)."""
+    return cast(RestJsonSerializer, serializer_for("lambda"))
 
 __all__ = ["create_function", "delete_function", "finish", "get_function", "get_function_configuration",
            "list_functions"]
@@ -114,10 +120,10 @@ def create_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
 def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     """The configuration, a link to the code, the function's tags and its reserved concurrency."""
     ref = function_ref(ctx)
-    key = ("lambda-get-function", ref.account, ref.region, ref.name, ref.qualifier or LATEST)
+    key = ("lambda-get-function", ref.account, ref.region, ref.qualified_arn)
     version, config, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
     answer: dict[str, Any] = {
-        "Configuration": {**config, "FunctionArn": ref.qualified_arn} if ref.qualifier is not None else dict(config),
+        "Configuration": config,
         "Code": {"RepositoryType": "S3",
                  "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
     }
@@ -128,18 +134,21 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     return answer
 
 
-def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, dict[str, Any], dict[str, str], FunctionRow]:
-    """What GetFunction shows, read in one transaction, with the version's configuration (unqualified)
-    built once. Memoised by the store's read cache, which any write of this node clears and which
-    expires after a second for other nodes' writes; callers copy the configuration, never change it."""
+def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, Encoded, dict[str, str], FunctionRow]:
+    """What GetFunction shows, read in one transaction, with the configuration (its ``FunctionArn`` as
+    the request names the function) written as JSON once. Memoised by the store's read cache, which
+    any write of this node clears and which expires after a second for other nodes' writes."""
     try:
         with deps.store.transaction(read_only=True) as conn:
             version = lambda_functions.get_version(conn, ref.account, ref.region, ref.name, ref.qualifier or LATEST)
             found = tags.all_tags(conn, lambda_functions.TAG_KIND, version.function_id)
             function = lambda_functions.get_function_by_id(conn, version.function_id)
-            return version, configuration(version, qualified=False), found, function
     except NotFound:
         raise not_found(ref) from None
+    config = configuration(version, qualified=False)
+    if ref.qualifier is not None:
+        config["FunctionArn"] = ref.qualified_arn
+    return version, _lambda_json().encode("GetFunction", "Configuration", config), found, function
 
 
 @operation("lambda", "GetFunctionConfiguration", needs="deps",

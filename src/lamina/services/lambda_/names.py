@@ -63,9 +63,19 @@ def function_ref(ctx: RequestContext, params: Mapping[str, Any] | None = None, *
 
     The account is the caller's unless the reference names one (another account's function is
     reached through its resource-based policy); the region is the request's unless an ARN names
-    one, and an ARN of another region is not reachable here, as AWS answers.
+    one, and an ARN of another region is not reachable here, as AWS answers. The request's own
+    reference is read once (the declaration, the condition keys and the handler all ask for it).
     """
-    params = ctx.params if params is None else params
+    if params is not None:
+        return _function_ref(ctx, params, member, qualifier_member)
+    key = ("function_ref", member, qualifier_member)
+    found: FunctionRef | None = ctx.derived.get(key)
+    if found is None:
+        found = ctx.derived[key] = _function_ref(ctx, ctx.params, member, qualifier_member)
+    return found
+
+
+def _function_ref(ctx: RequestContext, params: Mapping[str, Any], member: str, qualifier_member: str) -> FunctionRef:
     region = ctx.region or "us-east-1"
     found = _REFERENCE.fullmatch(str(params[member]))
     if found is None:  # the model's pattern admits every reference; this one is refused before a handler

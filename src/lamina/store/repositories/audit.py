@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Dialect, Row, select
 
 from ..schema import audit_events
 from ._common import DEFAULT_MAX_ITEMS, Page, paginate
@@ -45,13 +46,30 @@ def record_event(conn: Connection, event: AuditEvent) -> int:
     return int(key[0])
 
 
+_COLUMNS = ("account_id", "time", "principal_arn", "action", "resource", "source_ip", "decision", "statements")
+
+
+@functools.cache
+def _insert_for(dialect: Dialect) -> tuple[str, bool, Callable[[Any], Any]]:
+    """The INSERT as the driver takes it, whether its parameters are positional, and the time
+    column's bind processor: compiled once per dialect."""
+    compiled = audit_events.insert().compile(dialect=dialect, column_keys=list(_COLUMNS))
+    processor = audit_events.c.time.type.dialect_impl(dialect).bind_processor(dialect)
+    return compiled.string, bool(compiled.positional), processor or (lambda value: value)
+
+
 def record_events(conn: Connection, events: Sequence[AuditEvent]) -> None:
-    """Append many events in one statement (the gate's batches)."""
-    if events:
-        conn.execute(audit_events.insert(), [
-            {"account_id": e.account_id, "time": e.time, "principal_arn": e.principal_arn, "action": e.action,
-             "resource": e.resource, "source_ip": e.source_ip, "decision": e.decision,
-             "statements": json.dumps(list(e.statements)) if e.statements else "[]"} for e in events])
+    """Append many events in one statement (the gate's batches).
+
+    Written with the statement compiled once and the driver's ``executemany``: a batch holds every
+    decision of a busy fifth of a second, and SQLAlchemy's per-row parameter handling cost more
+    than the database's own work (the rows are the same; tests read them back through ``list_events``)."""
+    if not events:
+        return
+    sql, positional, stamp = _insert_for(conn.dialect)
+    rows = [(e.account_id, stamp(e.time), e.principal_arn, e.action, e.resource, e.source_ip,
+             e.decision, json.dumps(list(e.statements)) if e.statements else "[]") for e in events]
+    conn.exec_driver_sql(sql, rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
 
 
 def _event(row: Row[Any]) -> AuditEvent:
