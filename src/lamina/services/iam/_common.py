@@ -15,13 +15,20 @@ from typing import Any
 from urllib.parse import quote
 
 from lamina import managed_policies
-from lamina.arn import format_arn
+from lamina.arn import format_arn, parse_arn
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, PolicyKind, parse_policy
 from lamina.store import Connection, Page, Store, StoreError
 from lamina.store.repositories import groups, policies, roles, users
 
-from .errors import from_store, invalid_input, limit_exceeded, malformed_policy_document, no_such_entity
+from .errors import (
+    from_store,
+    invalid_arn,
+    invalid_input,
+    limit_exceeded,
+    malformed_policy_document,
+    no_such_entity,
+)
 
 # --- the request ------------------------------------------------------------------------------
 
@@ -161,6 +168,15 @@ def check_document(document: str, kind: PolicyKind, limit: int | None = None, qu
         raise malformed_policy_document(error.message) from error
     if limit is not None and len("".join(document.split())) > limit:
         raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
+
+
+def require_arn(value: str) -> None:
+    """AWS parses a policy ARN before it looks the policy up: a name or any text that is not an ARN is
+    ValidationError (400), not NoSuchEntity."""
+    try:
+        parse_arn(value)
+    except ValueError as error:
+        raise invalid_arn() from error
 
 
 def require_attachable(conn: Connection, arn: str, acct: str | None = None) -> None:

@@ -25,6 +25,7 @@ from ._common import (
     entity_label,
     policy_arn_context,
     policy_arn_resource,
+    require_arn,
     require_attachable,
     transaction,
 )
@@ -36,6 +37,7 @@ _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
 
 def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
+    require_arn(arn)
     with transaction(store) as conn:
         owner_id(conn, account_of(ctx), kind, name)
         require_attachable(conn, arn, account_of(ctx))

@@ -58,6 +58,11 @@ def malformed_policy_document(message: str) -> ServiceError:
     return ServiceError("MalformedPolicyDocument", message, 400, True)
 
 
+def invalid_arn() -> ServiceError:
+    """What IAM answers for a policy ARN it cannot parse (the two spaces are AWS's)."""
+    return ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400, True)
+
+
 def not_found(kind: str, name: str) -> ServiceError:
     """``NoSuchEntity`` as IAM words it for each kind of entity."""
     kind = kind.replace(" ", "_")  # the store says "login profile", "access key"

@@ -71,9 +71,7 @@ def _customer_shape(conn: Connection, policy: PolicyRow, *, full: bool,
     if full:
         if policy.description is not None:
             shape["Description"] = policy.description
-        found = tags.all_tags(conn, "policy", policy.policy_id)
-        if found:
-            shape["Tags"] = tags_out(found)
+        shape["Tags"] = tags_out(tags.all_tags(conn, "policy", policy.policy_id))  # AWS sends [] when none
     return shape
 
 
@@ -86,7 +84,9 @@ def _aws_shape(conn: Connection, acct: str, policy: ManagedPolicy, *, full: bool
         "IsAttachable": True, "CreateDate": policy.create_date, "UpdateDate": policy.update_date,
     }
     if full:
-        shape["Description"] = policy.description
+        if policy.description is not None:
+            shape["Description"] = policy.description
+        shape["Tags"] = []
     return shape
 
 
@@ -126,6 +126,8 @@ def create_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     except StoreError as error:
         raise _error(error) from error
     shape.pop("Description", None)
+    if not shape["Tags"]:  # CreatePolicy, unlike GetPolicy, leaves out an empty Tags
+        del shape["Tags"]
     return {"Policy": shape}
 
 
