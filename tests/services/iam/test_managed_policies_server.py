@@ -151,6 +151,11 @@ def test_values_that_are_not_arns(lamina_server: LaminaServer) -> None:
     assert error_of(iam.put_user_permissions_boundary, UserName=user, PermissionsBoundary=bad) == INVALID_ARN
     assert error_of(iam.put_role_permissions_boundary, RoleName=role, PermissionsBoundary=bad) == INVALID_ARN
     assert error_of(iam.create_user, UserName=unique("never"), PermissionsBoundary=bad) == INVALID_ARN
+    assert error_of(iam.create_role, RoleName=unique("never"), AssumeRolePolicyDocument=TRUST,
+                    PermissionsBoundary=bad) == INVALID_ARN
+    pasted = "arn:aws:iam::aws:policy/arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"
+    assert error_of(iam.attach_role_policy, RoleName=role, PolicyArn=pasted) == (
+        "InvalidInput", f"ARN {pasted} is not valid.", 400)
     missing = f"arn:aws:iam::{lamina_server.account_id}:policy/{bad}"
     assert error_of(iam.attach_user_policy, UserName=user, PolicyArn=missing) == (
         "NoSuchEntity", f"Policy {missing} does not exist or is not attachable.", 404)
