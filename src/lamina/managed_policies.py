@@ -39,7 +39,10 @@ AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
 SOURCE_PACKAGE = "moto"
 _SOURCE_FILE = ("iam", "aws_managed_policies.py")
 _ASSIGNMENT = "aws_managed_policies_data = "
-_ARN = re.compile(r"^arn:(?P<partition>aws(?:-[a-z]+)*):iam::aws:policy(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$")
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+"""AWS's partitions: each has the same managed policies under its own ARNs."""
+_ARN = re.compile(rf"^arn:(?P<partition>{'|'.join(map(re.escape, PARTITIONS))}):iam::aws:policy"
+                  r"(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)$")
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def _descriptions() -> dict[str, str]:
 
 @cache
 def _policy(partition: str, name: str) -> ManagedPolicy | None:
+    """Built once per (partition, name) that exists; at most ``len(PARTITIONS)`` times the policies."""
     data = _raw().get(name)
     if data is None:
         return None
@@ -121,7 +125,7 @@ def get(arn: str) -> ManagedPolicy | None:
     """The AWS managed policy with this ARN (in any partition), or None; ARNs are case-sensitive, as in AWS,
     and the path must be the policy's own."""
     found = _ARN.match(arn)
-    if found is None:
+    if found is None or found["name"] not in _raw():  # unknown names are not cached: callers choose them
         return None
     policy = _policy(found["partition"], found["name"])
     return policy if policy is not None and policy.path == found["path"] else None
