@@ -33,7 +33,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AWS_POLICY_PREFIX", "ManagedPolicy", "all_policies", "document", "get", "is_aws_managed", "source"]
+__all__ = ["AWS_POLICY_PREFIX", "PARTITIONS", "ManagedPolicy", "all_policies", "document", "get", "is_aws_managed",
+           "parse_source", "source"]
 
 AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
 SOURCE_PACKAGE = "moto"
