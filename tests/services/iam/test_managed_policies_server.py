@@ -161,6 +161,18 @@ def test_values_that_are_not_arns(lamina_server: LaminaServer) -> None:
         "NoSuchEntity", f"Policy {missing} does not exist or is not attachable.", 404)
 
 
+def test_service_role_policies_attach_only_to_service_linked_roles(lamina_server: LaminaServer) -> None:
+    iam = lamina_server.client("iam")
+    user, role = unique("svc"), unique("svc")
+    iam.create_user(UserName=user)
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+    service_policy = "arn:aws:iam::aws:policy/aws-service-role/AmazonElasticsearchServiceRolePolicy"
+    refused = ("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
+    assert error_of(iam.attach_role_policy, RoleName=role, PolicyArn=service_policy) == refused
+    assert error_of(iam.attach_user_policy, UserName=user, PolicyArn=service_policy) == refused
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+
+
 def test_boundary_type_and_empty_tags(lamina_server: LaminaServer) -> None:
     iam = lamina_server.client("iam")
     name = unique("bounded")

@@ -63,6 +63,11 @@ def invalid_arn() -> ServiceError:
     return ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400, True)
 
 
+def policy_not_attachable() -> ServiceError:
+    """An AWS service role policy (``/aws-service-role/``) attached to anything but a service-linked role."""
+    return ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400, True)
+
+
 def not_found(kind: str, name: str) -> ServiceError:
     """``NoSuchEntity`` as IAM words it for each kind of entity."""
     kind = kind.replace(" ", "_")  # the store says "login profile", "access key"
