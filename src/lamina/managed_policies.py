@@ -99,7 +99,12 @@ def parse_source(text: str) -> dict[str, dict[str, Any]]:
 
 @cache
 def _raw() -> dict[str, dict[str, Any]]:
-    return parse_source(_source_path().read_text("utf-8"))
+    path = _source_path()
+    try:
+        return parse_source(path.read_text("utf-8"))
+    except (OSError, ValueError) as error:  # a moto release that moved or reshaped the file
+        raise RuntimeError(f"cannot read AWS managed policies from {path} ({source()}): {error}; "
+                           "see docs/iam.md, 'AWS managed policies'") from error
 
 
 @cache
