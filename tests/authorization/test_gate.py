@@ -134,3 +134,20 @@ def test_every_decision_is_audited_and_shown(store: Store, gate: Gate, tmp_path:
     assert main(["audit", "--data-dir", str(tmp_path), "--denied", "--json"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(line["action"], line["principal"]) for line in lines] == [("iam:GetUser", ALICE)]
+
+
+def test_aws_managed_policies_are_read_in_the_callers_account(store: Store, gate: Gate) -> None:
+    """``arn:PARTITION:iam::aws:policy/...`` belongs to no customer account: root and a user whose policy allows
+    ``iam:GetPolicy`` read it as their own account's (no resource policy needed); a real other account's policy
+    still is cross-account."""
+    def get_policy(arn: str) -> Authorization:
+        return Authorization(("iam:GetPolicy",), resources=lambda ctx, store: [arn])
+
+    root = _ctx(Caller(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", "Root", ACCOUNT, "AKIAROOT"))
+    for arn in ("arn:aws:iam::aws:policy/AWSLambdaExecute", "arn:aws-cn:iam::aws:policy/ReadOnlyAccess"):
+        gate.authorize(root, get_policy(arn))
+    with store.transaction() as conn:
+        inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "read", _allow("iam:GetPolicy"))
+    gate.authorize(_alice(store), get_policy("arn:aws:iam::aws:policy/AWSLambdaExecute"))
+    with pytest.raises(ServiceError):
+        gate.authorize(_alice(store), get_policy("arn:aws:iam::444455556666:policy/theirs"))

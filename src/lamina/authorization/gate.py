@@ -140,7 +140,10 @@ class Gate:
         context = global_keys(caller, source_ip=ctx.source_ip, region=ctx.region, secure=ctx.secure,
                               principal_tags=mine.tags)
         context.update(extra)
-        resource_account = caller.account_id if resource == "*" else None
+        # AWS's own resources (its managed policies, account ``aws``) are read as the caller's: no account
+        # owns them, so reading one is no cross-account request that would need a resource-based policy.
+        same_account = resource == "*" or gather.is_aws_owned(resource)
+        resource_account = caller.account_id if same_account else None
         request = Request(principal_of(caller), action, resource, context, resource_account)
         decision = evaluate(request, PolicySet(identity=mine.identity, boundary=mine.boundary, session=mine.session,
                                                resource=resource_policy))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from lamina.arn import format_arn
 from lamina.policy import MalformedPolicyDocument, Policy, PolicyKind, parse_policy
 from lamina.store import Connection, NotFound
 from lamina.store.repositories import (
@@ -28,7 +27,14 @@ from lamina.store.repositories import (
     users,
 )
 
-AWS_MANAGED_PREFIX = format_arn("iam", "", "aws", "policy/")
+
+def is_aws_owned(arn: str) -> bool:
+    """An ARN in AWS's own account ``aws`` (its managed policies, ``arn:PARTITION:iam::aws:policy/...``),
+    which belongs to no customer account and exists in every partition."""
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[4] == "aws"
+
+
 NOTHING = parse_policy('{"Version": "2012-10-17", "Statement": []}', PolicyKind.IDENTITY, "unreadable-policy")
 """Stands in for a boundary or session policy whose document cannot be read: it allows
 nothing, so an unreadable limit never widens access (fail closed)."""
@@ -46,7 +52,7 @@ class PrincipalPolicies:
 
 def managed_document(conn: Connection, arn: str) -> str | None:
     """The default version's document of a managed policy (AWS managed or the account's)."""
-    if arn.startswith(AWS_MANAGED_PREFIX):
+    if is_aws_owned(arn):
         try:
             module = importlib.import_module("lamina.managed_policies")
         except ModuleNotFoundError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from role_policy_support import ACCT, ADMIN, ALLOW_ALL, TRUST, call, declared, decoded, fails, new_store
 
@@ -60,24 +61,29 @@ def test_get_aws_managed_policy_and_its_version() -> None:
     fails(store, "GetPolicy", "NoSuchEntity", f"Policy {missing} was not found.", PolicyArn=missing)
 
 
+def _all_names(store: Any, **params: Any) -> list[str]:
+    """Every policy ListPolicies pages through with these parameters, in order."""
+    seen: list[str] = []
+    marker = None
+    while True:
+        page = call(store, "ListPolicies", **params, **({"Marker": marker} if marker else {}))
+        seen += [p["PolicyName"] for p in page["Policies"]]
+        if not page["IsTruncated"]:
+            return seen
+        marker = page["Marker"]
+
+
 def test_list_policies_scope_only_attached_path_and_pages() -> None:
     store = new_store()
     for name in ("b", "a", "c"):
         _create(store, name, Path="/mine/")
     local = call(store, "ListPolicies", Scope="Local")
     assert [p["PolicyName"] for p in local["Policies"]] == ["a", "b", "c"]
-    aws = [p["PolicyName"] for p in call(store, "ListPolicies", Scope="AWS", MaxItems=1000)["Policies"]]
-    assert "AdministratorAccess" in aws and "a" not in aws
-    assert "AWSLambdaBasicExecutionRole" in [p["PolicyName"] for p in call(
-        store, "ListPolicies", Scope="AWS", PathPrefix="/service-role/")["Policies"]]
-    seen, marker = [], None
-    while True:
-        page = call(store, "ListPolicies", MaxItems=2, **({"Marker": marker} if marker else {}))
-        seen += [p["PolicyName"] for p in page["Policies"]]
-        if not page["IsTruncated"]:
-            break
-        marker = page["Marker"]
-    assert len(seen) == len(set(seen)) == len(aws) + 3
+    aws = _all_names(store, Scope="AWS")
+    assert "AdministratorAccess" in aws and "AWSLambdaExecute" in aws and "a" not in aws and len(aws) > 1000
+    assert "AWSLambdaBasicExecutionRole" in _all_names(store, Scope="AWS", PathPrefix="/service-role/")
+    seen = _all_names(store, MaxItems=400)
+    assert len(seen) == len(set(seen)) == len(aws) + 3 and seen[-3:] == ["a", "b", "c"]
     call(store, "CreateRole", RoleName="r", AssumeRolePolicyDocument=TRUST)
     call(store, "AttachRolePolicy", RoleName="r", PolicyArn=ADMIN)
     call(store, "AttachRolePolicy", RoleName="r", PolicyArn=f"arn:aws:iam::{ACCT}:policy/mine/b")

@@ -38,7 +38,7 @@ def test_create_user_with_tags_and_boundary(store: Store) -> None:
     )["User"]
     assert user["Tags"] == [{"Key": "team", "Value": "a"}]
     assert user["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryType": "Policy",
         "PermissionsBoundaryArn": boundary,
     }
     got = call(store, "GetUser", UserName="bob")["User"]

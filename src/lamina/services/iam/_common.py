@@ -9,19 +9,27 @@ whichever module serves it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
 from lamina import managed_policies
-from lamina.arn import format_arn
+from lamina.arn import format_arn, parse_arn
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, PolicyKind, parse_policy
 from lamina.store import Connection, Page, Store, StoreError
 from lamina.store.repositories import groups, policies, roles, users
 
-from .errors import from_store, invalid_input, limit_exceeded, malformed_policy_document, no_such_entity
+from .errors import (
+    from_store,
+    invalid_arn,
+    invalid_input,
+    limit_exceeded,
+    malformed_policy_document,
+    no_such_entity,
+)
 
 # --- the request ------------------------------------------------------------------------------
 
@@ -163,9 +171,27 @@ def check_document(document: str, kind: PolicyKind, limit: int | None = None, qu
         raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
 
 
+_POLICY_RESOURCE = re.compile(r"policy(?:/[A-Za-z0-9.,+@=_-]+)*/[\w+=,.@-]+")
+
+
+def require_arn(value: str) -> None:
+    """AWS parses a policy ARN before it looks the policy up: a name or any text that is not an ARN is
+    ValidationError (400), and an IAM policy ARN whose path or name has characters no path or name may have
+    (``policy/arn:aws:iam::aws:policy/X``, an ARN pasted into another) is InvalidInput; neither is NoSuchEntity."""
+    try:
+        found = parse_arn(value)
+    except ValueError as error:
+        raise invalid_arn() from error
+    if found.service == "iam" and found.resource.startswith("policy/") and not _POLICY_RESOURCE.fullmatch(
+            found.resource):
+        raise invalid_input(f"ARN {value} is not valid.")
+
+
 def require_attachable(conn: Connection, arn: str, acct: str | None = None) -> None:
     """NoSuchEntity in AWS's words unless ``arn`` is an AWS managed policy or a customer policy (of ``acct``
-    when given: another account's policy cannot be attached)."""
+    when given: another account's policy cannot be attached); an ARN that does not parse is ValidationError
+    (``require_arn``), whichever operation names it (Attach*, Put*PermissionsBoundary, CreateUser, CreateRole)."""
+    require_arn(arn)
     if managed_policies.get(arn) is not None:
         return
     unattachable = no_such_entity(f"Policy {arn} does not exist or is not attachable.")

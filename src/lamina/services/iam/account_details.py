@@ -43,7 +43,7 @@ def _owned(conn: Connection, kind: OwnerKind, owner_id: str) -> dict[str, Any]:
 
 def _boundary_and_tags(out: dict[str, Any], boundary: str | None, found: dict[str, str]) -> dict[str, Any]:
     if boundary:
-        out["PermissionsBoundary"] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
                                       "PermissionsBoundaryArn": boundary}
     out["Tags"] = [{"Key": k, "Value": v} for k, v in found.items()]
     return out

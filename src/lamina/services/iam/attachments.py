@@ -25,21 +25,30 @@ from ._common import (
     entity_label,
     policy_arn_context,
     policy_arn_resource,
+    require_arn,
     require_attachable,
     transaction,
 )
-from .errors import from_store, invalid_input, no_such_entity
+from .errors import from_store, invalid_input, no_such_entity, policy_not_attachable
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
+_SERVICE_ROLE_PATH = "/aws-service-role/"
+"""AWS's service role policies live here; only service-linked roles (whose path starts so) take them."""
 
 
 def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
+    require_arn(arn)
     with transaction(store) as conn:
-        owner_id(conn, account_of(ctx), kind, name)
+        entity = owner_id(conn, account_of(ctx), kind, name)
         require_attachable(conn, arn, account_of(ctx))
-        if managed_policies.get(arn) is not None:
+        aws = managed_policies.get(arn)
+        if aws is not None:
+            if aws.path == _SERVICE_ROLE_PATH and not (
+                    kind == "role" and (attachments.entity_path(conn, account_of(ctx), kind, entity) or "").startswith(
+                        _SERVICE_ROLE_PATH)):
+                raise policy_not_attachable()
             attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
         else:
             attachments.attach_policy(conn, account_of(ctx), kind, name, arn)

@@ -1,6 +1,7 @@
 """Put/Delete User/RolePermissionsBoundary: one managed policy ARN that caps the entity's permissions.
 
-The boundary must be a customer or AWS managed policy that exists (NoSuchEntity otherwise, as AWS words it).
+The boundary must be an ARN (ValidationError otherwise) of a customer or AWS managed policy that exists
+(NoSuchEntity otherwise, as AWS words it).
 The gate sees the ARN as ``iam:PermissionsBoundary`` and ``iam:PolicyARN``.
 """
 
@@ -12,7 +13,7 @@ from lamina.services.registry import Authorization, operation
 from lamina.store import Store
 from lamina.store.repositories import roles, users
 
-from ._common import account_of, entity_arn, entity_label, require_attachable, role_label, transaction
+from ._common import account_of, entity_arn, entity_label, require_arn, require_attachable, role_label, transaction
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -24,6 +25,7 @@ def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
     actions=("iam:PutUserPermissionsBoundary",), resources=entity_arn("user", "UserName"), context=_put_context,
     label=entity_label("user")))
 def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    require_arn(ctx.params["PermissionsBoundary"])
     with transaction(store) as conn:
         users.get_user(conn, account_of(ctx), ctx.params["UserName"])
         require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
@@ -35,6 +37,7 @@ def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     actions=("iam:PutRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), context=_put_context,
     label=role_label))
 def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
+    require_arn(ctx.params["PermissionsBoundary"])
     with transaction(store) as conn:
         roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])
         require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))

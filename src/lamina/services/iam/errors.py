@@ -58,6 +58,16 @@ def malformed_policy_document(message: str) -> ServiceError:
     return ServiceError("MalformedPolicyDocument", message, 400, True)
 
 
+def invalid_arn() -> ServiceError:
+    """What IAM answers for a policy ARN it cannot parse (the two spaces are AWS's)."""
+    return ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400, True)
+
+
+def policy_not_attachable() -> ServiceError:
+    """An AWS service role policy (``/aws-service-role/``) attached to anything but a service-linked role."""
+    return ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400, True)
+
+
 def not_found(kind: str, name: str) -> ServiceError:
     """``NoSuchEntity`` as IAM words it for each kind of entity."""
     kind = kind.replace(" ", "_")  # the store says "login profile", "access key"

@@ -71,9 +71,7 @@ def _customer_shape(conn: Connection, policy: PolicyRow, *, full: bool,
     if full:
         if policy.description is not None:
             shape["Description"] = policy.description
-        found = tags.all_tags(conn, "policy", policy.policy_id)
-        if found:
-            shape["Tags"] = tags_out(found)
+        shape["Tags"] = tags_out(tags.all_tags(conn, "policy", policy.policy_id))  # AWS sends [] when none
     return shape
 
 
@@ -86,7 +84,9 @@ def _aws_shape(conn: Connection, acct: str, policy: ManagedPolicy, *, full: bool
         "IsAttachable": True, "CreateDate": policy.create_date, "UpdateDate": policy.update_date,
     }
     if full:
-        shape["Description"] = policy.description
+        if policy.description is not None:
+            shape["Description"] = policy.description
+        shape["Tags"] = []
     return shape
 
 
@@ -126,6 +126,8 @@ def create_policy(ctx: RequestContext, store: Store) -> dict[str, Any]:
     except StoreError as error:
         raise _error(error) from error
     shape.pop("Description", None)
+    if not shape["Tags"]:  # CreatePolicy, unlike GetPolicy, leaves out an empty Tags
+        del shape["Tags"]
     return {"Policy": shape}
 
 
@@ -152,41 +154,40 @@ def _marker_key(marker: str) -> list[Any]:
     return key
 
 
-def _used_as_wanted(shape: dict[str, Any], params: dict[str, Any]) -> bool:
+def _used_as_wanted(counts: tuple[int, int], params: dict[str, Any]) -> bool:
     """OnlyAttached keeps policies in use; PolicyUsageFilter says which use (permissions or boundary)."""
     usage = params.get("PolicyUsageFilter")
-    if usage == "PermissionsPolicy":
-        in_use = shape["AttachmentCount"] > 0
-    elif usage == "PermissionsBoundary":
-        in_use = shape["PermissionsBoundaryUsageCount"] > 0
-    else:
-        in_use = shape["AttachmentCount"] > 0
+    attached, bounded = counts
+    in_use = bounded > 0 if usage == "PermissionsBoundary" else attached > 0
     return in_use or not (params.get("OnlyAttached") or usage)
 
 
 @operation("iam", "ListPolicies", authorization=Authorization(actions=("iam:ListPolicies",)))
 def list_policies(ctx: RequestContext, store: Store) -> dict[str, Any]:
-    """AWS then customer policies by name, filtered in memory (at most a few thousand), keyset markers."""
+    """AWS then customer policies by name, filtered in memory (a few thousand keys), keyset markers; only the
+    page's policies are shaped (AWS's alone are over a thousand)."""
     params = ctx.params
     scope, prefix = params.get("Scope", "All"), params.get("PathPrefix", "/")
     marker, max_items = check_marker_items(params)
-    found: list[tuple[list[Any], dict[str, Any]]] = []
+    found: list[tuple[list[Any], ManagedPolicy | PolicyRow]] = []
     with store.transaction(read_only=True) as conn:
         usage = _usage(conn, account_of(ctx))
         if scope in ("All", "AWS"):
-            found += [([0, p.name.lower(), p.arn], _aws_shape(conn, account_of(ctx), p, full=False, usage=usage))
-                      for p in managed_policies.all_policies() if p.path.startswith(prefix)]
+            found += [([0, p.name.lower(), p.arn], p) for p in managed_policies.all_policies()
+                      if p.path.startswith(prefix)]
         if scope in ("All", "Local"):
             page = policies.list_policies(conn, account_of(ctx), path_prefix=prefix, max_items=10_000)
-            found += [([1, p.name.lower(), p.arn], _customer_shape(conn, p, full=False, usage=usage))
-                      for p in page.items]
-    found = [item for item in found if _used_as_wanted(item[1], params)]
-    found.sort(key=lambda item: item[0])
-    if marker:
-        after = _marker_key(marker)
-        found = [item for item in found if item[0] > after]
-    result: dict[str, Any] = {"Policies": [shape for _, shape in found[:max_items]],
-                              "IsTruncated": len(found) > max_items}
+            found += [([1, p.name.lower(), p.arn], p) for p in page.items]
+        if params.get("OnlyAttached") or params.get("PolicyUsageFilter"):
+            found = [item for item in found if _used_as_wanted(usage.get(item[1].arn, (0, 0)), params)]
+        if scope == "All":  # each part is sorted already
+            found.sort(key=lambda item: item[0])
+        if marker:
+            after = _marker_key(marker)
+            found = [item for item in found if item[0] > after]
+        shapes = [_aws_shape(conn, account_of(ctx), p, full=False, usage=usage) if isinstance(p, ManagedPolicy)
+                  else _customer_shape(conn, p, full=False, usage=usage) for _, p in found[:max_items]]
+    result: dict[str, Any] = {"Policies": shapes, "IsTruncated": len(found) > max_items}
     if len(found) > max_items:
         result["Marker"] = base64.urlsafe_b64encode(json.dumps(found[max_items - 1][0]).encode()).decode()
     return result

@@ -24,6 +24,7 @@ from ._common import (
     page_args,
     page_out,
     request_tags,
+    require_arn,
     require_attachable,
     tag_context,
     tags_out,
@@ -99,7 +100,7 @@ def user_out(user: UserRow, found_tags: Mapping[str, str] | None = None) -> dict
     if found_tags is not None:
         if user.permissions_boundary:
             out["PermissionsBoundary"] = {
-                "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                "PermissionsBoundaryType": "Policy",
                 "PermissionsBoundaryArn": user.permissions_boundary,
             }
         if found_tags:
@@ -132,6 +133,8 @@ def create_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """A new user with its path, tags and (optional) permissions boundary, in one transaction."""
     account = account_of(ctx)
     new_tags = request_tags(ctx)
+    if ctx.params.get("PermissionsBoundary"):
+        require_arn(ctx.params["PermissionsBoundary"])
     with transaction(store) as conn:
         user = users.create_user(conn, account, ctx.params["UserName"], ctx.params.get("Path") or "/")
         if new_tags:
