@@ -76,6 +76,12 @@ def _role_in_profile(conn: Connection, role: roles.RoleRow) -> dict[str, Any]:
     return shape
 
 
+def profiles_of_role(conn: Connection, role: roles.RoleRow) -> list[dict[str, Any]]:
+    """The instance profiles holding ``role`` (GetAccountAuthorizationDetails' ``InstanceProfileList``)."""
+    page = instance_profiles.list_instance_profiles_for_role(conn, role.account_id, role.name, max_items=1000)
+    return [profile_shape(conn, profile, with_tags=False) for profile in page.items]
+
+
 def _page(items: list[dict[str, Any]], marker: str | None) -> dict[str, Any]:
     answer: dict[str, Any] = {"InstanceProfiles": items, "IsTruncated": marker is not None}
     if marker:
