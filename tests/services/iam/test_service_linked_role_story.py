@@ -79,7 +79,16 @@ def test_replicator_role_and_refusals(server: LaminaServer) -> None:
     iam = server.client("iam")
     role = iam.create_service_linked_role(AWSServiceName=f"replicator.{SERVICE}")["Role"]
     assert role["RoleName"] == "AWSServiceRoleForLambdaReplicator" and "Description" not in role
+    allow = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     for call, params in ((iam.update_role, {"Description": "x"}),
+                         (iam.attach_role_policy, {"PolicyArn": admin}),
+                         (iam.detach_role_policy, {"PolicyArn": "arn:aws:iam::aws:policy/aws-service-role/"
+                                                                "AWSLambdaReplicator"}),
+                         (iam.put_role_policy, {"PolicyName": "p", "PolicyDocument": allow}),
+                         (iam.delete_role_policy, {"PolicyName": "p"}),
+                         (iam.put_role_permissions_boundary, {"PermissionsBoundary": admin}),
+                         (iam.delete_role_permissions_boundary, {}),
                          (iam.update_assume_role_policy, {"PolicyDocument": '{"Version": "2012-10-17", "Statement": '
                           '[{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
                           '"Action": "sts:AssumeRole"}]}'})):

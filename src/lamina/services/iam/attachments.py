@@ -29,6 +29,7 @@ from ._common import (
     transaction,
 )
 from .errors import from_store, invalid_input, no_such_entity
+from .protected_roles import require_modifiable
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
@@ -38,6 +39,8 @@ def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
     with transaction(store) as conn:
         owner_id(conn, account_of(ctx), kind, name)
+        if kind == "role":
+            require_modifiable(conn, account_of(ctx), name)
         require_attachable(conn, arn, account_of(ctx))
         if managed_policies.get(arn) is not None:
             attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
@@ -49,6 +52,8 @@ def _detach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
     try:
         with store.transaction() as conn:
+            if kind == "role":
+                require_modifiable(conn, account_of(ctx), name)
             attachments.detach_policy(conn, account_of(ctx), kind, name, arn)
     except NotFound as error:
         if error.kind == "policy attachment":

@@ -13,6 +13,7 @@ from lamina.store import Store
 from lamina.store.repositories import roles, users
 
 from ._common import account_of, entity_arn, entity_label, require_attachable, role_label, transaction
+from .protected_roles import require_modifiable
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -37,6 +38,7 @@ def put_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
 def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     with transaction(store) as conn:
         roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
         roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"],
                                             ctx.params["PermissionsBoundary"])
@@ -54,4 +56,5 @@ def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     actions=("iam:DeleteRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), label=role_label))
 def delete_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     with transaction(store) as conn:
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"], None)
