@@ -37,7 +37,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
 def aws(server: LaminaServer, *args: str, key: tuple[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     key_id, secret = key or (server.access_key_id, server.secret_access_key)
     env = {**os.environ, "AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
-           "AWS_DEFAULT_REGION": server.region, "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+           "AWS_DEFAULT_REGION": server.region, "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
     env.pop("AWS_SESSION_TOKEN", None)
     return subprocess.run([AWS, "--endpoint-url", server.endpoint_url, "--output", "json", *args],
                           capture_output=True, text=True, env=env, check=False)
@@ -74,7 +75,8 @@ def test_instance_profile_commands(server: LaminaServer) -> None:
     created = ok(server, "iam", "create-instance-profile", "--instance-profile-name", "cli-profile",
                  "--path", "/cli/", "--tags", "Key=env,Value=dev")["InstanceProfile"]
     assert created["Arn"].endswith(":instance-profile/cli/cli-profile")
-    ok(server, "iam", "add-role-to-instance-profile", "--instance-profile-name", "cli-profile", "--role-name", "cli-ec2")
+    ok(server, "iam", "add-role-to-instance-profile", "--instance-profile-name", "cli-profile",
+       "--role-name", "cli-ec2")
     got = ok(server, "iam", "get-instance-profile", "--instance-profile-name", "cli-profile")["InstanceProfile"]
     assert [r["RoleName"] for r in got["Roles"]] == ["cli-ec2"] and got["Tags"] == [{"Key": "env", "Value": "dev"}]
     listed = ok(server, "iam", "list-instance-profiles-for-role", "--role-name", "cli-ec2")["InstanceProfiles"]
