@@ -147,3 +147,29 @@ def test_change_password_refusals(server: LaminaServer) -> None:
     code, message, _ = _error(raised)
     assert code == "AccessDenied" and "iam:ChangePassword" in message
     assert f"arn:aws:iam::{server.account_id}:user/unpermitted" in message
+
+
+def test_allow_users_to_change_password_needs_no_identity_policy(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    iam.create_user(UserName="self-service")
+    iam.create_login_profile(UserName="self-service", Password=PASSWORD)
+    key = iam.create_access_key(UserName="self-service")["AccessKey"]
+    own = server.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    iam.update_account_password_policy(AllowUsersToChangePassword=False)
+    try:
+        with pytest.raises(ClientError) as raised:
+            own.change_password(OldPassword=PASSWORD, NewPassword="New-Passw0rd!")
+        assert _error(raised)[0] == "AccessDenied"
+        iam.update_account_password_policy(AllowUsersToChangePassword=True)
+        own.change_password(OldPassword=PASSWORD, NewPassword="New-Passw0rd!")
+        with pytest.raises(ClientError) as raised:  # only their own password: nothing else is granted
+            own.get_login_profile(UserName="self-service")
+        assert _error(raised)[0] == "AccessDenied"
+        iam.put_user_policy(UserName="self-service", PolicyName="deny", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "iam:ChangePassword",
+                                                    "Resource": "*"}]}))
+        with pytest.raises(ClientError) as raised:  # an explicit deny still wins
+            own.change_password(OldPassword="New-Passw0rd!", NewPassword="Newer-Passw0rd!")
+        assert _error(raised)[0] == "AccessDenied"
+    finally:
+        iam.delete_account_password_policy()
