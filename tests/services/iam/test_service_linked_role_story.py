@@ -105,3 +105,16 @@ def test_replicator_role_and_refusals(server: LaminaServer) -> None:
     with pytest.raises(ClientError) as raised:
         iam.get_service_linked_role_deletion_status(DeletionTaskId=f"task/aws-service-role/{SERVICE}/x/y")
     assert raised.value.response["Error"]["Code"] == "NoSuchEntity"
+
+
+def test_documented_roles_beyond_the_recordings(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    role = iam.create_service_linked_role(AWSServiceName="spot.amazonaws.com")["Role"]
+    assert role["Arn"].endswith(":role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot")
+    assert iam.list_attached_role_policies(RoleName=role["RoleName"])["AttachedPolicies"] == [
+        {"PolicyName": "AWSEC2SpotServiceRolePolicy",
+         "PolicyArn": "arn:aws:iam::aws:policy/aws-service-role/AWSEC2SpotServiceRolePolicy"}]
+    policy = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/aws-service-role/AWSEC2SpotServiceRolePolicy")
+    assert policy["Policy"]["Path"] == "/aws-service-role/"
+    task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
