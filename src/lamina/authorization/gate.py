@@ -33,6 +33,13 @@ from . import policies as gather
 from .audit import AuditLog
 from .context_keys import global_keys
 
+
+def _aws_managed(resource: str) -> bool:
+    """``arn:PARTITION:iam::aws:policy/...``: an AWS managed policy."""
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[2] == "iam" and parts[4] == "aws"
+
+
 _TYPES = {"Root": PrincipalType.ROOT, "IAMUser": PrincipalType.USER, "AssumedRole": PrincipalType.ASSUMED_ROLE,
           "FederatedUser": PrincipalType.FEDERATED_USER}
 
@@ -140,7 +147,9 @@ class Gate:
         context = global_keys(caller, source_ip=ctx.source_ip, region=ctx.region, secure=ctx.secure,
                               principal_tags=mine.tags)
         context.update(extra)
-        resource_account = caller.account_id if resource == "*" else None
+        # An AWS managed policy (account "aws") is every account's own to read and attach, not a
+        # cross-account resource that would need a resource-based policy.
+        resource_account = caller.account_id if resource == "*" or _aws_managed(resource) else None
         request = Request(principal_of(caller), action, resource, context, resource_account)
         decision = evaluate(request, PolicySet(identity=mine.identity, boundary=mine.boundary, session=mine.session,
                                                resource=resource_policy))
