@@ -46,6 +46,8 @@ def test_refusals() -> None:
     store = new_store()
     fails(store, "CreateServiceLinkedRole", "InvalidInput", "Unrecognized service principal name: x.example.com",
           AWSServiceName="x.example.com")
+    fails(store, "CreateServiceLinkedRole", "ValidationError", AWSServiceName="autoscaling.amazonaws.com",
+          CustomSuffix="s" * 40)
     fails(store, "GetServiceLinkedRoleDeletionStatus", "InvalidInput", DeletionTaskId="nope")
     fails(store, "GetServiceLinkedRoleDeletionStatus", "NoSuchEntity", DeletionTaskId="task/aws-service-role/a/b/c")
     fails(store, "DeleteServiceLinkedRole", "NoSuchEntity", "The role with name Nobody cannot be found.",

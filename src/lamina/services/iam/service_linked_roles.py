@@ -23,6 +23,7 @@ from typing import Any
 from lamina import managed_policies
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
+from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
 from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import attachments, inline_policies, roles, service_linked_roles
@@ -32,6 +33,9 @@ from ._common import account_of, entity_arn, iam_arn, role_label, transaction
 from .errors import invalid_input
 from .protected_roles import SERVICE_ROLE_PATH, is_service_linked
 from .roles import role_shape
+
+MAX_ROLE_NAME = 64
+"""A role name's longest (the model's ``roleNameType``): the service's name and the suffix together."""
 
 
 @cache
@@ -59,7 +63,11 @@ def _role_name(ctx: RequestContext) -> str:
         return str(entry["RoleName"])
     if not entry["CustomSuffix"]:
         raise invalid_input(f"Custom suffix is not allowed for {service}")
-    return f"{entry['RoleName']}_{suffix}"
+    name = f"{entry['RoleName']}_{suffix}"
+    if len(name) > MAX_ROLE_NAME:
+        raise ServiceError("ValidationError", "1 validation error detected: Value at 'roleName' failed to satisfy "
+                           f"constraint: Member must have length less than or equal to {MAX_ROLE_NAME}", 400, True)
+    return name
 
 
 def _new_role_arn(ctx: RequestContext, store: Store) -> Sequence[str]:
