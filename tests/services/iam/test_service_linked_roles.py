@@ -3,7 +3,7 @@ the ARN the role will have), and the answers for what the recordings do not cove
 
 from __future__ import annotations
 
-from role_policy_support import ACCT, call, declared, fails, new_store
+from role_policy_support import ACCT, TRUST, call, declared, fails, new_store
 
 from lamina import managed_policies
 from lamina.services.iam.service_linked_roles import service_table
@@ -56,3 +56,14 @@ def test_refusals() -> None:
     assert role["Description"] == "mine"
     call(store, "UpdateRoleDescription", RoleName=role["RoleName"], Description="edited")  # AWS allows this one
     assert call(store, "GetRole", RoleName=role["RoleName"])["Role"]["Description"] == "edited"
+
+
+def test_service_role_policies_attach_to_nothing_else() -> None:
+    store = new_store()
+    call(store, "CreateRole", RoleName="mine", AssumeRolePolicyDocument=TRUST)
+    call(store, "CreateUser", UserName="me")
+    arn = "arn:aws:iam::aws:policy/aws-service-role/AWSLambdaReplicator"
+    fails(store, "AttachRolePolicy", "PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.",
+          RoleName="mine", PolicyArn=arn)
+    fails(store, "AttachUserPolicy", "PolicyNotAttachable", UserName="me", PolicyArn=arn)
+    call(store, "AttachRolePolicy", RoleName="mine", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaRole")

@@ -14,6 +14,7 @@ from typing import Any
 
 from lamina import managed_policies
 from lamina.context import RequestContext
+from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, Operation, operation
 from lamina.store import Connection, NotFound, Store, StoreError
 from lamina.store.repositories import OwnerKind, attachments, owner_id, policies
@@ -31,6 +32,8 @@ from ._common import (
 from .errors import from_store, invalid_input, no_such_entity
 from .protected_roles import require_modifiable
 
+SERVICE_ROLE_POLICIES = f"{managed_policies.AWS_POLICY_PREFIX}aws-service-role/"
+"""The AWS managed policies of service-linked roles, which AWS attaches to nothing else."""
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
 
@@ -42,6 +45,9 @@ def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
         if kind == "role":
             require_modifiable(conn, account_of(ctx), name)
         require_attachable(conn, arn, account_of(ctx))
+        if arn.startswith(SERVICE_ROLE_POLICIES):  # only their service-linked roles hold these
+            raise ServiceError("PolicyNotAttachable",
+                               f"Cannot attach a Service Role Policy to a Customer {_OP_NAME[kind]}.", 400, True)
         if managed_policies.get(arn) is not None:
             attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
         else:
