@@ -34,10 +34,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
-CloudWatch Logs tables (see ``migrations.py``)."""
+CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks (see
+``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -530,4 +531,41 @@ log_events = Table(
     Column("message", Text, nullable=False),
     Index(None, "group_id", "timestamp_ms", "event_id"),
     Index(None, "stream_id", "timestamp_ms", "event_id"),
+)
+
+
+# IAM instance profiles (AIPA…), names unique case-insensitively per account like roles; AWS lets
+# a profile hold at most one role, which the repository enforces (LimitExceeded), not the schema.
+instance_profiles = Table(
+    "instance_profiles",
+    metadata,
+    Column("instance_profile_id", String(21), primary_key=True),
+    _account(),
+    *_named_columns(128),
+    _created(),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+instance_profile_roles = Table(
+    "instance_profile_roles",
+    metadata,
+    _account(),
+    Column("instance_profile_id", String(21), ForeignKey("instance_profiles.instance_profile_id"), nullable=False),
+    Column("role_id", String(21), ForeignKey("roles.role_id"), nullable=False),
+    PrimaryKeyConstraint("instance_profile_id", "role_id"),
+    Index(None, "role_id"),
+)
+
+# DeleteServiceLinkedRole's tasks: ``status`` SUCCEEDED or FAILED (Lamina decides at once), and
+# for a failure the reason and the resources that still use the role (JSON, AWS's RoleUsageList).
+service_linked_role_deletions = Table(
+    "service_linked_role_deletions",
+    metadata,
+    Column("task_id", String(1000), primary_key=True),
+    _account(),
+    Column("role_name", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    _created(),
+    CheckConstraint("status IN ('SUCCEEDED', 'IN_PROGRESS', 'FAILED', 'NOT_STARTED')", name="status"),
 )

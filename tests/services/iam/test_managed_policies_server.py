@@ -169,7 +169,8 @@ def test_service_role_policies_attach_only_to_service_linked_roles(lamina_server
     service_policy = "arn:aws:iam::aws:policy/aws-service-role/AmazonElasticsearchServiceRolePolicy"
     refused = ("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400)
     assert error_of(iam.attach_role_policy, RoleName=role, PolicyArn=service_policy) == refused
-    assert error_of(iam.attach_user_policy, UserName=user, PolicyArn=service_policy) == refused
+    assert error_of(iam.attach_user_policy, UserName=user, PolicyArn=service_policy) == (
+        "PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer User.", 400)
     assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
 
 

@@ -6,22 +6,28 @@ collects them. Adding a module means adding it here: nothing registers itself on
 
 from . import (
     access_keys,
+    account_alias,
     account_details,
+    account_summary,
     attachments,
     boundaries,
+    change_password,
     groups,
     inline_policies,
+    instance_profiles,
     login_profiles,
     policies,
     role_policy_tags,
     roles,
+    service_linked_roles,
     simulator,
     user_tags,
     users,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator)
+           access_keys, login_profiles, account_details, simulator, service_linked_roles, instance_profiles,
+           account_alias, account_summary, change_password)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

@@ -18,6 +18,7 @@ from lamina.store.repositories import OwnerKind, attachments, groups, inline_pol
 
 from . import errors
 from .declarations import derived_authorization
+from .instance_profiles import profiles_of_role
 from .roles import trust_policy_as_read
 
 _ALL = 10_000
@@ -69,7 +70,8 @@ def _roles(conn: Connection, account: str) -> list[dict[str, Any]]:
     for role in roles.list_roles(conn, account, max_items=_ALL).items:
         item = {"Path": role.path, "RoleName": role.name, "RoleId": role.role_id, "Arn": role.arn,
                 "CreateDate": role.created_at, "AssumeRolePolicyDocument": _encoded(trust_policy_as_read(conn, role)),
-                "InstanceProfileList": [], **_owned(conn, "role", role.role_id), "RoleLastUsed": {}}
+                "InstanceProfileList": profiles_of_role(conn, role), **_owned(conn, "role", role.role_id),
+                "RoleLastUsed": {}}
         out.append(_boundary_and_tags(item, role.permissions_boundary, tags.all_tags(conn, "role", role.role_id)))
     return out
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from lamina import managed_policies
 from lamina.context import RequestContext
+from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, Operation, operation
 from lamina.store import Connection, NotFound, Store, StoreError
 from lamina.store.repositories import OwnerKind, attachments, owner_id, policies
@@ -30,6 +31,7 @@ from ._common import (
     transaction,
 )
 from .errors import from_store, invalid_input, no_such_entity, policy_not_attachable
+from .protected_roles import require_modifiable
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _OP_NAME = {"user": "User", "group": "Group", "role": "Role"}
@@ -42,13 +44,15 @@ def _attach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     require_arn(arn)
     with transaction(store) as conn:
         entity = owner_id(conn, account_of(ctx), kind, name)
+        if kind == "role":
+            require_modifiable(conn, account_of(ctx), name)
         require_attachable(conn, arn, account_of(ctx))
         aws = managed_policies.get(arn)
         if aws is not None:
-            if aws.path == _SERVICE_ROLE_PATH and not (
+            if aws.path.startswith(_SERVICE_ROLE_PATH) and not (
                     kind == "role" and (attachments.entity_path(conn, account_of(ctx), kind, entity) or "").startswith(
                         _SERVICE_ROLE_PATH)):
-                raise policy_not_attachable()
+                raise policy_not_attachable(_OP_NAME[kind])
             attachments.attach_policy_arn(conn, account_of(ctx), kind, name, arn)
         else:
             attachments.attach_policy(conn, account_of(ctx), kind, name, arn)
@@ -58,6 +62,8 @@ def _detach(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     arn, name = ctx.params["PolicyArn"], ctx.params[_NAME_PARAM[kind]]
     try:
         with store.transaction() as conn:
+            if kind == "role":
+                require_modifiable(conn, account_of(ctx), name)
             attachments.detach_policy(conn, account_of(ctx), kind, name, arn)
     except NotFound as error:
         if error.kind == "policy attachment":

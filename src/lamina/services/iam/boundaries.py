@@ -14,6 +14,7 @@ from lamina.store import Store
 from lamina.store.repositories import roles, users
 
 from ._common import account_of, entity_arn, entity_label, require_arn, require_attachable, role_label, transaction
+from .protected_roles import require_modifiable
 
 
 def _put_context(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
@@ -40,6 +41,7 @@ def put_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     require_arn(ctx.params["PermissionsBoundary"])
     with transaction(store) as conn:
         roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         require_attachable(conn, ctx.params["PermissionsBoundary"], account_of(ctx))
         roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"],
                                             ctx.params["PermissionsBoundary"])
@@ -57,4 +59,5 @@ def delete_user_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     actions=("iam:DeleteRolePermissionsBoundary",), resources=entity_arn("role", "RoleName"), label=role_label))
 def delete_role_permissions_boundary(ctx: RequestContext, store: Store) -> None:
     with transaction(store) as conn:
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         roles.set_role_permissions_boundary(conn, account_of(ctx), ctx.params["RoleName"], None)

@@ -27,6 +27,7 @@ _DELETE_CONFLICTS = {
     ("role", "inline_policies"): "Cannot delete entity, must delete policies first.",
     ("role", "attached_policies"): "Cannot delete entity, must detach all policies first.",
     ("role", "instance_profiles"): "Cannot delete entity, must remove roles from instance profile first.",
+    ("instance profile", "roles"): "Cannot delete entity, must remove roles from instance profile first.",
     ("policy", "attachments"): "Cannot delete a policy attached to entities.",
     ("policy", "versions"): "This policy has more than one version. Before you delete a policy, you must delete "
                             "the policy's non-default versions.",
@@ -63,9 +64,11 @@ def invalid_arn() -> ServiceError:
     return ServiceError("ValidationError", "Invalid ARN:  Could not be parsed!", 400, True)
 
 
-def policy_not_attachable() -> ServiceError:
-    """An AWS service role policy (``/aws-service-role/``) attached to anything but a service-linked role."""
-    return ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", 400, True)
+def policy_not_attachable(kind: str = "Role") -> ServiceError:
+    """An AWS service role policy (``/aws-service-role/``) attached to anything but a service-linked role
+    (``kind``: Role, User or Group; AWS's sentence is recorded for roles)."""
+    return ServiceError("PolicyNotAttachable", f"Cannot attach a Service Role Policy to a Customer {kind}.", 400,
+                        True)
 
 
 def not_found(kind: str, name: str) -> ServiceError:
@@ -79,6 +82,12 @@ def not_found(kind: str, name: str) -> ServiceError:
         return no_such_entity(f"Login Profile for User {name} cannot be found.")
     if kind == "access_key":
         return no_such_entity(f"The Access Key with id {name} cannot be found.")
+    if kind == "instance_profile":
+        return no_such_entity(f"Instance Profile {name} cannot be found.")
+    if kind == "account_alias":
+        return no_such_entity(f"The account alias {name} cannot be found.")
+    if kind == "deletion_task":
+        return no_such_entity(f"Deletion task {name} cannot be found.")
     return no_such_entity(f"The {_KIND_WORDS.get(kind, kind)} with name {name} cannot be found.")
 
 
@@ -89,6 +98,10 @@ def already_exists(kind: str, name: str) -> ServiceError:
         return entity_already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
     if kind == "login_profile":
         return entity_already_exists(f"Login Profile for user {name} already exists.")
+    if kind == "instance_profile":
+        return entity_already_exists(f"Instance Profile {name} already exists.")
+    if kind == "account_alias":
+        return entity_already_exists(f"The account alias {name} already exists.")
     return entity_already_exists(f"{_KIND_WORDS.get(kind, kind).capitalize()} with name {name} already exists.")
 
 
@@ -116,3 +129,8 @@ def from_store(error: StoreError) -> ServiceError:
 def password_policy_violation(message: str) -> ServiceError:
     """``PasswordPolicyViolation`` (400): a new password breaks the account's password policy."""
     return ServiceError("PasswordPolicyViolation", message, 400, True)
+
+
+def unmodifiable_entity(message: str) -> ServiceError:
+    """``UnmodifiableEntity`` (400): a service-linked role changed through the plain role operations."""
+    return ServiceError("UnmodifiableEntity", message, 400, True)

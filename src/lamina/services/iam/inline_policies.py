@@ -16,6 +16,7 @@ from lamina.store.repositories import OwnerKind, inline_policies, owner_id
 
 from ._common import account_of, check_document, check_marker_items, encoded, entity_arn, entity_label, transaction
 from .errors import from_store, limit_exceeded, no_such_entity
+from .protected_roles import require_modifiable
 
 _NAME_PARAM: dict[OwnerKind, str] = {"user": "UserName", "group": "GroupName", "role": "RoleName"}
 _NOUN = {"user": "User", "group": "Group", "role": "Role"}
@@ -37,6 +38,8 @@ def _put(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     limit = AGGREGATE_LIMITS[kind]
     check_document(document, PolicyKind.IDENTITY)
     with transaction(store) as conn:
+        if kind == "role":
+            require_modifiable(conn, account_of(ctx), name)
         owner = owner_id(conn, account_of(ctx), kind, name)
         others = inline_policies.inline_documents(conn, kind, owner)
         others.pop(policy_name, None)
@@ -72,6 +75,8 @@ def _delete(kind: OwnerKind, ctx: RequestContext, store: Store) -> None:
     name, policy_name = ctx.params[_NAME_PARAM[kind]], ctx.params["PolicyName"]
     try:
         with store.transaction() as conn:
+            if kind == "role":
+                require_modifiable(conn, account_of(ctx), name)
             inline_policies.delete_inline_policy(conn, account_of(ctx), kind, name, policy_name)
     except NotFound as error:
         raise _missing(kind, policy_name, error) from error

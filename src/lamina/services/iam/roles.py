@@ -3,7 +3,8 @@
 The trust policy is checked with the trust grammar (Principal required, no Resource) and returned URL-encoded,
 as AWS does. The users and roles it names must exist when it is written, and are bound to their unique ids
 (``named_principals``): once one is deleted, the policy reads with the old unique id in place of its ARN and
-trusts no principal re-created under that name. Role last-used data is not recorded yet, so ``RoleLastUsed``
+trusts no principal re-created under that name. A service-linked role (path ``/aws-service-role/``)
+cannot be updated or deleted here (``protected_roles``). Role last-used data is not recorded yet, so ``RoleLastUsed``
 is empty, as AWS shows for a role never used.
 """
 
@@ -34,6 +35,7 @@ from ._common import (
     transaction,
 )
 from .errors import malformed_policy_document
+from .protected_roles import require_modifiable
 
 TRUST_POLICY_LIMIT = 2048
 
@@ -131,6 +133,7 @@ def list_roles(ctx: RequestContext, store: Store) -> dict[str, Any]:
 @operation("iam", "UpdateRole", authorization=_declared("UpdateRole"))
 def update_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
     with transaction(store) as conn:
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         roles.update_role(conn, account_of(ctx), ctx.params["RoleName"], description=ctx.params.get("Description"),
                           max_session_duration=ctx.params.get("MaxSessionDuration"))
     return {}
@@ -150,6 +153,7 @@ def update_assume_role_policy(ctx: RequestContext, store: Store) -> None:
     check_document(document, PolicyKind.TRUST, TRUST_POLICY_LIMIT, "ACLSizePerRole")
     with transaction(store) as conn:
         roles.get_role(conn, account_of(ctx), ctx.params["RoleName"])  # NoSuchEntity before the principals
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         check_named_principals(conn, document)
         roles.update_assume_role_policy(conn, account_of(ctx), ctx.params["RoleName"], document)
 
@@ -157,4 +161,5 @@ def update_assume_role_policy(ctx: RequestContext, store: Store) -> None:
 @operation("iam", "DeleteRole", authorization=_declared("DeleteRole"))
 def delete_role(ctx: RequestContext, store: Store) -> None:
     with transaction(store) as conn:
+        require_modifiable(conn, account_of(ctx), ctx.params["RoleName"])
         roles.delete_role(conn, account_of(ctx), ctx.params["RoleName"])

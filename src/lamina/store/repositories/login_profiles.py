@@ -94,6 +94,18 @@ def delete_login_profile(conn: Connection, account_id: str, user_name: str) -> N
         raise NotFound("login profile", user.name)
 
 
+def password_hash(conn: Connection, account_id: str, user_name: str) -> str:
+    """The stored hash of the user's password (NotFound without a login profile), for a caller that
+    verifies it off the event loop (ChangePassword)."""
+    user = get_user(conn, account_id, user_name)
+    encoded = conn.execute(
+        select(login_profiles.c.password_hash).where(login_profiles.c.user_id == user.user_id)
+    ).scalar()
+    if encoded is None:
+        raise NotFound("login profile", user.name)
+    return str(encoded)
+
+
 def check_password(conn: Connection, account_id: str, user_name: str, password: str) -> bool:
     """True when the user has a login profile and ``password`` matches it."""
     user = get_user(conn, account_id, user_name)

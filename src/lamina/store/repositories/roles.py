@@ -156,6 +156,9 @@ def delete_role(conn: Connection, account_id: str, name: str) -> None:
         clause = exists().where(table.c.owner_kind == "role", table.c.owner_id == role.role_id)
         if conn.execute(select(clause)).scalar():
             raise DeleteConflict("role", role.name, blocker)
+    in_profile = exists().where(schema.instance_profile_roles.c.role_id == role.role_id)
+    if conn.execute(select(in_profile)).scalar():
+        raise DeleteConflict("role", role.name, "instance_profiles")
     tags.delete_all_tags(conn, "role", role.role_id)
     named_principals.forget(conn, named_principals.OWNER_ROLE_TRUST, role.role_id)
     conn.execute(roles.delete().where(roles.c.role_id == role.role_id))

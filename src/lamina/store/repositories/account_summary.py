@@ -1,0 +1,28 @@
+"""The counts behind GetAccountSummary: how many of each IAM entity an account holds."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Table, func, select
+
+from ..schema import access_keys, attachments, groups, instance_profiles, managed_policies, roles, users
+
+
+def _count(conn: Connection, table: Table, account_id: str) -> int:
+    query = select(func.count()).select_from(table).where(table.c.account_id == account_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def entity_counts(conn: Connection, account_id: str) -> dict[str, int]:
+    """Users, groups, roles, customer managed policies, instance profiles, policy attachments (any
+    managed policy attached to any user, group or role), and the root user's access keys."""
+    root_keys = select(func.count()).select_from(access_keys).where(
+        access_keys.c.account_id == account_id, access_keys.c.user_id.is_(None))
+    return {
+        "Users": _count(conn, users, account_id),
+        "Groups": _count(conn, groups, account_id),
+        "Roles": _count(conn, roles, account_id),
+        "Policies": _count(conn, managed_policies, account_id),
+        "InstanceProfiles": _count(conn, instance_profiles, account_id),
+        "PolicyVersionsInUse": _count(conn, attachments, account_id),
+        "RootAccessKeys": int(conn.execute(root_keys).scalar_one()),
+    }
