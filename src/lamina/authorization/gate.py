@@ -33,7 +33,6 @@ from . import policies as gather
 from .audit import AuditLog
 from .context_keys import global_keys
 
-
 _TYPES = {"Root": PrincipalType.ROOT, "IAMUser": PrincipalType.USER, "AssumedRole": PrincipalType.ASSUMED_ROLE,
           "FederatedUser": PrincipalType.FEDERATED_USER}
 

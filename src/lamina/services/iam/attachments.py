@@ -14,7 +14,6 @@ from typing import Any
 
 from lamina import managed_policies
 from lamina.context import RequestContext
-from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, Operation, operation
 from lamina.store import Connection, NotFound, Store, StoreError
 from lamina.store.repositories import OwnerKind, attachments, owner_id, policies
