@@ -15,13 +15,14 @@ from . import (
     policies,
     role_policy_tags,
     roles,
+    service_credentials,
     simulator,
     user_tags,
     users,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator)
+           access_keys, login_profiles, account_details, simulator, service_credentials)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

@@ -32,8 +32,10 @@ from . import (
     named_principals,
     policies,
     roles,
+    server_certificates,
     sessions,
     tags,
+    user_credentials,
     users,
 )
 from ._common import OwnerKind, Page, owner_id
@@ -68,9 +70,11 @@ __all__ = [
     "owner_id",
     "policies",
     "roles",
+    "server_certificates",
     "sessions",
     "sha256_base64",
     "tags",
+    "user_credentials",
     "users",
     "version_number",
 ]
