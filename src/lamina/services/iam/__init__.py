@@ -15,14 +15,17 @@ from . import (
     policies,
     role_policy_tags,
     roles,
+    server_certificates,
     service_credentials,
     simulator,
+    user_certificates,
     user_tags,
     users,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator, service_credentials)
+           access_keys, login_profiles, account_details, simulator, service_credentials,
+           server_certificates, user_certificates)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

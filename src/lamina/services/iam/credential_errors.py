@@ -55,8 +55,9 @@ def key_pair_mismatch() -> ServiceError:
     return ServiceError("KeyPairMismatch", "Public key certificate and private key doesn't match.", 400, True)
 
 
-def duplicate_certificate(certificate_id: str) -> ServiceError:
-    return ServiceError("DuplicateCertificate", f"The Certificate with id {certificate_id} already exists.", 409, True)
+def duplicate_certificate() -> ServiceError:
+    return ServiceError("DuplicateCertificate", "The same certificate is already associated with an IAM user in "
+                        "the account.", 409, True)
 
 
 def invalid_certificate(message: str) -> ServiceError:

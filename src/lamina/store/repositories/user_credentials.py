@@ -148,7 +148,7 @@ def upload_ssh_key(conn: Connection, account_id: str, user_name: str, body: str,
     """An Active key; the sixth is LimitExceeded."""
     user_id = _owner(conn, account_id, user_name, lock=True)
     if _count(conn, ssh_public_keys, ssh_public_keys.c.user_id == user_id) >= MAX_SSH_KEYS:
-        raise LimitExceeded("user", user_name, "KeyPairsPerUser", MAX_SSH_KEYS)
+        raise LimitExceeded("user", user_name, "SSHPublicKeysPerUser", MAX_SSH_KEYS)
     found = get_user(conn, account_id, user_name)
     row = SshKeyRow(ids.unique_id(ids.SSH_PUBLIC_KEY), found.name, body, fingerprint, "Active", now())
     conn.execute(ssh_public_keys.insert().values(key_id=row.key_id, account_id=account_id, user_id=user_id, body=body,
