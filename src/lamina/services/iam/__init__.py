@@ -9,8 +9,10 @@ from . import (
     account_details,
     attachments,
     boundaries,
+    credential_report,
     groups,
     inline_policies,
+    last_accessed,
     login_profiles,
     policies,
     role_policy_tags,
@@ -25,7 +27,7 @@ from . import (
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
            access_keys, login_profiles, account_details, simulator, service_credentials,
-           server_certificates, user_certificates)
+           server_certificates, user_certificates, credential_report, last_accessed)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]
