@@ -49,8 +49,8 @@ def _v5_to_v6(conn: Connection) -> None:
 
 
 def _v6_to_v7(conn: Connection) -> None:
-    """IAM's other credentials, credential reports and last-accessed jobs: new tables, made by
-    ``create_all``; no data moves."""
+    """IAM's other credentials, credential reports, last-accessed jobs and account properties: new
+    tables, made by ``create_all``; no data moves."""
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,

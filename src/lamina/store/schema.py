@@ -38,7 +38,8 @@ SCHEMA_VERSION = 7
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
 CloudWatch Logs tables. 7: IAM's other credentials (server and signing certificates, SSH keys,
-service-specific credentials), credential reports and last-accessed jobs (see ``migrations.py``)."""
+service-specific credentials), credential reports, last-accessed jobs and account properties
+(see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -613,4 +614,14 @@ last_accessed_jobs = Table(
     Column("result", Text, nullable=False),  # JSON: the services and their last access
     _created(),
     Column("completed_at", UtcDateTime(), nullable=False),
+)
+
+# GetAccountProperties/PutAccountProperties: ``Namespace/PropertyName`` to value, per account.
+account_properties = Table(
+    "account_properties",
+    metadata,
+    _account(),
+    Column("name", String(50), nullable=False),
+    Column("value", String(1024), nullable=False),
+    PrimaryKeyConstraint("account_id", "name"),
 )

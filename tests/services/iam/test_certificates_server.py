@@ -126,7 +126,8 @@ def test_signing_certificates(iam: Any) -> None:
         "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2", 409)
     cert_id = uploaded["CertificateId"]
     iam.update_signing_certificate(UserName="signer", CertificateId=cert_id, Status="Inactive")
-    statuses = {c["CertificateId"]: c["Status"] for c in iam.list_signing_certificates(UserName="signer")["Certificates"]}
+    listed = iam.list_signing_certificates(UserName="signer")["Certificates"]
+    statuses = {c["CertificateId"]: c["Status"] for c in listed}
     assert statuses[cert_id] == "Inactive" and len(statuses) == 2
     assert _code(error_of(iam.delete_user, UserName="signer"))[0] == "DeleteConflict"
     for cid in statuses:

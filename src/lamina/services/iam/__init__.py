@@ -15,6 +15,7 @@ from . import (
     last_accessed,
     login_profiles,
     policies,
+    prerequisites,
     role_policy_tags,
     roles,
     server_certificates,
@@ -27,7 +28,8 @@ from . import (
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
            access_keys, login_profiles, account_details, simulator, service_credentials,
-           server_certificates, user_certificates, credential_report, last_accessed)
+           server_certificates, user_certificates, credential_report, last_accessed,
+           prerequisites)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

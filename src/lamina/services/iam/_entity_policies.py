@@ -22,7 +22,7 @@ from lamina.arn import format_arn, parse_arn
 from lamina.catalog import default_catalog
 from lamina.protocols import ServiceError
 from lamina.store import Connection, NotFound
-from lamina.store.repositories import attachments, groups, inline_policies, policies, roles, users
+from lamina.store.repositories import OwnerKind, attachments, groups, inline_policies, policies, roles, users
 
 from .errors import invalid_input, no_such_entity
 
@@ -79,10 +79,10 @@ def _managed(conn: Connection, arn: str) -> HeldPolicy:
     return HeldPolicy(policy.name, "MANAGED", version.document, arn)
 
 
-def _own(conn: Connection, kind: str, owner_id: str, name: str) -> list[HeldPolicy]:
+def _own(conn: Connection, kind: OwnerKind, owner_id: str, name: str) -> list[HeldPolicy]:
     inline = [HeldPolicy(pname, "INLINE", doc, None, kind.upper(), name)
-              for pname, doc in sorted(inline_policies.inline_documents(conn, kind, owner_id).items())]  # type: ignore[arg-type]
-    return inline + [_managed(conn, arn) for arn in attachments.attached_policy_arns(conn, kind, owner_id)]  # type: ignore[arg-type]
+              for pname, doc in sorted(inline_policies.inline_documents(conn, kind, owner_id).items())]
+    return inline + [_managed(conn, arn) for arn in attachments.attached_policy_arns(conn, kind, owner_id)]
 
 
 def _all(page_of: Any) -> list[Any]:
@@ -132,7 +132,7 @@ def _resolve(conn: Connection, account: str, kind: str, name: str, arn: str) -> 
 def _policy_principals(conn: Connection, account: str, arn: str) -> list[Principal]:
     found: dict[str, Principal] = {}
     for entity in attachments.list_entities_for_policy(conn, arn):
-        if attachments.entity_path(conn, account, entity.kind, entity.entity_id) is None:  # type: ignore[arg-type]
+        if attachments.entity_path(conn, account, entity.kind, entity.entity_id) is None:
             continue
         if entity.kind == "user":
             principal = _user_principal(users.get_user_by_id(conn, entity.entity_id))

@@ -15,14 +15,13 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lamina.arn import format_arn
 from lamina.context import RequestContext
 from lamina.services.registry import operation
 from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, accounts, login_profiles, reports, user_credentials, users
 from lamina.store.repositories.access_keys import AccessKeyRow
 from lamina.store.repositories.user_credentials import SigningCertificateRow
-
-from lamina.arn import format_arn
 
 from ._common import account_of
 from .credential_errors import report_expired, report_not_present, transaction

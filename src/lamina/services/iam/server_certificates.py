@@ -23,8 +23,8 @@ from lamina.store.repositories.server_certificates import TAG_KIND, ServerCertif
 
 from ._common import account_of, page_args, page_out, request_tags, tags_out
 from ._credential_auth import on_certificate
-from .declarations import derived_authorization
 from .credential_errors import key_pair_mismatch, malformed_certificate, transaction
+from .declarations import derived_authorization
 
 _UNPARSEABLE_BODY = "Unable to parse certificate. Please ensure the certificate is in PEM format."
 _UNPARSEABLE_KEY = "Unable to parse private key. Please ensure the private key is in PEM format."

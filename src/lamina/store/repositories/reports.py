@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from .. import dialect
 from ..errors import NotFound
-from ..schema import audit_events, credential_reports, last_accessed_jobs
+from ..schema import account_properties, audit_events, credential_reports, last_accessed_jobs
 from ._common import now
 from .accounts import require_account
 
@@ -95,3 +95,16 @@ def last_accesses(conn: Connection, account_id: str, principals: Iterable[str],
              .where(audit_events.c.account_id == account_id, or_(*wanted))
              .group_by(column, audit_events.c.action))
     return [LastAccess(row.principal_arn, row.action, row.time) for row in conn.execute(query)]
+
+
+def put_account_properties(conn: Connection, account_id: str, properties: dict[str, str]) -> None:
+    """Set (add or replace) the account's properties by name."""
+    require_account(conn, account_id)
+    for name, value in properties.items():
+        dialect.upsert(conn, account_properties, {"account_id": account_id, "name": name, "value": value},
+                       keys=("account_id", "name"))
+
+
+def account_properties_of(conn: Connection, account_id: str) -> dict[str, str]:
+    query = select(account_properties).where(account_properties.c.account_id == account_id)
+    return {row.name: row.value for row in conn.execute(query.order_by(account_properties.c.name))}
