@@ -34,7 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
 
 def _run(server: LaminaServer, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AWS_ACCESS_KEY_ID": server.access_key_id, "AWS_SECRET_ACCESS_KEY": server.secret_access_key,
-           "AWS_DEFAULT_REGION": server.region, "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+           "AWS_DEFAULT_REGION": server.region, "AWS_CONFIG_FILE": "/dev/null",
+           "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
     env.pop("AWS_SESSION_TOKEN", None)
     return subprocess.run([AWS, "--endpoint-url", server.endpoint_url, "--output", "json", *args], capture_output=True,
                           text=True, env=env, check=False, cwd=cwd)
