@@ -62,6 +62,14 @@ def _with_secret(row: ServiceCredentialRow, secret: str) -> dict[str, Any]:
     return {"ServiceSpecificCredential": _metadata(row) | {field: secret}}
 
 
+def _owner(ctx: RequestContext) -> str:
+    """The named user, else the calling user; the root has no service-specific credentials."""
+    owner = own_or_named(ctx)
+    if owner is None:
+        raise ServiceError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
+    return owner
+
+
 @operation("iam", "CreateServiceSpecificCredential", authorization=on_user("CreateServiceSpecificCredential"))
 def create_service_specific_credential(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """A new Active credential named ``USER-at-ACCOUNT``; the user is checked before the service."""
@@ -82,22 +90,17 @@ def create_service_specific_credential(ctx: RequestContext, store: Store) -> dic
 
 @operation("iam", "ListServiceSpecificCredentials", authorization=on_user("ListServiceSpecificCredentials"))
 def list_service_specific_credentials(ctx: RequestContext, store: Store) -> dict[str, Any]:
-    """The user's credentials (of one service when named); ``AllUsers`` lists the whole account's."""
+    """The user's credentials (of one service when named); ``AllUsers`` lists the whole account's.
+    The user is checked before the service, as Create does."""
     account, service = account_of(ctx), ctx.params.get("ServiceName")
-    if service is not None:
-        _require_service(service)
     owner = None if ctx.params.get("AllUsers") else _owner(ctx)
     with transaction(store, read_only=True) as conn:
+        if owner is not None:
+            owner = users.get_user(conn, account, owner).name
+        if service is not None:
+            _require_service(service)
         found = user_credentials.list_service_credentials(conn, account, owner, service)
     return {"ServiceSpecificCredentials": [_metadata(row) for row in found]}  # AWS sends no IsTruncated
-
-
-def _owner(ctx: RequestContext) -> str:
-    """The named user, else the calling user; the root has no service-specific credentials."""
-    owner = own_or_named(ctx)
-    if owner is None:
-        raise ServiceError("ValidationError", "Must specify userName when calling with non-User credentials", 400)
-    return owner
 
 
 @operation("iam", "UpdateServiceSpecificCredential", authorization=on_user("UpdateServiceSpecificCredential"))

@@ -149,7 +149,7 @@ def upload_ssh_public_key(ctx: RequestContext, store: Store) -> dict[str, Any]:
     with transaction(store) as conn:
         users.get_user(conn, account, _user(ctx))  # the user is checked before the key, as AWS does
         printed = fingerprint(body)
-        if printed in user_credentials.ssh_key_fingerprints(conn, _user(ctx), account):
+        if printed in user_credentials.ssh_key_fingerprints(conn, account, _user(ctx)):
             raise duplicate_ssh_public_key()
         row = user_credentials.upload_ssh_key(conn, account, _user(ctx), body, printed)
     return {"SSHPublicKey": _ssh_out(row)}

@@ -156,7 +156,7 @@ def upload_ssh_key(conn: Connection, account_id: str, user_name: str, body: str,
     return row
 
 
-def ssh_key_fingerprints(conn: Connection, user_name: str, account_id: str) -> set[str]:
+def ssh_key_fingerprints(conn: Connection, account_id: str, user_name: str) -> set[str]:
     """The fingerprints of the user's keys (AWS refuses the same key twice)."""
     user_id = _owner(conn, account_id, user_name)
     query = select(ssh_public_keys.c.fingerprint).where(ssh_public_keys.c.user_id == user_id)
