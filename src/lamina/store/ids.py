@@ -71,3 +71,13 @@ def revision_id() -> str:
 def url_id() -> str:
     """A function URL's id, the ``<url-id>`` of ``https://<url-id>.lambda-url.<region>.on.aws``."""
     return _random(_URL_ID_ALPHABET, 32)
+
+
+SERVER_CERTIFICATE = "ASCA"
+SSH_PUBLIC_KEY = "APKA"
+SERVICE_CREDENTIAL = "ACCA"
+
+
+def signing_certificate_id() -> str:
+    """A signing certificate's id: 32 upper-case letters and digits (AWS's are ``[\\w]+``, 24 to 128)."""
+    return _random(_BASE32, 32)

@@ -53,8 +53,13 @@ def _v6_to_v7(conn: Connection) -> None:
     no data moves."""
 
 
+def _v7_to_v8(conn: Connection) -> None:
+    """IAM's other credentials, credential reports, last-accessed jobs and account properties: new
+    tables, made by ``create_all``; no data moves."""
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
-                                                  5: _v5_to_v6, 6: _v6_to_v7}
+                                                  5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8}
 """From version N to N + 1."""
 
 

@@ -34,11 +34,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
-CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks (see
-``migrations.py``)."""
+CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks. 8: IAM's other
+credentials (server and signing certificates, SSH keys, service-specific credentials), credential
+reports, last-accessed jobs and account properties (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -568,4 +569,96 @@ service_linked_role_deletions = Table(
     Column("reason", Text),
     _created(),
     CheckConstraint("status IN ('SUCCEEDED', 'IN_PROGRESS', 'FAILED', 'NOT_STARTED')", name="status"),
+)
+
+
+# IAM's other credentials. Server certificates are account-wide and named (case-insensitive, like
+# every IAM name); the others belong to a user (by its unique id, like access keys). A private key
+# is SecretBox ciphertext bound to the certificate id; a service password is kept as its SHA-256
+# only (it is random and high-entropy, shown once at creation or reset and never again).
+server_certificates = Table(
+    "server_certificates",
+    metadata,
+    Column("certificate_id", String(21), primary_key=True),  # ASCA…
+    _account(),
+    *_named_columns(128),
+    Column("body", Text, nullable=False),
+    Column("chain", Text),
+    Column("private_key", LargeBinary, nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    _created(),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("certificate_id", String(128), primary_key=True),
+    _account(),
+    Column("user_id", String(21), ForeignKey("users.user_id")),  # NULL: the account's root
+    Column("body", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    _created(),
+    Index(None, "account_id", "user_id"),
+)
+
+ssh_public_keys = Table(
+    "ssh_public_keys",
+    metadata,
+    Column("key_id", String(21), primary_key=True),  # APKA…
+    _account(),
+    Column("user_id", String(21), ForeignKey("users.user_id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    _created(),
+    Index(None, "user_id"),
+)
+
+service_specific_credentials = Table(
+    "service_specific_credentials",
+    metadata,
+    Column("credential_id", String(21), primary_key=True),  # ACCA…
+    _account(),
+    Column("user_id", String(21), ForeignKey("users.user_id"), nullable=False),
+    Column("service_name", String(128), nullable=False),
+    Column("service_user_name", String(200), nullable=False),
+    Column("secret_digest", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("expires_at", UtcDateTime()),
+    _created(),
+    Index(None, "user_id"),
+)
+
+# The last credential report of each account (its CSV, as GetCredentialReport returns it) and the
+# service-last-accessed jobs: both computed when asked for, kept so that Get* answers the same text.
+credential_reports = Table(
+    "credential_reports",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("content", Text, nullable=False),
+    _created(),
+)
+
+last_accessed_jobs = Table(
+    "last_accessed_jobs",
+    metadata,
+    Column("job_id", String(36), primary_key=True),
+    _account(),
+    Column("kind", String(16), nullable=False),  # service | organizations
+    Column("entity_arn", String(2048), nullable=False),
+    Column("granularity", String(16), nullable=False),
+    Column("result", Text, nullable=False),  # JSON: the services and their last access
+    _created(),
+    Column("completed_at", UtcDateTime(), nullable=False),
+)
+
+# GetAccountProperties/PutAccountProperties: ``Namespace/PropertyName`` to value, per account.
+account_properties = Table(
+    "account_properties",
+    metadata,
+    _account(),
+    Column("name", String(50), nullable=False),
+    Column("value", String(1024), nullable=False),
+    PrimaryKeyConstraint("account_id", "name"),
 )

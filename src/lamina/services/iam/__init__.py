@@ -12,22 +12,29 @@ from . import (
     attachments,
     boundaries,
     change_password,
+    credential_report,
     groups,
     inline_policies,
     instance_profiles,
+    last_accessed,
     login_profiles,
     policies,
+    prerequisites,
     role_policy_tags,
     roles,
+    server_certificates,
+    service_credentials,
     service_linked_roles,
     simulator,
+    user_certificates,
     user_tags,
     users,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
            access_keys, login_profiles, account_details, simulator, service_linked_roles, instance_profiles,
-           account_alias, account_summary, change_password)
+           account_alias, account_summary, change_password, service_credentials, server_certificates,
+           user_certificates, credential_report, last_accessed, prerequisites)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

@@ -21,6 +21,10 @@ _DELETE_CONFLICTS = {
     ("user", "inline_policies"): "Cannot delete entity, must delete policies first.",
     ("user", "attached_policies"): "Cannot delete entity, must detach all policies first.",
     ("user", "groups"): "Cannot delete entity, must remove user from all groups first.",
+    # AWS's answer recorded for a service-specific credential; signing certificates and SSH keys alike
+    ("user", "service_credentials"): "Cannot delete entity, must remove referenced objects first.",
+    ("user", "signing_certificates"): "Cannot delete entity, must remove referenced objects first.",
+    ("user", "ssh_public_keys"): "Cannot delete entity, must remove referenced objects first.",
     ("group", "members"): "Cannot delete entity, must remove users from group first.",
     ("group", "inline_policies"): "Cannot delete entity, must delete policies first.",
     ("group", "attached_policies"): "Cannot delete entity, must detach all policies first.",

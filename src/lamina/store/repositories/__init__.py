@@ -35,9 +35,11 @@ from . import (
     named_principals,
     policies,
     roles,
+    server_certificates,
     service_linked_roles,
     sessions,
     tags,
+    user_credentials,
     users,
 )
 from ._common import OwnerKind, Page, owner_id
@@ -75,10 +77,12 @@ __all__ = [
     "owner_id",
     "policies",
     "roles",
+    "server_certificates",
     "service_linked_roles",
     "sessions",
     "sha256_base64",
     "tags",
+    "user_credentials",
     "users",
     "version_number",
 ]

@@ -112,6 +112,9 @@ _DELETE_BLOCKERS = (
     ("inline_policies", schema.inline_policies, schema.inline_policies.c.owner_id),
     ("attached_policies", schema.attachments, schema.attachments.c.owner_id),
     ("groups", schema.group_members, schema.group_members.c.user_id),
+    ("signing_certificates", schema.signing_certificates, schema.signing_certificates.c.user_id),
+    ("ssh_public_keys", schema.ssh_public_keys, schema.ssh_public_keys.c.user_id),
+    ("service_credentials", schema.service_specific_credentials, schema.service_specific_credentials.c.user_id),
 )
 
 
