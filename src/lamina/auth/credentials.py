@@ -51,6 +51,9 @@ class Caller:
     """True for credentials from STS (an ``ASIA`` key with a session token)."""
     mfa_present: bool | None = None
     """``aws:MultiFactorAuthPresent``: set only for temporary credentials, as AWS does."""
+    mfa_authenticated_at: datetime | None = None
+    """When a TOTP code was verified for the session (or the session it was chained from): the
+    origin of ``aws:MultiFactorAuthAge``; None without MFA."""
     token_issued_at: str | None = None
     """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
 
@@ -154,7 +157,8 @@ def _temporary(conn: Connection, store: Store, access_key_id: str) -> ResolvedKe
 def session_caller(session: sessions.SessionRow) -> Caller:
     """The caller an STS session stands for: the assumed role, or the user/root of GetSessionToken.
 
-    No MFA device is ever verified here, so ``aws:MultiFactorAuthPresent`` is false (fail closed).
+    ``aws:MultiFactorAuthPresent`` is true only when STS verified a TOTP code for the session (or
+    for the session it was chained from), false otherwise (fail closed).
     """
     spec = session.spec
     kind: PrincipalType = "IAMUser"
@@ -168,7 +172,8 @@ def session_caller(session: sessions.SessionRow) -> Caller:
     else:
         user_name = spec.session_name
     return Caller(spec.account_id, spec.principal_arn, kind, user_id, session.access_key_id, user_name=user_name,
-                  role_arn=role_arn, temporary=True, mfa_present=False, token_issued_at=_iso(session.created_at))
+                  role_arn=role_arn, temporary=True, mfa_present=spec.mfa_authenticated_at is not None,
+                  token_issued_at=_iso(session.created_at), mfa_authenticated_at=spec.mfa_authenticated_at)
 
 
 def _iso(moment: datetime) -> str:

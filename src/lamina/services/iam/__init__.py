@@ -12,16 +12,20 @@ from . import (
     groups,
     inline_policies,
     login_profiles,
+    mfa_devices,
     policies,
     role_policy_tags,
     roles,
     simulator,
+    sts_preferences,
     user_tags,
     users,
+    virtual_mfa_devices,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator)
+           access_keys, login_profiles, account_details, simulator, virtual_mfa_devices, mfa_devices,
+           sts_preferences)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]
