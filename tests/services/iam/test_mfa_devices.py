@@ -117,8 +117,8 @@ def test_deactivate_then_delete_device_and_user(store: Store) -> None:
     assert call(store, "ListVirtualMFADevices")["VirtualMFADevices"] == [{"SerialNumber": SERIAL}]
     call(store, "DeleteUser", UserName="alice")
     call(store, "DeleteVirtualMFADevice", SerialNumber=SERIAL)
-    fails(store, "DeleteVirtualMFADevice", "NoSuchEntity", f"VirtualMFADevice with serial number {SERIAL} doesn't exist.",
-          SerialNumber=SERIAL)
+    fails(store, "DeleteVirtualMFADevice", "NoSuchEntity",
+          f"VirtualMFADevice with serial number {SERIAL} doesn't exist.", SerialNumber=SERIAL)
 
 
 def test_codes_used_to_enable_cannot_enable_again(store: Store) -> None:
