@@ -22,7 +22,8 @@ from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, sessions, users
 
 __all__ = [
-    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller", "user_arn",
+    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller",
+    "session_token_without_mfa", "user_arn",
 ]
 
 PrincipalType = Literal["Root", "IAMUser", "AssumedRole", "FederatedUser"]
@@ -89,17 +90,27 @@ class ResolvedKey:
     caller: Caller
     session: _SessionCheck | None = None
 
-    def accept(self, session_token: str | None, at: datetime) -> Caller:
+    def accept(self, session_token: str | None, at: datetime, service: str | None = None) -> Caller:
         """The caller, once the signed request's session token fits the key; else ``AuthError``.
 
-        A long-term key must come without a token; a temporary one with its own, unexpired.
+        A long-term key must come without a token; a temporary one with its own, unexpired. A
+        GetSessionToken session without MFA cannot call IAM (``service``): AWS answers
+        InvalidClientTokenId, as for a token it does not know.
         """
         if self.session is None:
             if session_token is not None:
                 raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
         else:
             self.session.check(session_token, at)
+            if service == "iam" and session_token_without_mfa(self.caller):
+                raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
         return self.caller
+
+
+def session_token_without_mfa(caller: Caller) -> bool:
+    """A user's or the root's GetSessionToken session issued without MFA: AWS's API reference says it
+    "cannot call any IAM API operations unless MFA authentication information is included"."""
+    return caller.temporary and caller.principal_type in ("IAMUser", "Root") and not caller.mfa_present
 
 
 def root_caller(account_id: str, access_key_id: str) -> Caller:

@@ -115,12 +115,15 @@ def test_a_session_token_with_a_totp_code_is_allowed(lamina_server: LaminaServer
     assert [(d["UserName"], d["SerialNumber"]) for d in listed] == [(name, device.serial)]
 
 
-def test_a_session_token_without_mfa_is_still_denied(lamina_server: LaminaServer,
+def test_a_session_token_without_mfa_cannot_call_iam(lamina_server: LaminaServer,
                                                      story: tuple[str, dict[str, Any], Device]) -> None:
-    _, key, _ = story
+    """AWS: GetSessionToken credentials "cannot call any IAM API operations unless MFA authentication
+    information is included"; IAM answers as for a token it does not know."""
+    name, key, _ = story
     creds = client(lamina_server, "sts", key).get_session_token()["Credentials"]
-    code, message, _ = error_of(lambda: client(lamina_server, "iam", creds).list_roles())
-    assert code == "AccessDenied" and message.endswith("with an explicit deny in an identity-based policy")
+    assert error_of(lambda: client(lamina_server, "iam", creds).list_mfa_devices()) == (
+        "InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+    assert client(lamina_server, "sts", creds).get_caller_identity()["Arn"].endswith(f":user/{name}")
 
 
 def test_wrong_reused_and_foreign_codes_are_refused(lamina_server: LaminaServer,
