@@ -227,7 +227,7 @@ class LaminaApp:
                 raise AuthError("SignatureDoesNotMatch",
                                 f"Credential should be scoped to correct service: '{ctx.service}'. ")
             # a temporary key also needs its session's token, unexpired; a long-term key, none
-            ctx.caller = resolved[signer.access_key_id].accept(signer.session_token, at)
+            ctx.caller = resolved[signer.access_key_id].accept(signer.session_token, at, ctx.service)
         except AuthError as error:
             raise _auth_error(ctx, error) from None
         ctx.region = signer.region

@@ -22,7 +22,8 @@ from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, sessions, users
 
 __all__ = [
-    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller", "user_arn",
+    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller",
+    "session_token_without_mfa", "user_arn",
 ]
 
 PrincipalType = Literal["Root", "IAMUser", "AssumedRole", "FederatedUser"]
@@ -51,6 +52,9 @@ class Caller:
     """True for credentials from STS (an ``ASIA`` key with a session token)."""
     mfa_present: bool | None = None
     """``aws:MultiFactorAuthPresent``: set only for temporary credentials, as AWS does."""
+    mfa_authenticated_at: datetime | None = None
+    """When a TOTP code was verified for the session (or the session it was chained from): the
+    origin of ``aws:MultiFactorAuthAge``; None without MFA."""
     token_issued_at: str | None = None
     """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
 
@@ -86,17 +90,27 @@ class ResolvedKey:
     caller: Caller
     session: _SessionCheck | None = None
 
-    def accept(self, session_token: str | None, at: datetime) -> Caller:
+    def accept(self, session_token: str | None, at: datetime, service: str | None = None) -> Caller:
         """The caller, once the signed request's session token fits the key; else ``AuthError``.
 
-        A long-term key must come without a token; a temporary one with its own, unexpired.
+        A long-term key must come without a token; a temporary one with its own, unexpired. A
+        GetSessionToken session without MFA cannot call IAM (``service``): AWS answers
+        InvalidClientTokenId, as for a token it does not know.
         """
         if self.session is None:
             if session_token is not None:
                 raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
         else:
             self.session.check(session_token, at)
+            if service == "iam" and session_token_without_mfa(self.caller):
+                raise AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
         return self.caller
+
+
+def session_token_without_mfa(caller: Caller) -> bool:
+    """A user's or the root's GetSessionToken session issued without MFA: AWS's API reference says it
+    "cannot call any IAM API operations unless MFA authentication information is included"."""
+    return caller.temporary and caller.principal_type in ("IAMUser", "Root") and not caller.mfa_present
 
 
 def root_caller(account_id: str, access_key_id: str) -> Caller:
@@ -154,7 +168,8 @@ def _temporary(conn: Connection, store: Store, access_key_id: str) -> ResolvedKe
 def session_caller(session: sessions.SessionRow) -> Caller:
     """The caller an STS session stands for: the assumed role, or the user/root of GetSessionToken.
 
-    No MFA device is ever verified here, so ``aws:MultiFactorAuthPresent`` is false (fail closed).
+    ``aws:MultiFactorAuthPresent`` is true only when STS verified a TOTP code for the session (or
+    for the session it was chained from), false otherwise (fail closed).
     """
     spec = session.spec
     kind: PrincipalType = "IAMUser"
@@ -168,7 +183,8 @@ def session_caller(session: sessions.SessionRow) -> Caller:
     else:
         user_name = spec.session_name
     return Caller(spec.account_id, spec.principal_arn, kind, user_id, session.access_key_id, user_name=user_name,
-                  role_arn=role_arn, temporary=True, mfa_present=False, token_issued_at=_iso(session.created_at))
+                  role_arn=role_arn, temporary=True, mfa_present=spec.mfa_authenticated_at is not None,
+                  token_issued_at=_iso(session.created_at), mfa_authenticated_at=spec.mfa_authenticated_at)
 
 
 def _iso(moment: datetime) -> str:

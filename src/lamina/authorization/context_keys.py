@@ -1,7 +1,9 @@
 """The global condition keys the gate supplies for every request (docs/policy-engine.md lists them).
 
 Only keys AWS would have are present: ``aws:username`` for IAM users only,
-``aws:MultiFactorAuthPresent`` and ``aws:TokenIssueTime`` for temporary credentials only.
+``aws:MultiFactorAuthPresent`` and ``aws:TokenIssueTime`` for temporary credentials only (long-term
+keys never carry MFA, so AWS leaves the key out rather than saying false), and
+``aws:MultiFactorAuthAge`` only for a session STS issued after verifying a TOTP code.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def principal_arn(caller: Caller) -> str:
 def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, secure: bool,
                 principal_tags: tuple[tuple[str, str], ...], at: datetime | None = None) -> dict[str, ContextValue]:
     """The request context every decision starts from."""
-    current_time, epoch_time = _clock(int((at or datetime.now(UTC)).timestamp()))
+    epoch = int((at or datetime.now(UTC)).timestamp())
+    current_time, epoch_time = _clock(epoch)
     keys: dict[str, ContextValue] = {
         "aws:PrincipalArn": principal_arn(caller),
         "aws:PrincipalAccount": caller.account_id,
@@ -43,6 +46,8 @@ def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, se
         keys["aws:SourceIp"] = source_ip
     if caller.temporary:
         keys["aws:MultiFactorAuthPresent"] = "true" if caller.mfa_present else "false"
+        if caller.mfa_present and caller.mfa_authenticated_at is not None:
+            keys["aws:MultiFactorAuthAge"] = str(max(0, epoch - int(caller.mfa_authenticated_at.timestamp())))
         if caller.token_issued_at:
             keys["aws:TokenIssueTime"] = caller.token_issued_at
     for key, value in principal_tags:

@@ -46,7 +46,8 @@ class DeleteConflict(StoreError):
     """The object cannot be deleted yet; ``blocker`` names what still depends on it.
 
     Blockers: ``login_profile``, ``access_keys``, ``groups``, ``members``, ``inline_policies``,
-    ``attached_policies``, ``attachments``, ``versions``, ``default_version``, ``aliases``.
+    ``attached_policies``, ``attachments``, ``versions``, ``default_version``, ``aliases``,
+    ``mfa_devices`` (a user's), ``user`` (an MFA device enabled for one).
     ``dependents`` names the blocking objects where AWS lists them (the aliases of a version).
     """
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, inspect, select, text, update
 
 from . import schema
 from .errors import SchemaMismatch
@@ -58,8 +58,17 @@ def _v7_to_v8(conn: Connection) -> None:
     tables, made by ``create_all``; no data moves."""
 
 
+def _v8_to_v9(conn: Connection) -> None:
+    """Sessions learn when MFA was presented for them (NULL: never, as for every older session);
+    the MFA device and STS preference tables are new, made by ``create_all``."""
+    if "mfa_authenticated_at" in {column["name"] for column in inspect(conn).get_columns("sessions")}:
+        return  # a store whose version was set back by hand (tests do) still has it
+    kind = schema.sessions.c.mfa_authenticated_at.type.compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE sessions ADD COLUMN mfa_authenticated_at {kind}"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
-                                                  5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8}
+                                                  5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8, 8: _v8_to_v9}
 """From version N to N + 1."""
 
 

@@ -34,12 +34,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
 CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks. 8: IAM's other
 credentials (server and signing certificates, SSH keys, service-specific credentials), credential
-reports, last-accessed jobs and account properties (see ``migrations.py``)."""
+reports, last-accessed jobs and account properties. 9: virtual MFA devices, STS preferences and
+``sessions.mfa_authenticated_at`` (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -276,7 +277,36 @@ sessions = Table(
     Column("transitive_tag_keys", Text, nullable=False),  # JSON list
     _created(),
     Column("expires_at", UtcDateTime(), nullable=False),
+    Column("mfa_authenticated_at", UtcDateTime()),  # when a TOTP code was verified for it (or its parent)
     Index(None, "expires_at"),
+)
+
+# Virtual MFA devices. The serial number is the device ARN (arn:aws:iam::ACCT:mfa/PATH/NAME); the
+# TOTP seed is SecretBox ciphertext bound to it. ``last_step`` is the latest TOTP time step accepted
+# (a code at or before it is refused: each code works once); ``drift`` the steps ResyncMFADevice found
+# the device's clock off by.
+mfa_devices = Table(
+    "mfa_devices",
+    metadata,
+    Column("serial_number", String(256), primary_key=True),
+    _account(),
+    Column("name", String(226), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("seed", LargeBinary, nullable=False),
+    Column("user_id", String(21), ForeignKey("users.user_id")),  # NULL: unassigned
+    Column("enabled_at", UtcDateTime()),
+    Column("last_step", BigInteger),
+    Column("drift", Integer, nullable=False, default=0),
+    _created(),
+    Index(None, "account_id", "user_id"),
+)
+
+# Per-account STS settings (SetSecurityTokenServicePreferences); no row: AWS's default (v1Token).
+sts_preferences = Table(
+    "sts_preferences",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("global_endpoint_token_version", String(8), nullable=False),
 )
 
 # The IAM users and roles a stored policy document names, by the unique id they had when it was

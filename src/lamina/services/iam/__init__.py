@@ -18,6 +18,7 @@ from . import (
     instance_profiles,
     last_accessed,
     login_profiles,
+    mfa_devices,
     policies,
     prerequisites,
     role_policy_tags,
@@ -26,15 +27,18 @@ from . import (
     service_credentials,
     service_linked_roles,
     simulator,
+    sts_preferences,
     user_certificates,
     user_tags,
     users,
+    virtual_mfa_devices,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
            access_keys, login_profiles, account_details, simulator, service_linked_roles, instance_profiles,
            account_alias, account_summary, change_password, service_credentials, server_certificates,
-           user_certificates, credential_report, last_accessed, prerequisites)
+           user_certificates, credential_report, last_accessed, prerequisites, virtual_mfa_devices, mfa_devices,
+           sts_preferences)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

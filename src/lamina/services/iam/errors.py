@@ -18,6 +18,8 @@ _KIND_WORDS = {"user": "user", "group": "group", "role": "role", "policy": "poli
 _DELETE_CONFLICTS = {
     ("user", "login_profile"): "Cannot delete entity, must delete login profile first.",
     ("user", "access_keys"): "Cannot delete entity, must delete access keys first.",
+    ("user", "mfa_devices"): "Cannot delete entity, must delete MFA device first.",
+    ("mfa_device", "user"): "MFA VirtualDevice in use. Must deactivate first.",
     ("user", "inline_policies"): "Cannot delete entity, must delete policies first.",
     ("user", "attached_policies"): "Cannot delete entity, must detach all policies first.",
     ("user", "groups"): "Cannot delete entity, must remove user from all groups first.",
@@ -92,6 +94,8 @@ def not_found(kind: str, name: str) -> ServiceError:
         return no_such_entity(f"The account alias {name} cannot be found.")
     if kind == "deletion_task":
         return no_such_entity(f"Deletion task {name} cannot be found.")
+    if kind == "mfa_device":
+        return no_such_entity(f"VirtualMFADevice with serial number {name} doesn't exist.")
     return no_such_entity(f"The {_KIND_WORDS.get(kind, kind)} with name {name} cannot be found.")
 
 
@@ -106,6 +110,8 @@ def already_exists(kind: str, name: str) -> ServiceError:
         return entity_already_exists(f"Instance Profile {name} already exists.")
     if kind == "account_alias":
         return entity_already_exists(f"The account alias {name} already exists.")
+    if kind == "mfa_device":
+        return entity_already_exists("MFADevice entity at the same path and name already exists.")
     return entity_already_exists(f"{_KIND_WORDS.get(kind, kind).capitalize()} with name {name} already exists.")
 
 
@@ -128,6 +134,11 @@ def from_store(error: StoreError) -> ServiceError:
         return delete_conflict(_DELETE_CONFLICTS.get((error.kind, error.blocker),
                                                      f"Cannot delete entity, must delete {error.blocker} first."))
     return ServiceError("ServiceFailure", "The request processing has failed because of an unknown error.", 500, False)
+
+
+def invalid_authentication_code() -> ServiceError:
+    """``InvalidAuthenticationCode`` (403): EnableMFADevice's or ResyncMFADevice's codes do not prove the device."""
+    return ServiceError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403, True)
 
 
 def password_policy_violation(message: str) -> ServiceError:

@@ -40,6 +40,8 @@ from lamina.services.registry import Authorization, operation
 from lamina.store import Connection, NotFound, Store, now
 from lamina.store.repositories import named_principals, roles, sessions
 
+from . import mfa
+
 DEFAULT_DURATION = 3600
 CHAINING_LIMIT = 3600
 POLICY_PLAINTEXT_LIMIT = 2048
@@ -130,6 +132,7 @@ def _context(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
         keys["aws:TagKeys"] = list(tags)
     if ctx.params.get("TransitiveTagKeys"):
         keys["sts:TransitiveTagKeys"] = [str(key) for key in ctx.params["TransitiveTagKeys"]]
+    keys.update(mfa.context_keys(ctx, store))  # SerialNumber + TokenCode: checked before the trust policy
     return keys
 
 
@@ -163,6 +166,7 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
         parent = _calling_session(conn, caller)
         tags, transitive = _session_tags(ctx, parent)
         source_identity = params.get("SourceIdentity") or (parent.source_identity if parent else None)
+        mfa_at = mfa.use_code(conn, store, ctx) or caller.mfa_authenticated_at  # a chained session keeps its MFA
         spec = sessions.SessionSpec(
             account_id=role.account_id, kind="assumed-role",
             principal_arn=format_arn("sts", "", role.account_id, f"assumed-role/{role.name}/{session_name}",
@@ -171,7 +175,7 @@ def assume_role(ctx: RequestContext, store: Store) -> dict[str, Any]:
             source_arn=role.arn, source_id=role.role_id,
             expires_at=now() + timedelta(seconds=duration), session_name=session_name,
             source_identity=source_identity, session_policies=(policy,) if policy else (),
-            session_policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive,
+            session_policy_arns=policy_arns, tags=tags, transitive_tag_keys=transitive, mfa_authenticated_at=mfa_at,
         )
         packed = _packed_size(policy, policy_arns, tags)
         issued = sessions.create_session(conn, store.secret_box, spec)

@@ -45,6 +45,7 @@ class SessionSpec:
     session_policy_arns: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     transitive_tag_keys: tuple[str, ...] = ()
+    mfa_authenticated_at: datetime | None = None  # when a TOTP code was verified for it, or for its parent
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def create_session(conn: Connection, box: SecretBox, spec: SessionSpec) -> Issue
             session_policy_arns=json.dumps(list(spec.session_policy_arns)),
             tags=json.dumps(dict(spec.tags)),
             transitive_tag_keys=json.dumps(list(spec.transitive_tag_keys)),
+            mfa_authenticated_at=spec.mfa_authenticated_at,
             created_at=created,
             expires_at=spec.expires_at,
         )
@@ -128,6 +130,7 @@ def _session(row: Row[Any]) -> SessionRow:
         session_policy_arns=_tuple(row.session_policy_arns),
         tags=json.loads(row.tags),
         transitive_tag_keys=_tuple(row.transitive_tag_keys),
+        mfa_authenticated_at=row.mfa_authenticated_at,
     )
     return SessionRow(row.access_key_id, spec, row.created_at)
 

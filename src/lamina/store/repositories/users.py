@@ -109,6 +109,7 @@ def set_user_permissions_boundary(conn: Connection, account_id: str, name: str, 
 _DELETE_BLOCKERS = (
     ("login_profile", schema.login_profiles, schema.login_profiles.c.user_id),
     ("access_keys", schema.access_keys, schema.access_keys.c.user_id),
+    ("mfa_devices", schema.mfa_devices, schema.mfa_devices.c.user_id),
     ("inline_policies", schema.inline_policies, schema.inline_policies.c.owner_id),
     ("attached_policies", schema.attachments, schema.attachments.c.owner_id),
     ("groups", schema.group_members, schema.group_members.c.user_id),
