@@ -37,6 +37,7 @@ from lamina import __version__, limits
 from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
 from lamina.auth.credentials import ResolvedKey, resolve_access_key
 from lamina.authorization import AuditLog, Gate
+from lamina.console import Console
 from lamina.context import RequestContext, new_request_id
 from lamina.function_logs import FunctionLogs
 from lamina.protocols import (
@@ -68,6 +69,10 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Step = Callable[[RequestContext], Response | None]
 
 HEALTH_PATH = "/_lamina/health"
+CONSOLE_PATH = "/console"
+"""The web console's pages (``lamina.console``), on the same port as the APIs."""
+CONSOLE_BODY_BYTES = 70 * 1024 * 1024
+"""A console form's largest body: a function's zip upload (50 MB, base64-free multipart) and its fields."""
 QUERY_SERVICES = ("sts", "iam")
 """Services spoken over the Query protocol and picked by the SigV4 scope's service."""
 REST_SERVICES = ("lambda",)
@@ -114,6 +119,8 @@ class LaminaApp:
         invoker, the functions' logs)."""
         self.events = EventRunner(self.deps, retry_delays=settings.event_retry_delays)
         """Runs Event invocations from the store's queue, from the lifespan's start to its end."""
+        self.console = Console(self)
+        """The web console under ``/console``: its actions go through ``perform``."""
         self._background: list[asyncio.Task[None]] = []
         self.buffered = limits.Budget()
         self.heavy_rate = limits.RateLimit()
@@ -146,21 +153,32 @@ class LaminaApp:
             if early is not None:
                 return early
             outcome = self.dispatch(ctx)
-            if isinstance(outcome, Offload):
-                if outcome.pure:  # the work's answer is the result: serialized in the worker too
-                    done: Response = await self._offload(ctx, _serialized, _service(ctx), _operation_name(ctx),
-                                                         ctx.request_id, outcome.work, outcome.args)
-                    return done
-                outcome = outcome.finish(await self._offload(ctx, outcome.work, *outcome.args))
-            elif isinstance(outcome, Awaited):
-                outcome = outcome.finish(await outcome.wait())
-            ctx.result = outcome
+            if isinstance(outcome, Offload) and outcome.pure:  # the answer is the result: serialized there too
+                done: Response = await self._offload(ctx, _serialized, _service(ctx), _operation_name(ctx),
+                                                     ctx.request_id, outcome.work, outcome.args)
+                return done
+            ctx.result = await self._finish(ctx, outcome)
             return self.serialize(ctx)
         except limits.Throttled as error:
             await asyncio.sleep(limits.THROTTLED_PAUSE_SECONDS)
             return self._failure(ctx, error)
         except Exception as error:
             return self._failure(ctx, error)
+
+    async def perform(self, ctx: RequestContext) -> Any:
+        """Authorize then run an operation whose service, operation and params are already set (the
+        console's actions): the same gate and handlers as the API, no wire protocol around them.
+        Raises the gate's AccessDenied or the handler's ServiceError."""
+        self.authorize(ctx)
+        return await self._finish(ctx, self.dispatch(ctx))
+
+    async def _finish(self, ctx: RequestContext, outcome: Any) -> Any:
+        """A handler's outcome as its result: an Offload's work awaited in the pool, an Awaited's here."""
+        if isinstance(outcome, Offload):
+            return outcome.finish(await self._offload(ctx, outcome.work, *outcome.args))
+        if isinstance(outcome, Awaited):
+            return outcome.finish(await outcome.wait())
+        return outcome
 
     def _before_handler(self, ctx: RequestContext) -> Response | None:
         for step in self.pipeline:
@@ -405,7 +423,10 @@ class LaminaApp:
         if url_id is not None:  # a function URL: the function answers, not an API
             await self._function_url(ctx, receive, send, url_id)
             return
-        response = await self._answer(ctx, receive)
+        if ctx.raw_path == CONSOLE_PATH or ctx.raw_path.startswith(CONSOLE_PATH + "/"):
+            response = await self._console_answer(ctx, receive)
+        else:
+            response = await self._answer(ctx, receive)
         if response is None:  # the client went away mid-request
             return
         headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.headers.items()
@@ -415,6 +436,16 @@ class LaminaApp:
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
+
+    async def _console_answer(self, ctx: RequestContext, receive: Receive) -> Response | None:
+        """A console page: its form body (within the console's bound), then ``lamina.console``."""
+        try:
+            ctx.body = await limits.read_body(receive, CONSOLE_BODY_BYTES, self.buffered)
+        except limits.ClientGone:
+            return None
+        except limits.BodyRefused:
+            return Response(413, {"Content-Type": "text/plain; charset=utf-8"}, b"Request Entity Too Large")
+        return await self.console.handle(ctx)
 
     async def _function_url(self, ctx: RequestContext, receive: Receive, send: Send, url_id: str) -> None:
         """A request to a function URL: its body (Invoke's 6 MB bound), its caller when the URL takes

@@ -38,6 +38,12 @@ class AuditLog:
         self._queue.put(audit.AuditEvent(account_id, datetime.now(UTC), action, decision.outcome.value,
                                          principal_arn, resource, source_ip, statements))
 
+    def sign_in(self, account_id: str, principal_arn: str, source_ip: str | None, outcome: str) -> None:
+        """A console sign-in attempt (action ``signin:ConsoleLogin``) and its outcome (``Success``,
+        ``Failure``, ``Locked``), as CloudTrail records ConsoleLogin events."""
+        self._queue.put(audit.AuditEvent(account_id, datetime.now(UTC), "signin:ConsoleLogin", outcome,
+                                         principal_arn, f"arn:aws:signin:::console/{account_id}", source_ip))
+
     def key_used(self, access_key_id: str, service: str, region: str) -> None:
         """Note a long-term key's latest use (GetAccessKeyLastUsed), written with the next batch."""
         self._key_use[access_key_id] = (datetime.now(UTC), service, region)

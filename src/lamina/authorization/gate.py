@@ -56,9 +56,22 @@ class Declaration(Protocol):
     def never_authorized(self) -> bool: ...
 
 
-def access_denied(message: str) -> ServiceError:
+class AccessDenied(ServiceError):
+    """The gate's denial: AWS's ``AccessDenied`` (403) that also keeps the decision, so that the
+    console can show which statements decided it (the wire answer carries only the sentence)."""
+
+    def __init__(self, message: str, decision: Decision | None = None, action: str | None = None,
+                 resource: str | None = None) -> None:
+        super().__init__("AccessDenied", message, 403, True)
+        self.decision = decision
+        self.action = action
+        self.resource = resource
+
+
+def access_denied(message: str, decision: Decision | None = None, action: str | None = None,
+                  resource: str | None = None) -> ServiceError:
     """IAM and STS answer ``AccessDenied`` (403, the sender's fault)."""
-    return ServiceError("AccessDenied", message, 403, True)
+    return AccessDenied(message, decision, action, resource)
 
 
 def principal_of(caller: Caller) -> Principal:
@@ -149,5 +162,6 @@ class Gate:
                                                resource=resource_policy))
         self.audit.record(caller.account_id, caller.arn, action, resource, ctx.source_ip, decision)
         if not decision.allowed:
-            raise access_denied(denial_message(caller.arn, action, label or resource, decision))
+            raise access_denied(denial_message(caller.arn, action, label or resource, decision), decision, action,
+                                resource)
         return decision

@@ -1,0 +1,350 @@
+"""The console's pages: each one calls the API's operations as the signed-in principal (``Page.call``)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from lamina.authorization import AccessDenied
+from lamina.catalog import default_catalog
+from lamina.context import RequestContext, new_request_id
+from lamina.policy import PolicyKind, validate_policy
+from lamina.protocols import Response, ServiceError
+from lamina.store.repositories import audit
+
+from . import web
+from .app import Page, denial_of
+
+if TYPE_CHECKING:
+    from .app import Console
+
+__all__ = ["register"]
+
+NAME = r"([\w+=,.@-]{1,128})"
+FUNCTION = r"([\w-]{1,64})"
+AUDIT_SCAN = 1000
+"""How many of the latest audit events the audit page filters."""
+
+
+def register(console: Console) -> None:
+    """Every page's route, in one list."""
+    for method, pattern, handler in (
+        ("GET", "/home", home),
+        ("GET", "/password", password_form), ("POST", "/password", change_password),
+        ("GET", "/lambda/functions", functions), ("GET", f"/lambda/functions/{FUNCTION}", function),
+        ("POST", f"/lambda/functions/{FUNCTION}/invoke", invoke),
+        ("GET", "/iam/users", users), ("POST", "/iam/users", create_user),
+        ("GET", f"/iam/users/{NAME}", user), ("POST", f"/iam/users/{NAME}/policies", user_policy),
+        ("POST", f"/iam/users/{NAME}/keys", create_key), ("POST", f"/iam/users/{NAME}/keys/(\\w+)", change_key),
+        ("POST", f"/iam/users/{NAME}/login-profile", login_profile),
+        ("GET", "/iam/groups", groups),
+        ("GET", "/iam/roles", roles), ("GET", f"/iam/roles/{NAME}", role), ("POST", f"/iam/roles/{NAME}/trust", trust),
+        ("GET", "/iam/policies", policies), ("POST", "/iam/policies", create_policy),
+        ("GET", "/simulator", simulator), ("POST", "/simulator", simulate),
+        ("GET", "/audit", audit_page),
+    ):
+        console.route(method, pattern, handler)
+
+
+async def home(page: Page) -> Response:
+    return page.render("home.html")
+
+
+# -- password ------------------------------------------------------------------------------------
+
+async def password_form(page: Page) -> Response:
+    return page.render("password.html", message="")
+
+
+async def change_password(page: Page) -> Response:
+    """ChangePassword as the user: the account's password policy and the gate apply as in the API."""
+    form = page.form
+    if form.get("new", "") != form.get("confirm", ""):
+        return page.render("password.html", 400, message="The new passwords do not match.")
+    _, problem = await page.attempt("iam", "ChangePassword", {"OldPassword": form.get("old", ""),
+                                                             "NewPassword": form.get("new", "")})
+    if problem is not None:
+        return page.render("password.html", 400, message=problem if isinstance(problem, str) else problem.message)
+    page.console.password_changed(page.session)
+    return web.redirect(f"{web.PREFIX}/home")
+
+
+# -- Lambda --------------------------------------------------------------------------------------
+
+async def functions(page: Page) -> Response:
+    found, problem = await page.attempt("lambda", "ListFunctions", {})
+    return page.render("functions.html", functions=(found or {}).get("Functions", []), problem=problem)
+
+
+async def function(page: Page, invocation: dict[str, Any] | None = None, status: int = 200) -> Response:
+    name = page.arg(1)
+    found, problem = await page.attempt("lambda", "GetFunction", {"FunctionName": name})
+    sections: dict[str, Any] = {}
+    if found is not None:
+        for key, operation, pick in (("versions", "ListVersionsByFunction", "Versions"),
+                                     ("aliases", "ListAliases", "Aliases"), ("policy", "GetPolicy", "Policy"),
+                                     ("url", "GetFunctionUrlConfig", None)):
+            result, trouble = await page.attempt("lambda", operation, {"FunctionName": name})
+            sections[key] = trouble if result is None else (result.get(pick) if pick else result)
+        if isinstance(sections.get("policy"), str) and not sections["policy"].startswith("ResourceNotFound"):
+            sections["policy"] = _pretty(sections["policy"])
+    return page.render("function.html", status, name=name, found=found, problem=problem, sections=sections,
+                       invocation=invocation, event=page.form.get("event", '{\n  "key": "value"\n}'))
+
+
+async def invoke(page: Page) -> Response:
+    """Invoke with the test event; the result, its duration (from the log's REPORT line) and the log tail."""
+    event = page.form.get("event", "{}")
+    try:
+        json.loads(event)
+    except ValueError:
+        return await function(page, {"error": "The test event is not valid JSON."}, 400)
+    result, problem = await page.attempt("lambda", "Invoke", {"FunctionName": page.arg(1), "Payload": event.encode(),
+                                                              "LogType": "Tail"})
+    if problem is not None:
+        return await function(page, {"problem": problem}, 403 if not isinstance(problem, str) else 400)
+    log = _decoded_log(result.get("LogResult"))
+    payload = result.get("Payload") or b""
+    return await function(page, {"status": result.get("StatusCode"), "error": result.get("FunctionError"),
+                                 "payload": payload.decode("utf-8", "replace") if isinstance(payload, bytes) else
+                                 str(payload), "log": log, "duration": _duration(log)})
+
+
+def _decoded_log(encoded: str | None) -> str:
+    try:
+        return base64.b64decode(encoded or "").decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def _duration(log: str) -> str:
+    for line in log.splitlines():
+        if line.startswith("REPORT") and "Duration:" in line:
+            return line.split("Duration:", 1)[1].split("\t")[0].strip()
+    return ""
+
+
+# -- IAM users ------------------------------------------------------------------------------------
+
+async def users(page: Page, problem: Any = None, status: int = 200) -> Response:
+    found, listing = await page.attempt("iam", "ListUsers", {})
+    return page.render("users.html", status, users=(found or {}).get("Users", []), problem=problem or listing)
+
+
+async def create_user(page: Page) -> Response:
+    name = page.form.get("name", "").strip()
+    _, problem = await page.attempt("iam", "CreateUser", {"UserName": name})
+    if problem is not None:
+        return await users(page, problem, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(name)}")
+
+
+async def user(page: Page, notice: dict[str, Any] | None = None, status: int = 200) -> Response:
+    name = page.arg(1)
+    found, problem = await page.attempt("iam", "GetUser", {"UserName": name})
+    sections: dict[str, Any] = {}
+    if found is not None:
+        for key, operation, pick in (("policies", "ListAttachedUserPolicies", "AttachedPolicies"),
+                                     ("keys", "ListAccessKeys", "AccessKeyMetadata"),
+                                     ("groups", "ListGroupsForUser", "Groups"),
+                                     ("profile", "GetLoginProfile", "LoginProfile")):
+            result, trouble = await page.attempt("iam", operation, {"UserName": name})
+            sections[key] = trouble if result is None else result.get(pick)
+    return page.render("user.html", status, name=name, found=found, problem=problem, sections=sections,
+                       notice=notice or {})
+
+
+async def user_policy(page: Page) -> Response:
+    operation = "DetachUserPolicy" if page.form.get("do") == "detach" else "AttachUserPolicy"
+    _, problem = await page.attempt("iam", operation, {"UserName": page.arg(1),
+                                                       "PolicyArn": page.form.get("policy_arn", "").strip()})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
+
+
+async def create_key(page: Page) -> Response:
+    """CreateAccessKey: the only page that ever shows the secret, with a CSV download made in the page."""
+    result, problem = await page.attempt("iam", "CreateAccessKey", {"UserName": page.arg(1)})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 409 if isinstance(problem, str) else 403)
+    key = result["AccessKey"]
+    csv = f"Access key ID,Secret access key\n{key['AccessKeyId']},{key['SecretAccessKey']}\n"
+    href = "data:text/csv;base64," + base64.b64encode(csv.encode()).decode()
+    return await user(page, {"new_key": key, "csv_href": href})
+
+
+async def change_key(page: Page) -> Response:
+    name, key_id = page.arg(1), page.arg(2)
+    do = page.form.get("do", "")
+    if do == "delete":
+        _, problem = await page.attempt("iam", "DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
+    else:
+        status = "Active" if do == "activate" else "Inactive"
+        _, problem = await page.attempt("iam", "UpdateAccessKey", {"UserName": name, "AccessKeyId": key_id,
+                                                                   "Status": status})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(name)}")
+
+
+async def login_profile(page: Page) -> Response:
+    params = {"UserName": page.arg(1), "Password": page.form.get("password", ""),
+              "PasswordResetRequired": page.form.get("reset") == "on"}
+    _, problem = await page.attempt("iam", "CreateLoginProfile", params)
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
+
+
+# -- groups, roles, policies ----------------------------------------------------------------------
+
+async def groups(page: Page) -> Response:
+    found, problem = await page.attempt("iam", "ListGroups", {})
+    return page.render("groups.html", groups=(found or {}).get("Groups", []), problem=problem)
+
+
+async def roles(page: Page) -> Response:
+    found, problem = await page.attempt("iam", "ListRoles", {})
+    return page.render("roles.html", roles=(found or {}).get("Roles", []), problem=problem)
+
+
+async def role(page: Page, document: str | None = None, notice: Any = None, status: int = 200) -> Response:
+    name = page.arg(1)
+    found, problem = await page.attempt("iam", "GetRole", {"RoleName": name})
+    attached, _ = await page.attempt("iam", "ListAttachedRolePolicies", {"RoleName": name}) if found else (None, None)
+    trust_text = document
+    if trust_text is None and found is not None:
+        trust_text = _pretty(unquote(str(found["Role"].get("AssumeRolePolicyDocument", ""))))
+    return page.render("role.html", status, name=name, found=found, problem=problem, trust=trust_text or "",
+                       attached=(attached or {}).get("AttachedPolicies", []), notice=notice,
+                       findings=_findings(trust_text or "", PolicyKind.TRUST) if document is not None else [])
+
+
+async def trust(page: Page) -> Response:
+    document = page.form.get("document", "")
+    _, problem = await page.attempt("iam", "UpdateAssumeRolePolicy", {"RoleName": page.arg(1),
+                                                                      "PolicyDocument": document})
+    if problem is not None:
+        return await role(page, document, problem, 400)
+    return await role(page, None, "The trust policy was updated.")
+
+
+async def policies(page: Page, problem: Any = None, document: str = "", status: int = 200,
+                   findings: list[dict[str, str]] | None = None) -> Response:
+    found, listing = await page.attempt("iam", "ListPolicies", {"Scope": "Local"})
+    return page.render("policies.html", status, policies=(found or {}).get("Policies", []),
+                       problem=problem or listing, document=document or _STARTER, findings=findings or [],
+                       name=page.form.get("name", ""))
+
+
+async def create_policy(page: Page) -> Response:
+    """CreatePolicy; its errors and the validator's findings (Access Analyzer's) are shown beside the editor."""
+    document, name = page.form.get("document", ""), page.form.get("name", "").strip()
+    findings = _findings(document, PolicyKind.IDENTITY)
+    _, problem = await page.attempt("iam", "CreatePolicy", {"PolicyName": name, "PolicyDocument": document})
+    if problem is not None:
+        return await policies(page, problem, document, 400, findings)
+    return await policies(page, None, "", 200, findings)
+
+
+_STARTER = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"}]}, indent=2)
+
+
+def _findings(document: str, kind: PolicyKind) -> list[dict[str, str]]:
+    return [finding.as_dict() for finding in validate_policy(document, kind, default_catalog())]
+
+
+def _pretty(document: str) -> str:
+    try:
+        return json.dumps(json.loads(document), indent=2)
+    except ValueError:
+        return document
+
+
+# -- simulator and audit --------------------------------------------------------------------------
+
+async def simulator(page: Page) -> Response:
+    query = page.request.query
+    return page.render("simulator.html", principal=query.get("principal", page.session.caller.arn),
+                       actions=query.get("action", ""), resources=query.get("resource", "*"), policy="",
+                       context_keys="", results=None, problem=None)
+
+
+async def simulate(page: Page) -> Response:
+    """SimulatePrincipalPolicy (a principal) or SimulateCustomPolicy (pasted policies), as the user."""
+    form = page.form
+    actions = [item for item in form.get("actions", "").replace(",", " ").split() if item]
+    resources = [item for item in form.get("resources", "").split() if item] or ["*"]
+    entries = _context_entries(form.get("context", ""))
+    params: dict[str, Any] = {"ActionNames": actions, "ResourceArns": resources}
+    if entries:
+        params["ContextEntries"] = entries
+    policy = form.get("policy", "").strip()
+    if policy:
+        params["PolicyInputList"] = [policy]
+        operation = "SimulateCustomPolicy"
+    else:
+        params["PolicySourceArn"] = form.get("principal", "").strip()
+        operation = "SimulatePrincipalPolicy"
+    result, problem = await page.attempt("iam", operation, params)
+    results = (result or {}).get("EvaluationResults", [])
+    lines = _highlighted(policy, results) if policy else []
+    return page.render("simulator.html", 200 if problem is None else 400, principal=form.get("principal", ""),
+                       actions=form.get("actions", ""), resources=form.get("resources", ""), policy=policy,
+                       context_keys=form.get("context", ""), results=results, problem=problem, lines=lines)
+
+
+def _context_entries(text: str) -> list[dict[str, Any]]:
+    """``key=value`` lines as SimulatePrincipalPolicy's ContextEntries (string values)."""
+    entries = []
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip():
+            entries.append({"ContextKeyName": key.strip(), "ContextKeyValues": [value.strip()],
+                            "ContextKeyType": "string"})
+    return entries
+
+
+def _highlighted(policy: str, results: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    """The pasted policy's lines, each marked when a matched statement covers it."""
+    marked: set[int] = set()
+    for result in results:
+        for statement in result.get("MatchedStatements", []):
+            start, end = statement.get("StartPosition", {}), statement.get("EndPosition", {})
+            marked.update(range(int(start.get("Line", 0)), int(end.get("Line", -1)) + 1))
+    return [(line, number in marked) for number, line in enumerate(policy.splitlines(), start=1)]
+
+
+async def audit_page(page: Page) -> Response:
+    """The account's decisions, for a principal allowed CloudTrail's ``cloudtrail:LookupEvents``."""
+    ctx = RequestContext(new_request_id(), "GET", web.PREFIX, "", (), b"", source_ip=page.request.ctx.source_ip,
+                         secure=page.request.ctx.secure, service="cloudtrail", caller=page.session.caller,
+                         region=page.console.app.settings.region)
+    try:
+        page.console.app.gate.check(ctx, "cloudtrail:LookupEvents", "*")
+    except AccessDenied as denied:
+        return page.render("audit.html", 403, events=[], problem=denial_of(denied, page.session), filters={})
+    except ServiceError as error:
+        return page.render("audit.html", 400, events=[], problem=error.message, filters={})
+    filters = {key: page.request.query.get(key, "").strip() for key in ("principal", "action", "decision", "since")}
+    store = page.console.app.store
+    page.console.app.audit.flush()
+    with store.transaction(read_only=True) as conn:
+        events = audit.list_events(conn, page.session.caller.account_id, max_items=AUDIT_SCAN).items
+    shown = [event for event in events if _matches(event, filters)]
+    return page.render("audit.html", events=shown[:200], problem=None, filters=filters)
+
+
+def _matches(event: audit.AuditEvent, filters: dict[str, str]) -> bool:
+    if filters["principal"] and filters["principal"] not in (event.principal_arn or ""):
+        return False
+    if filters["action"] and filters["action"].lower() not in event.action.lower():
+        return False
+    if filters["decision"] and filters["decision"] != event.decision:
+        return False
+    return not (filters["since"] and event.time.isoformat() < filters["since"])

@@ -1,0 +1,123 @@
+"""Sign-in: account (id or alias), IAM user name, password, and an MFA code when the user has a device.
+
+Every wrong answer (unknown account, unknown user, no login profile, wrong password, wrong or
+missing MFA code) gets AWS's one generic sentence, and counts against both the user and the
+source address; the argon2 check runs in the worker pool, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lamina.auth.credentials import Caller, user_arn
+from lamina.services import totp
+from lamina.store import NotFound
+from lamina.store.passwords import hash_password, verify_password
+from lamina.store.repositories import account_aliases, login_profiles, mfa_devices, users
+
+from .sessions import Throttle
+
+if TYPE_CHECKING:
+    from lamina.server import LaminaApp
+
+__all__ = ["CONSOLE_KEY", "GENERIC_FAILURE", "LOCKED", "Attempt", "SignIn"]
+
+GENERIC_FAILURE = "Your authentication information is incorrect. Please try again."
+"""AWS's console sentence for any wrong credential: nothing says which part was wrong."""
+LOCKED = "You have exceeded the maximum number of sign-in attempts. Please wait a few minutes and try again."
+CONSOLE_KEY = "CONSOLE"
+"""The ``access_key_id`` of a console session's caller: it signs nothing, and names no stored key."""
+USER_FAILURES, ADDRESS_FAILURES, WINDOW_SECONDS = 5, 20, 15 * 60
+_ACCOUNT = re.compile(r"^\d{12}$")
+_DUMMY_HASH = hash_password("lamina-console-timing-equaliser")
+"""Checked when there is no real hash, so an unknown user costs the same time as a wrong password."""
+_VERIFY_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in's outcome: the caller on success, else the message to show."""
+
+    caller: Caller | None
+    alias: str | None = None
+    message: str = ""
+    password_change_required: bool = False
+    mfa: bool = False
+
+
+class SignIn:
+    """Checks credentials and keeps the per-user and per-address failure counts."""
+
+    def __init__(self, app: LaminaApp) -> None:
+        self.app = app
+        self.by_user = Throttle(USER_FAILURES, WINDOW_SECONDS)
+        self.by_address = Throttle(ADDRESS_FAILURES, WINDOW_SECONDS)
+
+    async def attempt(self, account: str, user_name: str, password: str, mfa_code: str,
+                      source_ip: str | None) -> Attempt:
+        account_id, alias = self._account(account.strip())
+        user_name = user_name.strip()
+        user_key, address_key = f"{account_id or account}:{user_name.lower()}", source_ip or "unknown"
+        principal = user_arn(account_id, "/", user_name) if account_id else f"console:{account}/{user_name}"
+        if self.by_user.locked(user_key) or self.by_address.locked(address_key):
+            self._audit(account_id, principal, source_ip, "Locked")
+            return Attempt(None, message=LOCKED)
+        found = self._profile(account_id, user_name) if account_id else None
+        encoded = found[1] if found else _DUMMY_HASH
+        matches = await self.app.workers.run(verify_password, encoded, password, timeout=_VERIFY_TIMEOUT)
+        caller = found[0] if found and matches else None
+        if caller is not None and not self._mfa_ok(caller, mfa_code):
+            caller = None
+        if caller is None:
+            self.by_user.failed(user_key)
+            self.by_address.failed(address_key)
+            self._audit(account_id, principal, source_ip, "Failure")
+            return Attempt(None, message=GENERIC_FAILURE)
+        self.by_user.succeeded(user_key)
+        self._audit(caller.account_id, caller.arn, source_ip, "Success")
+        reset = found[2] if found else False
+        return Attempt(caller, alias, password_change_required=reset, mfa=bool(mfa_code))
+
+    def _account(self, given: str) -> tuple[str | None, str | None]:
+        """The account id and its alias, from either; (None, None) when neither names an account."""
+        with self.app.store.transaction(read_only=True) as conn:
+            try:
+                if _ACCOUNT.match(given):
+                    return given, account_aliases.alias_of(conn, given)
+                return account_aliases.resolve_alias(conn, given.lower()), given.lower()
+            except NotFound:
+                return None, None
+
+    def _profile(self, account_id: str, user_name: str) -> tuple[Caller, str, bool] | None:
+        """The user as a caller, its password hash and reset flag; None without user or login profile."""
+        with self.app.store.transaction(read_only=True) as conn:
+            try:
+                user = users.get_user(conn, account_id, user_name)
+                encoded = login_profiles.password_hash(conn, account_id, user.name)
+                reset = login_profiles.get_login_profile(conn, account_id, user.name).password_reset_required
+            except NotFound:
+                return None
+        caller = Caller(account_id, user_arn(account_id, user.path, user.name), "IAMUser", user.user_id, CONSOLE_KEY,
+                        user_name=user.name)
+        return caller, encoded, reset
+
+    def _mfa_ok(self, caller: Caller, code: str) -> bool:
+        """True without an enabled device; with one, the code must match a step not used before."""
+        with self.app.store.transaction() as conn:
+            devices = mfa_devices.list_user_devices(conn, caller.user_id).items
+            if not devices:
+                return True
+            code = code.strip()
+            if not re.fullmatch(r"\d{6}", code):
+                return False
+            for device in devices:
+                seed = mfa_devices.device_seed(conn, self.app.store.secret_box, device)
+                step = totp.matching_step(seed, code, totp.current_step() + device.drift)
+                if step is not None and mfa_devices.accept_step(conn, device.serial_number, step):
+                    return True
+        return False
+
+    def _audit(self, account_id: str | None, principal: str, source_ip: str | None, outcome: str) -> None:
+        self.app.audit.sign_in(account_id or self.app.settings.account_id, principal, source_ip, outcome)

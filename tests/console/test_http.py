@@ -1,0 +1,142 @@
+"""The console over plain HTTP (no browser): sign-in, sessions, CSRF, headers, cookie flags, the gate."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from console_support import ConsoleClient, console_user, create_function
+
+from lamina.pytest_plugin import LaminaServer
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+DENIAL = ("User: arn:aws:iam::{account}:user/mateojackson is not authorized to perform: lambda:GetFunction on "
+          "resource: arn:aws:lambda:{region}:{account}:function:my-function because no identity-based policy allows "
+          "the lambda:GetFunction action")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded(server: LaminaServer) -> None:
+    console_user(server, "admin", "Admin-Pass-123", (ADMIN,))
+    console_user(server, "mateojackson", "Mateo-Pass-123")
+    console_user(server, "newbie", "Newbie-Pass-123", (ADMIN,), reset=True)
+    console_user(server, "throttled", "Right-Pass-123")
+    create_function(server, "my-function")
+
+
+def test_sign_in_page_is_served_with_security_headers(server: LaminaServer) -> None:
+    page = ConsoleClient(server).get("")
+    assert page.status_code == 200
+    assert "Sign in as IAM user" in page.text
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in page.text  # every script is a file: CSP allows no inline script
+
+
+def test_static_assets_come_from_the_package(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    assert client.get("/static/console.css").headers["Content-Type"].startswith("text/css")
+    assert client.get("/static/console.js").status_code == 200
+    assert client.get("/static/..%2Fapp.py").status_code == 404
+    assert client.get("/static/missing.css").status_code == 404
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_and_signs_out(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    answer = client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    assert answer.status_code == 200 and "Console home" in answer.text
+    cookie = answer.history[0].headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie  # plain HTTP here; over TLS the flag is added
+    assert f"arn:aws:iam::{server.account_id}:user/admin" in answer.text
+    out = client.post("/signout", {})
+    assert "Sign in as IAM user" in out.text
+    assert "Sign in as IAM user" in client.get("/lambda/functions").text  # the session is gone
+
+
+@pytest.mark.parametrize(("account", "user", "password"), [
+    ("{account}", "admin", "wrong-password"), ("{account}", "nobody", "Admin-Pass-123"),
+    ("999999999999", "admin", "Admin-Pass-123"), ("no-such-alias", "admin", "Admin-Pass-123"),
+])
+def test_every_wrong_credential_gets_one_generic_message(server: LaminaServer, account: str, user: str,
+                                                         password: str) -> None:
+    answer = ConsoleClient(server).sign_in(account.format(account=server.account_id), user, password)
+    assert answer.status_code == 401
+    assert "Your authentication information is incorrect. Please try again." in answer.text
+    assert "lamina-console=" not in answer.headers.get("Set-Cookie", "")
+
+
+def test_sign_in_by_account_alias(server: LaminaServer) -> None:
+    server.client("iam").create_account_alias(AccountAlias="console-tests")
+    answer = ConsoleClient(server).sign_in("console-tests", "admin", "Admin-Pass-123")
+    assert "admin @ console-tests" in answer.text
+
+
+def test_a_form_without_its_csrf_token_is_refused(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    refused = client.post("/iam/users", {"name": "csrf-victim"}, csrf=False)
+    assert refused.status_code == 403
+    forged = client.post("/iam/users", {"name": "csrf-victim", "csrf": "forged"}, csrf=False)
+    assert forged.status_code == 403
+    names = [user["UserName"] for user in server.client("iam").list_users()["Users"]]
+    assert "csrf-victim" not in names
+    signin = ConsoleClient(server)
+    assert signin.post("/signin", {"account": server.account_id, "username": "admin",
+                                   "password": "Admin-Pass-123"}, csrf=False).status_code == 403
+
+
+def test_the_gate_denies_in_aws_words_and_says_why(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "mateojackson", "Mateo-Pass-123")
+    page = client.get("/lambda/functions/my-function")
+    expected = DENIAL.format(account=server.account_id, region=server.region)
+    assert expected in page.text.replace("&#39;", "'")
+    assert "no statement allows" in page.text.lower()
+    assert re.search(r'href="/console/simulator\?principal=arn%3Aaws%3Aiam%3A%3A\d+%3Auser%2Fmateojackson&amp;'
+                     r'action=lambda%3AGetFunction', page.text)
+
+
+def test_the_administrator_sees_the_function_and_invokes_it(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    page = client.get("/lambda/functions/my-function")
+    assert "Code SHA-256" in page.text and "Access denied" not in page.text
+    client.get("/lambda/functions/my-function")
+    invoked = client.post("/lambda/functions/my-function/invoke", {"event": '{"name": "console"}'})
+    assert "Execution result: succeeded" in invoked.text
+    assert "{&#34;hello&#34;: &#34;console&#34;}" in invoked.text or '"hello": "console"' in invoked.text
+    assert "hello from console" in invoked.text  # the log tail
+
+
+def test_a_required_password_reset_comes_first(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    answer = client.sign_in(server.account_id, "newbie", "Newbie-Pass-123")
+    assert "Change password" in answer.text
+    assert "Change password" in client.get("/iam/users").text  # every page leads here until it is done
+    done = client.post("/password", {"old": "Newbie-Pass-123", "new": "Newbie-Pass-456", "confirm": "Newbie-Pass-456"})
+    assert "Console home" in done.text
+    assert server.client("iam").get_login_profile(UserName="newbie")["LoginProfile"]["PasswordResetRequired"] is False
+    assert "Console home" in ConsoleClient(server).sign_in(server.account_id, "newbie", "Newbie-Pass-456").text
+
+
+def test_wrong_passwords_lock_the_user_out_for_a_while(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    for _ in range(5):
+        assert "authentication information is incorrect" in client.sign_in(
+            server.account_id, "throttled", "Wrong-Pass-000").text
+    locked = client.sign_in(server.account_id, "throttled", "Right-Pass-123")
+    assert locked.status_code == 401
+    assert "exceeded the maximum number of sign-in attempts" in locked.text
+
+
+def test_sign_in_attempts_are_in_the_audit_trail(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    page = client.get("/audit", params={"action": "signin:ConsoleLogin"})
+    assert page.status_code == 200
+    assert "Success" in page.text and "Failure" in page.text
+    assert "Admin-Pass-123" not in page.text and "Wrong-Pass" not in page.text
