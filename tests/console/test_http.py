@@ -140,3 +140,35 @@ def test_sign_in_attempts_are_in_the_audit_trail(server: LaminaServer) -> None:
     assert page.status_code == 200
     assert "Success" in page.text and "Failure" in page.text
     assert "Admin-Pass-123" not in page.text and "Wrong-Pass" not in page.text
+
+
+@pytest.mark.parametrize("path", ["/home", "/iam/users", "/iam/users/mateojackson", "/iam/groups", "/iam/roles",
+                                  "/iam/roles/my-function-role", "/iam/policies", "/lambda/functions",
+                                  "/simulator", "/audit"])
+def test_every_page_renders_for_the_administrator(server: LaminaServer, path: str) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    assert "<h1>" in page.text and "Access denied" not in page.text
+
+
+@pytest.mark.parametrize("path", ["/iam/users", "/iam/roles", "/iam/policies", "/lambda/functions", "/audit"])
+def test_a_user_without_permissions_meets_denials_not_errors(server: LaminaServer, path: str) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "mateojackson", "Mateo-Pass-123")
+    page = client.get(path)
+    assert page.status_code in (200, 403)
+    assert "is not authorized to perform" in page.text
+
+
+def test_no_page_after_its_creation_shows_a_secret(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    server.client("iam").create_user(UserName="secret-keeper")
+    created = client.post("/iam/users/secret-keeper/keys", {})
+    secret = re.search(r'data-testid="new-key-secret">([^<]+)<', created.text)
+    assert secret is not None
+    assert secret.group(1) not in client.get("/iam/users/secret-keeper").text
+    assert secret.group(1) not in client.get("/audit").text
+    assert secret.group(1) not in server.log()

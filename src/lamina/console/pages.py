@@ -88,8 +88,10 @@ async def function(page: Page, invocation: dict[str, Any] | None = None, status:
                                      ("aliases", "ListAliases", "Aliases"), ("policy", "GetPolicy", "Policy"),
                                      ("url", "GetFunctionUrlConfig", None)):
             result, trouble = await page.attempt("lambda", operation, {"FunctionName": name})
+            if isinstance(trouble, str) and trouble.startswith("ResourceNotFoundException"):
+                trouble = ""  # no policy, no URL: nothing to show
             sections[key] = trouble if result is None else (result.get(pick) if pick else result)
-        if isinstance(sections.get("policy"), str) and not sections["policy"].startswith("ResourceNotFound"):
+        if isinstance(sections.get("policy"), str) and sections["policy"]:
             sections["policy"] = _pretty(sections["policy"])
     return page.render("function.html", status, name=name, found=found, problem=problem, sections=sections,
                        invocation=invocation, event=page.form.get("event", '{\n  "key": "value"\n}'))
@@ -148,7 +150,7 @@ async def user(page: Page, notice: dict[str, Any] | None = None, status: int = 2
     sections: dict[str, Any] = {}
     if found is not None:
         for key, operation, pick in (("policies", "ListAttachedUserPolicies", "AttachedPolicies"),
-                                     ("keys", "ListAccessKeys", "AccessKeyMetadata"),
+                                     ("access_keys", "ListAccessKeys", "AccessKeyMetadata"),
                                      ("groups", "ListGroupsForUser", "Groups"),
                                      ("profile", "GetLoginProfile", "LoginProfile")):
             result, trouble = await page.attempt("iam", operation, {"UserName": name})

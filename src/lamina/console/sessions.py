@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from lamina.auth.credentials import Caller
 
@@ -36,7 +36,6 @@ class Session:
     last_seen: float
     password_change_required: bool = False
     mfa: bool = False
-    flash: tuple[str, ...] = field(default=())
 
     @property
     def display_name(self) -> str:

@@ -1,0 +1,71 @@
+"""The console's small parts without a server: cookies, sessions' expiry, the sign-in throttle."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from lamina.auth.credentials import Caller
+from lamina.console import sessions as sessions_module
+from lamina.console.sessions import Sessions, Throttle
+from lamina.console.web import cookie_header, tokens_equal
+
+CALLER = Caller("123456789012", "arn:aws:iam::123456789012:user/ana", "IAMUser", "AIDAEXAMPLE", "CONSOLE",
+                user_name="ana")
+
+
+def test_the_cookie_is_secure_over_tls_and_strict_always() -> None:
+    over_tls = cookie_header("lamina-console", "abc", secure=True)
+    assert over_tls == "lamina-console=abc; Path=/console; HttpOnly; SameSite=Strict; Secure"
+    assert "Secure" not in cookie_header("lamina-console", "abc", secure=False)
+    assert "Max-Age=0" in cookie_header("lamina-console", "abc", secure=False, clear=True)
+
+
+def test_tokens_compare_only_when_both_are_present() -> None:
+    assert tokens_equal("a" * 43, "a" * 43)
+    assert not tokens_equal("", "")
+    assert not tokens_equal(None, "x")
+    assert not tokens_equal("x", "y")
+
+
+def test_sessions_end_when_signed_out_idle_or_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(sessions_module.time, "monotonic", lambda: clock[0])
+    live = Sessions(lifetime=100, idle=30)
+    first = live.start(CALLER, None)
+    assert live.find(first.session_id) is not None
+    clock[0] += 31
+    assert live.find(first.session_id) is None  # idle too long
+    second = live.start(CALLER, None)
+    for _ in range(3):
+        clock[0] += 25
+        assert live.find(second.session_id) is not None
+    clock[0] += 26
+    assert live.find(second.session_id) is None  # older than its lifetime, however busy
+    third = live.start(CALLER, None)
+    live.end(third.session_id)
+    assert live.find(third.session_id) is None
+    assert live.find(None) is None and live.find("forged") is None
+
+
+def test_session_ids_and_csrf_tokens_are_unguessable() -> None:
+    live = Sessions()
+    ids = {live.start(CALLER, None).session_id for _ in range(50)}
+    assert len(ids) == 50 and all(len(item) >= 43 for item in ids)
+
+
+def test_the_throttle_counts_failures_in_its_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [time.monotonic()]
+    monkeypatch.setattr(sessions_module.time, "monotonic", lambda: clock[0])
+    throttle = Throttle(limit=3, window=60)
+    for _ in range(2):
+        throttle.failed("ana")
+    assert not throttle.locked("ana")
+    throttle.failed("ana")
+    assert throttle.locked("ana") and not throttle.locked("bob")
+    clock[0] += 61
+    assert not throttle.locked("ana")
+    throttle.failed("ana")
+    throttle.succeeded("ana")
+    assert not throttle.locked("ana")
