@@ -24,6 +24,8 @@ MAY_IMPORT: dict[str, set[str] | None] = {
                  "runtime", "settings", "store"},
     "server": EVERYTHING, "cli": EVERYTHING, "commands": EVERYTHING, "pytest_plugin": EVERYTHING,
     "_pytest_fixtures": EVERYTHING, "runtime": set(),
+    "console": {"auth", "authorization", "catalog", "context", "policy", "protocols", "services", "settings", "store",
+                "workers"},
 }
 SQL_ALLOWED = {"store", "commands"}
 

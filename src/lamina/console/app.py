@@ -13,24 +13,38 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from lamina.authorization import AccessDenied
+from lamina.authorization import AccessDenied, AuditLog, Gate
 from lamina.context import RequestContext, new_request_id
 from lamina.protocols import Response, ServiceError
 from lamina.protocols.rest_json import Encoded
+from lamina.settings import Settings
+from lamina.store import Store
+from lamina.workers import WorkerPool
 
 from . import web
 from .sessions import Session, Sessions
 from .signin import SignIn
 
-if TYPE_CHECKING:
-    from lamina.server import LaminaApp
-
-__all__ = ["Console", "Denial", "Page"]
+__all__ = ["Console", "Denial", "Host", "Page"]
 
 log = logging.getLogger("lamina.console")
+
+
+class Host(Protocol):
+    """What the console needs of the server (``lamina.server.LaminaApp`` is one): its store, gate,
+    audit trail and workers, and ``perform``, which authorizes then runs an operation."""
+
+    store: Store
+    settings: Settings
+    workers: WorkerPool
+    audit: AuditLog
+    gate: Gate
+
+    async def perform(self, ctx: RequestContext) -> Any: ...
+
 Handler = Callable[["Page"], Awaitable[Response]]
 
 
@@ -108,7 +122,7 @@ def denial_of(denied: AccessDenied, session: Session) -> Denial:
 class Console:
     """Answers every request under ``/console``."""
 
-    def __init__(self, app: LaminaApp) -> None:
+    def __init__(self, app: Host) -> None:
         self.app = app
         self.sessions = Sessions()
         self.signin = SignIn(app)

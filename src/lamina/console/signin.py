@@ -20,7 +20,7 @@ from lamina.store.repositories import account_aliases, login_profiles, mfa_devic
 from .sessions import Throttle
 
 if TYPE_CHECKING:
-    from lamina.server import LaminaApp
+    from .app import Host
 
 __all__ = ["CONSOLE_KEY", "GENERIC_FAILURE", "LOCKED", "Attempt", "SignIn"]
 
@@ -50,7 +50,7 @@ class Attempt:
 class SignIn:
     """Checks credentials and keeps the per-user and per-address failure counts."""
 
-    def __init__(self, app: LaminaApp) -> None:
+    def __init__(self, app: Host) -> None:
         self.app = app
         self.by_user = Throttle(USER_FAILURES, WINDOW_SECONDS)
         self.by_address = Throttle(ADDRESS_FAILURES, WINDOW_SECONDS)
