@@ -77,6 +77,8 @@ JSON_SERVICES = ("logs",)
 SERVED = QUERY_SERVICES + REST_SERVICES + JSON_SERVICES
 FALLBACK_SERVICE = "sts"
 """Whose envelope an unsigned Query request's error uses (IAM's and STS's differ only in xmlns)."""
+UNSIGNED_STS_OPERATIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+"""STS operations that take no AWS credentials: the token or assertion is the proof."""
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 INTERNAL_FAILURE = "The request processing has failed because of an unknown error, exception or failure."
 UNKNOWN = "unknown"
@@ -208,7 +210,14 @@ class LaminaApp:
         return self._error(ctx, _unknown_operation(ctx))
 
     def authenticate(self, ctx: RequestContext) -> None:
-        """Verify SigV4 with the secret of the key that signed; set the caller and the region."""
+        """Verify SigV4 with the secret of the key that signed; set the caller and the region.
+
+        STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML take no AWS credentials (the model
+        marks them unsigned): their caller is whoever the token or assertion proves, which the
+        handler verifies, so they run with no caller and the node's region."""
+        if ctx.service == "sts" and ctx.form.get("Action") in UNSIGNED_STS_OPERATIONS:
+            ctx.region = self.settings.region
+            return
         resolved: dict[str, ResolvedKey] = {}
 
         def lookup_secret(access_key_id: str) -> str | None:

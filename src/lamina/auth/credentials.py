@@ -53,6 +53,11 @@ class Caller:
     """``aws:MultiFactorAuthPresent``: set only for temporary credentials, as AWS does."""
     token_issued_at: str | None = None
     """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
+    context_keys: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    """Condition keys a federated session carries (``aws:FederatedProvider``, ``<issuer>:sub``, ...)."""
+    source_id: str | None = None
+    """For a federated user (GetFederationToken): the unique id of the user who made it, or the
+    account id for the root user; its policies are the user's, narrowed by the session's."""
 
     @property
     def unique_id(self) -> str | None:
@@ -167,8 +172,11 @@ def session_caller(session: sessions.SessionRow) -> Caller:
         kind, user_id = "Root", spec.account_id
     else:
         user_name = spec.session_name
+    context = tuple((key, value if isinstance(value, str) else tuple(value))
+                    for key, value in spec.context_keys.items())
     return Caller(spec.account_id, spec.principal_arn, kind, user_id, session.access_key_id, user_name=user_name,
-                  role_arn=role_arn, temporary=True, mfa_present=False, token_issued_at=_iso(session.created_at))
+                  role_arn=role_arn, temporary=True, mfa_present=False, token_issued_at=_iso(session.created_at),
+                  context_keys=context, source_id=spec.source_id if kind == "FederatedUser" else None)
 
 
 def _iso(moment: datetime) -> str:

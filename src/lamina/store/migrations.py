@@ -48,8 +48,14 @@ def _v5_to_v6(conn: Connection) -> None:
     them; no data moves."""
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    """OIDC and SAML identity providers and outbound web identity federation (new tables, made by
+    ``create_all``); sessions learn the condition keys a federated session carries."""
+    conn.execute(text("ALTER TABLE sessions ADD COLUMN context_keys TEXT NOT NULL DEFAULT '{}'"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
-                                                  5: _v5_to_v6}
+                                                  5: _v5_to_v6, 6: _v6_to_v7}
 """From version N to N + 1."""
 
 

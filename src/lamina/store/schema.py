@@ -34,10 +34,11 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
-CloudWatch Logs tables (see ``migrations.py``)."""
+CloudWatch Logs tables. 7: OIDC and SAML identity providers, outbound web identity federation
+(see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -274,7 +275,46 @@ sessions = Table(
     Column("transitive_tag_keys", Text, nullable=False),  # JSON list
     _created(),
     Column("expires_at", UtcDateTime(), nullable=False),
+    # JSON object: condition keys a federated session carries into every decision (aws:FederatedProvider,
+    # the identity provider's <issuer>:sub, :aud, saml:sub, ...)
+    Column("context_keys", Text, nullable=False, server_default="{}"),
     Index(None, "expires_at"),
+)
+
+# IAM's identity providers, keyed by their ARN (``oidc-provider/HOST/PATH``, ``saml-provider/NAME``),
+# which is all AWS names them by; their tags live in ``tags`` under kinds ``oidc-provider`` and
+# ``saml-provider``.
+oidc_providers = Table(
+    "oidc_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    _account(),
+    Column("url", String(255), nullable=False),  # without https://, as the ARN and GetOpenIDConnectProvider show it
+    Column("client_ids", Text, nullable=False),  # JSON list, in the order added
+    Column("thumbprints", Text, nullable=False),  # JSON list
+    _created(),
+)
+
+saml_providers = Table(
+    "saml_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    _account(),
+    Column("name", String(128), nullable=False),
+    Column("uuid", String(36), nullable=False),
+    Column("metadata_document", Text, nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False),
+    _created(),
+)
+
+# Outbound web identity federation (IAM's Enable/DisableOutboundWebIdentityFederation): one row per
+# account that ever enabled it; the issuer stays the same when it is enabled again.
+outbound_web_identity = Table(
+    "outbound_web_identity",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("issuer_id", String(64), nullable=False),
+    Column("enabled", Boolean, nullable=False),
 )
 
 # The IAM users and roles a stored policy document names, by the unique id they had when it was

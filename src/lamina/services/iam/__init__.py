@@ -12,16 +12,18 @@ from . import (
     groups,
     inline_policies,
     login_profiles,
+    oidc_providers,
     policies,
     role_policy_tags,
     roles,
+    saml_providers,
     simulator,
     user_tags,
     users,
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator)
+           access_keys, login_profiles, account_details, simulator, oidc_providers, saml_providers)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

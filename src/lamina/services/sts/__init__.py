@@ -1,8 +1,10 @@
-"""STS operations: GetCallerIdentity, AssumeRole and GetSessionToken; the rest are declared only."""
+"""STS operations: GetCallerIdentity, AssumeRole, GetSessionToken, the federation operations
+(AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken) and the 2025 ones
+(AssumeRoot, GetWebIdentityToken)."""
 
-from . import assume_role, caller_identity, session_token
+from . import assume_role, caller_identity, federation_token, session_token, web_identity
 
-MODULES = (caller_identity, assume_role, session_token)
+MODULES = (caller_identity, assume_role, session_token, web_identity, federation_token)
 """The STS handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES"]

@@ -45,6 +45,9 @@ class SessionSpec:
     session_policy_arns: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
     transitive_tag_keys: tuple[str, ...] = ()
+    context_keys: Mapping[str, str | list[str]] = field(default_factory=dict)
+    """Condition keys a federated session carries into every later decision (``aws:FederatedProvider``,
+    ``<issuer>:sub``, ``saml:sub``...); empty for other sessions."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ def create_session(conn: Connection, box: SecretBox, spec: SessionSpec) -> Issue
             session_policy_arns=json.dumps(list(spec.session_policy_arns)),
             tags=json.dumps(dict(spec.tags)),
             transitive_tag_keys=json.dumps(list(spec.transitive_tag_keys)),
+            context_keys=json.dumps(dict(spec.context_keys)),
             created_at=created,
             expires_at=spec.expires_at,
         )
@@ -128,6 +132,7 @@ def _session(row: Row[Any]) -> SessionRow:
         session_policy_arns=_tuple(row.session_policy_arns),
         tags=json.loads(row.tags),
         transitive_tag_keys=_tuple(row.transitive_tag_keys),
+        context_keys=json.loads(row.context_keys),
     )
     return SessionRow(row.access_key_id, spec, row.created_at)
 
