@@ -68,7 +68,8 @@ def _thumbprints(given: Sequence[str]) -> list[str]:
 
 
 @contextmanager
-def _provider(store: Store, arn: str, *, read_only: bool = False) -> Iterator[tuple[Connection, providers.OidcProvider]]:
+def _provider(store: Store, arn: str, *,
+              read_only: bool = False) -> Iterator[tuple[Connection, providers.OidcProvider]]:
     """The provider named by ``arn`` in a transaction; NoSuchEntity in AWS's words when there is none."""
     check_arn(arn)
     with transaction(store, read_only=read_only) as conn:

@@ -49,7 +49,8 @@ def _no_encryption(params: dict[str, Any]) -> None:
 
 
 @contextmanager
-def _provider(store: Store, arn: str, *, read_only: bool = False) -> Iterator[tuple[Connection, providers.SamlProvider]]:
+def _provider(store: Store, arn: str, *,
+              read_only: bool = False) -> Iterator[tuple[Connection, providers.SamlProvider]]:
     if not _SAML_ARN.fullmatch(arn):
         raise invalid_input(f"ARN {arn} is not valid.")
     with transaction(store, read_only=read_only) as conn:

@@ -25,7 +25,9 @@ from typing import Any
 
 from cryptography import x509
 from lxml import etree
-from signxml import InvalidInput, InvalidSignature, SignatureConfiguration, SignatureMethod, XMLVerifier
+from signxml.algorithms import SignatureMethod
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from lamina.authorization import access_denied
 from lamina.context import RequestContext

@@ -157,7 +157,7 @@ def _finish(ctx: RequestContext, deps: Deps, token: str, provider: identity_prov
     role = federated.authorize(deps, ctx, ACTION, who)
     result = federated.issue(deps, ctx, role, str(ctx.params["RoleSessionName"]), who,
                              ctx.params.get("DurationSeconds"))
-    audience = [aud for aud in federated.as_list(claims.get("aud")) if aud in provider.client_ids][0]
+    audience = next(aud for aud in federated.as_list(claims.get("aud")) if aud in provider.client_ids)
     result.update({"SubjectFromWebIdentityToken": str(claims.get("sub", "")), "Provider": provider.arn,
                    "Audience": audience})
     return result
