@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from lamina.pytest_plugin import LaminaServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sts"))
-from federation_support import SamlIdp  # noqa: E402
+from federation_support import SamlIdp
 
 THUMBPRINT = "6938fd4d98bab03faadb97b34396831e3780aea1"
 
