@@ -55,6 +55,7 @@ from lamina.runtime import Invoker
 from lamina.services import Awaited, Deps, Offload, Operation, Registry, build_registry, not_implemented
 from lamina.services.lambda_ import function_code, url_invoke
 from lamina.services.lambda_.event_queue import EventRunner
+from lamina.services.sts import outbound
 from lamina.settings import Settings
 from lamina.store import NotFound, Store
 from lamina.store.repositories import lambda_code
@@ -196,6 +197,9 @@ class LaminaApp:
             return self._health()
         if ctx.method == "GET" and ctx.raw_path.startswith(function_code.CODE_PATH):
             return self._function_code(ctx)
+        if ctx.method == "GET" and ctx.raw_path.startswith(outbound.PATH_PREFIX):  # outbound federation's issuer
+            status, document = outbound.issuer_document(self.store, self.settings.endpoint, ctx.raw_path)
+            return _json(status, document)
         ctx.service = _service_from_head(ctx)
         if ctx.service == UNKNOWN:
             raise ServiceError("NotImplemented", f"Lamina serves {', '.join(SERVED)}; "

@@ -315,6 +315,7 @@ outbound_web_identity = Table(
     Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
     Column("issuer_id", String(64), nullable=False),
     Column("enabled", Boolean, nullable=False),
+    Column("signing_keys", LargeBinary, nullable=False),  # SecretBox ciphertext of the JSON {alg: private PEM}
 )
 
 # The IAM users and roles a stored policy document names, by the unique id they had when it was

@@ -13,6 +13,7 @@ from . import (
     inline_policies,
     login_profiles,
     oidc_providers,
+    outbound_federation,
     policies,
     role_policy_tags,
     roles,
@@ -23,7 +24,8 @@ from . import (
 )
 
 MODULES = (users, groups, roles, policies, attachments, boundaries, inline_policies, role_policy_tags, user_tags,
-           access_keys, login_profiles, account_details, simulator, oidc_providers, saml_providers)
+           access_keys, login_profiles, account_details, simulator, oidc_providers, saml_providers,
+           outbound_federation)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

@@ -2,9 +2,9 @@
 (AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken) and the 2025 ones
 (AssumeRoot, GetWebIdentityToken)."""
 
-from . import assume_role, caller_identity, federation_token, saml, session_token, web_identity
+from . import assume_role, assume_root, caller_identity, federation_token, outbound, saml, session_token, web_identity
 
-MODULES = (caller_identity, assume_role, session_token, web_identity, saml, federation_token)
+MODULES = (caller_identity, assume_role, session_token, web_identity, saml, federation_token, assume_root, outbound)
 """The STS handler modules (``lamina.services.build_registry`` collects them)."""
 
 __all__ = ["MODULES"]

@@ -20,12 +20,14 @@ provider's keys for every later decision.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import jwt
 
+from lamina.catalog import default_catalog
 from lamina.context import RequestContext
 from lamina.policy import ContextValue
 from lamina.protocols import ServiceError, error_type
@@ -174,10 +176,27 @@ def _federated(provider: identity_providers.OidcProvider, claims: Mapping[str, A
     keys[f"{prefix}:oaud"] = _one_or_many(audiences)
     if claims.get("amr") is not None:
         keys[f"{prefix}:amr"] = federated.as_list(claims.get("amr"))
+    for claim in provider_claims(prefix):  # GitHub's repository, ref, actor..., as AWS lists them
+        value = claims.get(claim)
+        if isinstance(value, bool):
+            keys[f"{prefix}:{claim}"] = "true" if value else "false"
+        elif isinstance(value, (str, int)):
+            keys[f"{prefix}:{claim}"] = str(value)
     tags, transitive = _token_tags(claims.get(TAGS_CLAIM))
     context: dict[str, ContextValue] = {**keys, "sts:RoleSessionName": session_name}
     return federated.Federated(provider.arn, context, {"aws:FederatedProvider": provider.arn, **keys}, tags,
                                transitive)
+
+
+@functools.lru_cache(maxsize=64)
+def provider_claims(prefix: str) -> tuple[str, ...]:
+    """The further claims AWS turns into ``<prefix>:<claim>`` keys for this provider (the Service
+    Authorization Reference lists them for sts:AssumeRoleWithWebIdentity: GitHub's ``repository``,
+    ``ref``, ``actor``..., GitLab's, Buildkite's); sub, aud, oaud and amr are handled apart."""
+    action = default_catalog().action(ACTION)
+    keys = action.all_condition_keys if action else ()
+    found = [key[len(prefix) + 1:] for key in keys if key.startswith(f"{prefix}:")]
+    return tuple(claim for claim in found if claim not in ("sub", "aud", "oaud", "amr") and "$" not in claim)
 
 
 def _one_or_many(values: list[str]) -> str | list[str]:

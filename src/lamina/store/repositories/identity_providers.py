@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from ..crypto import SecretBox
 from ..errors import AlreadyExists, LimitExceeded, NotFound
 from ..schema import oidc_providers, outbound_web_identity, saml_providers, tags
 from ._common import now
@@ -164,23 +165,40 @@ class OutboundFederation:
     account_id: str
     issuer_id: str
     enabled: bool
+    signing_keys: Mapping[str, str]
+    """Private keys (PEM) by JWS algorithm, decrypted; never leave the node but as signatures."""
 
 
-def get_outbound(conn: Connection, account_id: str) -> OutboundFederation | None:
+def get_outbound(conn: Connection, box: SecretBox, account_id: str) -> OutboundFederation | None:
     """The account's setting; None when it was never enabled."""
     row = conn.execute(select(outbound_web_identity).where(outbound_web_identity.c.account_id == account_id)).first()
-    return None if row is None else OutboundFederation(row.account_id, row.issuer_id, row.enabled)
+    if row is None:
+        return None
+    return OutboundFederation(row.account_id, row.issuer_id, row.enabled,
+                              json.loads(box.decrypt(row.signing_keys, context=f"outbound:{account_id}")))
 
 
-def set_outbound(conn: Connection, account_id: str, enabled: bool) -> OutboundFederation:
-    """Enable or disable; the issuer id is made once and kept, as AWS keeps an account's issuer."""
+def find_outbound_issuer(conn: Connection, box: SecretBox, issuer_id: str) -> OutboundFederation | None:
+    """The enabled setting whose issuer id is ``issuer_id`` (for serving its JWKS)."""
+    row = conn.execute(select(outbound_web_identity.c.account_id)
+                       .where(outbound_web_identity.c.issuer_id == issuer_id)).first()
+    found = get_outbound(conn, box, row.account_id) if row is not None else None
+    return found if found is not None and found.enabled else None
+
+
+def set_outbound(conn: Connection, box: SecretBox, account_id: str, enabled: bool,
+                 new_keys: Callable[[], Mapping[str, str]]) -> OutboundFederation:
+    """Enable or disable. The issuer id and keys are made once (``new_keys``) and kept, so tokens
+    minted before a disable verify again after the next enable, as with AWS's stable issuer."""
     require_account(conn, account_id)
-    found = get_outbound(conn, account_id)
+    found = get_outbound(conn, box, account_id)
     if found is None:
+        keys = dict(new_keys())
         issuer_id = uuid.uuid4().hex
-        conn.execute(outbound_web_identity.insert().values(account_id=account_id, issuer_id=issuer_id,
-                                                           enabled=enabled))
-        return OutboundFederation(account_id, issuer_id, enabled)
+        conn.execute(outbound_web_identity.insert().values(
+            account_id=account_id, issuer_id=issuer_id, enabled=enabled,
+            signing_keys=box.encrypt(json.dumps(keys), context=f"outbound:{account_id}")))
+        return OutboundFederation(account_id, issuer_id, enabled, keys)
     conn.execute(outbound_web_identity.update().where(outbound_web_identity.c.account_id == account_id)
                  .values(enabled=enabled))
-    return OutboundFederation(account_id, found.issuer_id, enabled)
+    return OutboundFederation(account_id, found.issuer_id, enabled, found.signing_keys)
