@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, inspect, select, text, update
 
 from . import schema
 from .errors import SchemaMismatch
@@ -51,7 +51,8 @@ def _v5_to_v6(conn: Connection) -> None:
 def _v6_to_v7(conn: Connection) -> None:
     """OIDC and SAML identity providers and outbound web identity federation (new tables, made by
     ``create_all``); sessions learn the condition keys a federated session carries."""
-    conn.execute(text("ALTER TABLE sessions ADD COLUMN context_keys TEXT NOT NULL DEFAULT '{}'"))
+    if "context_keys" not in {column["name"] for column in inspect(conn).get_columns("sessions")}:
+        conn.execute(text("ALTER TABLE sessions ADD COLUMN context_keys TEXT NOT NULL DEFAULT '{}'"))
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,

@@ -178,6 +178,21 @@ def test_token_tags_need_tag_session_in_the_trust_policy(anonymous: Any, issuer:
                                                                                       NOT_AUTHORIZED, 403)
 
 
+def test_githubs_custom_claims_are_condition_keys(lamina_server: LaminaServer, anonymous: Any,
+                                                 issuer: OidcIssuer, github_provider: str) -> None:
+    """``token.actions.githubusercontent.com:repository`` and ``:ref``, as AWS supports them, pin a role too."""
+    role = _role(lamina_server, {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": github_provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{GITHUB_HOST}:repository": "octo-org/octo-repo",
+                                       f"{GITHUB_HOST}:ref": "refs/heads/main"}}}]})
+    claims = {"repository": "octo-org/octo-repo", "ref": "refs/heads/main", "actor": "octocat"}
+    anonymous.assume_role_with_web_identity(RoleArn=role["Arn"], RoleSessionName="gh",
+                                            WebIdentityToken=issuer.token(**claims))
+    other_ref = issuer.token(**{**claims, "ref": "refs/heads/feature"})
+    assert error_of(lambda: anonymous.assume_role_with_web_identity(
+        RoleArn=role["Arn"], RoleSessionName="gh", WebIdentityToken=other_ref))[0] == "AccessDenied"
+
+
 # -- SAML ------------------------------------------------------------------------------------------
 
 
