@@ -110,3 +110,18 @@ def test_get_federation_token_with_the_cli(server: LaminaServer) -> None:
     assert answer["FederatedUser"] == {"FederatedUserId": f"{server.account_id}:cli-fed",
                                        "Arn": f"arn:aws:sts::{server.account_id}:federated-user/cli-fed"}
     assert answer["PackedPolicySize"] == 0
+
+
+def test_outbound_federation_and_assume_root_with_the_cli(server: LaminaServer) -> None:
+    issuer = ok(server, "iam", "enable-outbound-web-identity-federation")["IssuerIdentifier"]
+    assert ok(server, "iam", "get-outbound-web-identity-federation-info") == {"IssuerIdentifier": issuer,
+                                                                             "JwtVendingEnabled": True}
+    token = ok(server, "sts", "get-web-identity-token", "--audience", "urn:example:api",
+               "--signing-algorithm", "ES384")["WebIdentityToken"]
+    assert token.count(".") == 2
+    ok(server, "iam", "disable-outbound-web-identity-federation")
+    assert fails(server, "sts", "get-web-identity-token", "--audience", "x", "--signing-algorithm", "RS256")[0] == \
+        "OutboundWebIdentityFederationDisabledException"
+    code, _ = fails(server, "sts", "assume-root", "--target-principal", "111122223333", "--task-policy-arn",
+                    "arn=arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")
+    assert code == "AccessDenied"
