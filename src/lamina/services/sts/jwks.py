@@ -83,6 +83,8 @@ def discover(issuer: str) -> jwt.PyJWKSet:
     jwks_uri = config.get("jwks_uri") if isinstance(config, dict) else None
     if not isinstance(jwks_uri, str):
         raise KeysUnavailable(f"{issuer}: no jwks_uri in its openid-configuration")
+    if issuer.startswith("https://") and not jwks_uri.startswith("https://"):
+        raise KeysUnavailable(f"{issuer}: its jwks_uri {jwks_uri} is not https")  # no downgrade to plain HTTP
     return key_set(_fetch_json(jwks_uri))
 
 

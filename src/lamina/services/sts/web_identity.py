@@ -67,8 +67,8 @@ def assume_role_with_web_identity(ctx: RequestContext, deps: Deps) -> Mapping[st
     federated.check_role_arn(str(params["RoleArn"]))
     token = str(params["WebIdentityToken"])
     claims = _unverified_claims(token)
-    issuer = str(claims["iss"])
-    provider = _provider(deps, str(params["RoleArn"]), issuer)
+    provider = _provider(deps, str(params["RoleArn"]), str(claims["iss"]))
+    issuer = f"https://{provider.url}"  # where the keys are looked up: an issuer written without a scheme too
     configured = dict(deps.settings.oidc_jwks)
     if jwks.configured_file(issuer, configured) is not None:
         return _finish(ctx, deps, token, provider, _keys(issuer, configured))
