@@ -78,7 +78,8 @@ class SamlIdp:
     def response(self, role_arn: str, provider_arn: str, session_name: str | None = "alice@example.com",
                  subject: str = "alice", audience: str = "https://signin.aws.amazon.com/saml",
                  issued: datetime | None = None, lifetime: timedelta = timedelta(minutes=5),
-                 signer: SamlIdp | None = None, extra: dict[str, list[str]] | None = None) -> str:
+                 signer: SamlIdp | None = None, extra: dict[str, list[str]] | None = None,
+                 session_end: datetime | None = None) -> str:
         """A base64 SAML Response whose Assertion is signed (by ``signer``'s key when given)."""
         issued = issued or datetime.now(UTC)
         stamp, until = _iso(issued), _iso(issued + lifetime)
@@ -99,7 +100,11 @@ class SamlIdp:
             "</saml:SubjectConfirmation></saml:Subject>"
             f'<saml:Conditions NotBefore="{stamp}" NotOnOrAfter="{until}"><saml:AudienceRestriction>'
             f"<saml:Audience>{audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>"
-            f"<saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>")
+            + (f'<saml:AuthnStatement AuthnInstant="{stamp}" SessionNotOnOrAfter="{_iso(session_end)}">'
+               "<saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:"
+               "PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>"
+               if session_end else "")
+            + f"<saml:AttributeStatement>{attrs}</saml:AttributeStatement></saml:Assertion>")
         by = signer or self
         signed = XMLSigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#").sign(
             etree.fromstring(assertion.encode()), key=by.key, cert=[by.cert], reference_uri=assertion_id,

@@ -224,6 +224,10 @@ def test_a_signed_saml_response_assumes_the_role(lamina_server: LaminaServer, an
     assert answer["NameQualifier"] and answer["AssumedRoleUser"]["Arn"].endswith(
         f"assumed-role/{saml_role['RoleName']}/alice@example.com")
     client(lamina_server, "iam", answer["Credentials"]).list_roles()
+    capped = anonymous.assume_role_with_saml(
+        RoleArn=saml_role["Arn"], PrincipalArn=saml_provider, SAMLAssertion=idp.response(
+            saml_role["Arn"], saml_provider, session_end=datetime.now(UTC) + timedelta(minutes=20)))
+    assert capped["Credentials"]["Expiration"] - datetime.now(UTC) <= timedelta(minutes=20)  # SessionNotOnOrAfter
 
 
 def test_saml_refusals(anonymous: Any, idp: SamlIdp, saml_provider: str, saml_role: dict[str, Any]) -> None:

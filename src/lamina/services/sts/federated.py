@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from lamina.arn import format_arn, parse_arn
@@ -69,10 +69,14 @@ def authorize(deps: Deps, ctx: RequestContext, action: str, who: Federated) -> r
 
 
 def issue(deps: Deps, ctx: RequestContext, role: roles.RoleRow, session_name: str, who: Federated,
-          requested_duration: int | None) -> dict[str, Any]:
-    """A role session for the provider's user: Credentials, AssumedRoleUser and PackedPolicySize."""
+          requested_duration: int | None, latest: datetime | None = None) -> dict[str, Any]:
+    """A role session for the provider's user: Credentials, AssumedRoleUser and PackedPolicySize.
+    ``latest`` caps its expiry (SAML's ``SessionNotOnOrAfter``)."""
     params = ctx.params
     duration = _duration(requested_duration, role, chained=False)
+    expires_at = now() + timedelta(seconds=duration)
+    if latest is not None and latest < expires_at:
+        expires_at = latest
     policy = _session_policy(params.get("Policy"))
     policy_arns = tuple(str(item["arn"]) for item in params.get("PolicyArns") or ())
     tags = dict(who.tags or {})
@@ -81,7 +85,7 @@ def issue(deps: Deps, ctx: RequestContext, role: roles.RoleRow, session_name: st
         principal_arn=format_arn("sts", "", role.account_id, f"assumed-role/{role.name}/{session_name}",
                                  parse_arn(role.arn).partition),
         principal_id=f"{role.role_id}:{session_name}", source_arn=role.arn, source_id=role.role_id,
-        expires_at=now() + timedelta(seconds=duration), session_name=session_name,
+        expires_at=expires_at, session_name=session_name,
         session_policies=(policy,) if policy else (), session_policy_arns=policy_arns, tags=tags,
         transitive_tag_keys=who.transitive_tag_keys, context_keys=dict(who.session_keys))
     packed = _packed_size(policy, policy_arns, tags)

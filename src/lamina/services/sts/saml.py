@@ -66,7 +66,8 @@ def assume_role_with_saml(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
         raise access_denied(f"Not authorized to perform {ACTION}")
     who = _federated(provider, found)
     role = federated.authorize(deps, ctx, ACTION, who)
-    result = federated.issue(deps, ctx, role, found.session_name, who, params.get("DurationSeconds"))
+    result = federated.issue(deps, ctx, role, found.session_name, who, params.get("DurationSeconds"),
+                             latest=found.session_not_on_or_after)
     result.update({"Subject": found.subject, "SubjectType": found.subject_type, "Issuer": found.issuer,
                    "Audience": found.recipient, "NameQualifier": name_qualifier(found.issuer, provider)})
     return result
@@ -119,9 +120,12 @@ class Assertion:
     """What Lamina reads from a verified assertion."""
 
     def __init__(self, issuer: str, subject: str, subject_type: str, recipient: str,
-                 roles: set[tuple[str, str]], session_name: str, attributes: Mapping[str, list[str]]) -> None:
+                 roles: set[tuple[str, str]], session_name: str, attributes: Mapping[str, list[str]],
+                 session_not_on_or_after: datetime | None = None) -> None:
         self.issuer, self.subject, self.subject_type, self.recipient = issuer, subject, subject_type, recipient
         self.roles, self.session_name, self.attributes = roles, session_name, attributes
+        self.session_not_on_or_after = session_not_on_or_after
+        """The AuthnStatement's ``SessionNotOnOrAfter``: the session ends then at the latest."""
 
 
 def _text(element: Any, path: str) -> str:
@@ -153,8 +157,11 @@ def read_assertion(assertion: Any, at: datetime) -> Assertion:
     fmt = name_id.get("Format", "") if name_id is not None else ""
     confirmation = assertion.find(f".//{{{SAML}}}SubjectConfirmationData")
     recipient = confirmation.get("Recipient", AUDIENCES[0]) if confirmation is not None else AUDIENCES[0]
+    authn = assertion.find(f"{{{SAML}}}AuthnStatement")
+    session_end = _time(authn.get("SessionNotOnOrAfter")) if authn is not None else None
     return Assertion(_text(assertion, f"{{{SAML}}}Issuer"), _text(assertion, f"{{{SAML}}}Subject/{{{SAML}}}NameID"),
-                     fmt.removeprefix(NAMEID_PREFIX), recipient, _roles(attributes), names[0], attributes)
+                     fmt.removeprefix(NAMEID_PREFIX), recipient, _roles(attributes), names[0], attributes,
+                     session_end)
 
 
 def _check_times(assertion: Any, at: datetime) -> None:
