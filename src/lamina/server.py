@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl
 
 from lamina import __version__, limits
 from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
-from lamina.auth.credentials import ResolvedKey, resolve_access_key
+from lamina.auth.credentials import ResolvedKey, federated_user_refusal, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.context import RequestContext, new_request_id
 from lamina.function_logs import FunctionLogs
@@ -259,6 +259,9 @@ class LaminaApp:
     def authorize(self, ctx: RequestContext) -> None:
         """The operation's declaration → the one gate; an operation nobody declared never runs."""
         service, name = _service(ctx), _operation_name(ctx)
+        refused = federated_user_refusal(ctx.caller, service, name) if ctx.caller is not None else None
+        if refused is not None:  # a federated user may call no IAM and no STS but GetCallerIdentity
+            raise _auth_error(ctx, refused)
         declared = self.registry.declaration(service, name)
         if declared is None:
             raise not_implemented(service, name)

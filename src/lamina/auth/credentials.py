@@ -22,7 +22,8 @@ from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, sessions, users
 
 __all__ = [
-    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller", "user_arn",
+    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "federated_user_refusal", "resolve_access_key", "root_caller",
+    "session_caller", "user_arn",
 ]
 
 PrincipalType = Literal["Root", "IAMUser", "AssumedRole", "FederatedUser"]
@@ -182,3 +183,20 @@ def session_caller(session: sessions.SessionRow) -> Caller:
 def _iso(moment: datetime) -> str:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def federated_user_refusal(caller: Caller, service: str, operation: str) -> AuthError | None:
+    """What AWS answers a federated user (GetFederationToken) outside what its credentials may call.
+
+    AWS: they "cannot call any IAM operations using the AWS CLI or the AWS API" (answered, as for
+    other session credentials IAM does not take, ``InvalidClientTokenId``) and "cannot call any STS
+    operations except GetCallerIdentity" (``AccessDenied``, in the words AWS uses for
+    GetFederationToken and GetSessionToken). None when the call may go on to the gate.
+    """
+    if caller.principal_type != "FederatedUser":
+        return None
+    if service == "iam":
+        return AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
+    if service == "sts" and operation != "GetCallerIdentity":
+        return AuthError("AccessDenied", f"Cannot call {operation} with session credentials", 403)
+    return None
