@@ -64,7 +64,7 @@ def _thumbprints(given: Sequence[str]) -> list[str]:
     for thumbprint in given:
         if not _THUMBPRINT.fullmatch(thumbprint):
             raise invalid_input(f"Thumbprint {thumbprint} is not a valid hex string of 40 characters.")
-    return [thumbprint.lower() for thumbprint in given]
+    return list(given)
 
 
 @contextmanager
