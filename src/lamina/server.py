@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl
 
 from lamina import __version__, limits
 from lamina.auth import REST_JSON_CODES, AuthError, claimed_access_key, verify
-from lamina.auth.credentials import ResolvedKey, resolve_access_key
+from lamina.auth.credentials import ResolvedKey, federated_user_refusal, resolve_access_key
 from lamina.authorization import AuditLog, Gate
 from lamina.console import Console
 from lamina.context import RequestContext, new_request_id
@@ -56,6 +56,7 @@ from lamina.runtime import Invoker
 from lamina.services import Awaited, Deps, Offload, Operation, Registry, build_registry, not_implemented
 from lamina.services.lambda_ import function_code, url_invoke
 from lamina.services.lambda_.event_queue import EventRunner
+from lamina.services.sts import outbound
 from lamina.settings import Settings
 from lamina.store import NotFound, Store
 from lamina.store.repositories import lambda_code
@@ -82,6 +83,8 @@ JSON_SERVICES = ("logs",)
 SERVED = QUERY_SERVICES + REST_SERVICES + JSON_SERVICES
 FALLBACK_SERVICE = "sts"
 """Whose envelope an unsigned Query request's error uses (IAM's and STS's differ only in xmlns)."""
+UNSIGNED_STS_OPERATIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+"""STS operations that take no AWS credentials: the token or assertion is the proof."""
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 INTERNAL_FAILURE = "The request processing has failed because of an unknown error, exception or failure."
 UNKNOWN = "unknown"
@@ -215,6 +218,9 @@ class LaminaApp:
             return self._health()
         if ctx.method == "GET" and ctx.raw_path.startswith(function_code.CODE_PATH):
             return self._function_code(ctx)
+        if ctx.method == "GET" and ctx.raw_path.startswith(outbound.PATH_PREFIX):  # outbound federation's issuer
+            status, document = outbound.issuer_document(self.store, self.settings.endpoint, ctx.raw_path)
+            return _json(status, document)
         ctx.service = _service_from_head(ctx)
         if ctx.service == UNKNOWN:
             raise ServiceError("NotImplemented", f"Lamina serves {', '.join(SERVED)}; "
@@ -229,7 +235,14 @@ class LaminaApp:
         return self._error(ctx, _unknown_operation(ctx))
 
     def authenticate(self, ctx: RequestContext) -> None:
-        """Verify SigV4 with the secret of the key that signed; set the caller and the region."""
+        """Verify SigV4 with the secret of the key that signed; set the caller and the region.
+
+        STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML take no AWS credentials (the model
+        marks them unsigned): their caller is whoever the token or assertion proves, which the
+        handler verifies, so they run with no caller and the node's region."""
+        if ctx.service == "sts" and ctx.form.get("Action") in UNSIGNED_STS_OPERATIONS:
+            ctx.region = self.settings.region
+            return
         resolved: dict[str, ResolvedKey] = {}
 
         def lookup_secret(access_key_id: str) -> str | None:
@@ -267,6 +280,9 @@ class LaminaApp:
     def authorize(self, ctx: RequestContext) -> None:
         """The operation's declaration → the one gate; an operation nobody declared never runs."""
         service, name = _service(ctx), _operation_name(ctx)
+        refused = federated_user_refusal(ctx.caller, service, name) if ctx.caller is not None else None
+        if refused is not None:  # a federated user may call no IAM and no STS but GetCallerIdentity
+            raise _auth_error(ctx, refused)
         declared = self.registry.declaration(service, name)
         if declared is None:
             raise not_implemented(service, name)

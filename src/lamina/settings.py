@@ -28,6 +28,9 @@ class Settings:
     (bubblewrap when it is installed and works here)."""
     event_retry_delays: tuple[float, ...] = (60.0, 120.0)
     """Seconds before the second and third attempt of a failed Event invocation (AWS's waits)."""
+    oidc_jwks: tuple[tuple[str, str], ...] = ()
+    """(issuer URL, JWKS file) pairs: the signing keys of OIDC providers Lamina should not (or cannot)
+    discover over the network (``--oidc-jwks ISSUER=FILE``); see ``lamina.services.sts.jwks``."""
 
     @property
     def endpoint(self) -> str:

@@ -107,7 +107,7 @@ def test_declared_action_is_decided_by_the_gate(app: LaminaApp, monkeypatch: pyt
         (signed("Version=2011-06-15"), 400, "MissingAction"),
         (signed("Action=GetCallerIdentity&Version=2010-01-01"), 400, "InvalidAction"),
         (signed(token="FQoGZXIvYXdzEXAMPLE"), 403, "InvalidClientTokenId"),
-        (signed("Action=ListSAMLProviders&Version=2010-05-08", service="iam"), 501, "NotImplemented"),
+        (signed("Action=GetUser&Version=2010-05-08&UserName=nobody", service="iam"), 404, "NoSuchEntity"),
         (signed("Action=AssumeRole&Version=2011-06-15&RoleArn=x"), 400, "ValidationError"),
     ],
 )

@@ -95,9 +95,18 @@ def test_unknown_action_is_invalid_action(lamina: Lamina) -> None:
 
 
 def test_known_but_unimplemented_operation_is_not_implemented(lamina: Lamina) -> None:
-    response = error_of(lambda: sts(lamina).decode_authorization_message(EncodedMessage="x"))
-    assert response["Error"]["Code"] == "NotImplemented"
+    lam = boto3.client("lambda", endpoint_url=lamina.endpoint, region_name="us-east-1", aws_access_key_id=ROOT_KEY,
+                       aws_secret_access_key=ROOT_SECRET)
+    response = error_of(lam.list_event_source_mappings)
+    assert response["Error"] == {"Code": "NotImplemented", "Message": (
+        "Lamina does not implement the LAMBDA operation ListEventSourceMappings yet.")}
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_a_message_lamina_never_encoded_is_not_decoded(lamina: Lamina) -> None:
+    response = error_of(lambda: sts(lamina).decode_authorization_message(EncodedMessage="x"))
+    assert response["Error"]["Code"] == "InvalidAuthorizationMessageException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_health_and_not_found(lamina: Lamina) -> None:

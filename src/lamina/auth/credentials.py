@@ -22,8 +22,8 @@ from lamina.store import Connection, NotFound, Store
 from lamina.store.repositories import access_keys, sessions, users
 
 __all__ = [
-    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "resolve_access_key", "root_caller", "session_caller",
-    "session_token_without_mfa", "user_arn",
+    "MSG_EXPIRED_TOKEN", "Caller", "ResolvedKey", "federated_user_refusal", "resolve_access_key", "root_caller",
+    "session_caller", "session_token_without_mfa", "user_arn",
 ]
 
 PrincipalType = Literal["Root", "IAMUser", "AssumedRole", "FederatedUser"]
@@ -57,6 +57,11 @@ class Caller:
     origin of ``aws:MultiFactorAuthAge``; None without MFA."""
     token_issued_at: str | None = None
     """``aws:TokenIssueTime`` (ISO 8601) for temporary credentials."""
+    context_keys: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    """Condition keys a federated session carries (``aws:FederatedProvider``, ``<issuer>:sub``, ...)."""
+    source_id: str | None = None
+    """For a federated user (GetFederationToken): the unique id of the user who made it, or the
+    account id for the root user; its policies are the user's, narrowed by the session's."""
 
     @property
     def unique_id(self) -> str | None:
@@ -182,11 +187,31 @@ def session_caller(session: sessions.SessionRow) -> Caller:
         kind, user_id = "Root", spec.account_id
     else:
         user_name = spec.session_name
+    context = tuple((key, value if isinstance(value, str) else tuple(value))
+                    for key, value in spec.context_keys.items())
     return Caller(spec.account_id, spec.principal_arn, kind, user_id, session.access_key_id, user_name=user_name,
                   role_arn=role_arn, temporary=True, mfa_present=spec.mfa_authenticated_at is not None,
-                  token_issued_at=_iso(session.created_at), mfa_authenticated_at=spec.mfa_authenticated_at)
+                  token_issued_at=_iso(session.created_at), mfa_authenticated_at=spec.mfa_authenticated_at,
+                  context_keys=context, source_id=spec.source_id if kind == "FederatedUser" else None)
 
 
 def _iso(moment: datetime) -> str:
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
     return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def federated_user_refusal(caller: Caller, service: str, operation: str) -> AuthError | None:
+    """What AWS answers a federated user (GetFederationToken) outside what its credentials may call.
+
+    AWS: they "cannot call any IAM operations using the AWS CLI or the AWS API" (answered, as for
+    other session credentials IAM does not take, ``InvalidClientTokenId``) and "cannot call any STS
+    operations except GetCallerIdentity" (``AccessDenied``, in the words AWS uses for
+    GetFederationToken and GetSessionToken). None when the call may go on to the gate.
+    """
+    if caller.principal_type != "FederatedUser":
+        return None
+    if service == "iam":
+        return AuthError("InvalidClientTokenId", MSG_INVALID_KEY)
+    if service == "sts" and operation != "GetCallerIdentity":
+        return AuthError("AccessDenied", f"Cannot call {operation} with session credentials", 403)
+    return None

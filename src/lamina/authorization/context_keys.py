@@ -52,6 +52,8 @@ def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, se
             keys["aws:TokenIssueTime"] = caller.token_issued_at
     for key, value in principal_tags:
         keys[f"aws:PrincipalTag/{key}"] = value
+    for key, found in caller.context_keys:  # a federated session's provider keys
+        keys[key] = found if isinstance(found, str) else list(found)
     return keys
 
 

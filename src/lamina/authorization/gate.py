@@ -97,6 +97,9 @@ def _gather(store: Store, caller: Caller) -> gather.PrincipalPolicies:
                 return gather.for_user_id(conn, unique_id)
             if caller.principal_type == "AssumedRole" and unique_id is not None:
                 return gather.for_session(conn, caller.access_key_id, gather.for_role_id(conn, unique_id))
+            if caller.principal_type == "FederatedUser" and caller.source_id is not None:
+                source = gather.for_federated_user_source(conn, caller.account_id, caller.source_id)
+                return gather.for_federated_session(conn, caller.access_key_id, source)
         except NotFound:
             return gather.PrincipalPolicies()
     return gather.PrincipalPolicies()
@@ -135,6 +138,16 @@ class Gate:
         """A request nobody signed (a function URL with AuthType NONE): only a resource-based policy
         that grants ``"*"`` allows it. Returns the decision, denied or not, and records it; the
         caller answers in its own words (a function URL says 403 Forbidden)."""
+        return self.check_unsigned(ctx, Principal.from_arn("anonymous"), action, resource, resource_account, context,
+                                   resource_policy)
+
+    def check_unsigned(self, ctx: RequestContext, principal: Principal, action: str, resource: str,
+                       resource_account: str, context: Mapping[str, ContextValue] | None = None,
+                       resource_policy: Policy | None = None) -> Decision:
+        """A request no AWS credential signed, by a principal known otherwise: anonymous, or a web
+        identity or SAML user whose identity provider vouched for it (AssumeRoleWithWebIdentity,
+        AssumeRoleWithSAML). Only the resource-based policy (a trust policy) can allow it. Returns
+        the decision and records it; the caller words the denial (STS: "Not authorized to ...")."""
         moment = datetime.now(UTC)
         keys: dict[str, ContextValue] = {
             "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "aws:EpochTime": str(int(moment.timestamp())),
@@ -142,9 +155,9 @@ class Gate:
             "aws:RequestedRegion": ctx.region or "us-east-1", "aws:ViaAWSService": "false",
             "aws:PrincipalIsAWSService": "false", **({"aws:SourceIp": ctx.source_ip} if ctx.source_ip else {}),
             **(context or {})}
-        request = Request(Principal.from_arn("anonymous"), action, resource, keys, resource_account)
+        request = Request(principal, action, resource, keys, resource_account)
         decision = evaluate(request, PolicySet(resource=resource_policy))
-        self.audit.record(resource_account, "anonymous", action, resource, ctx.source_ip, decision)
+        self.audit.record(resource_account, principal.arn, action, resource, ctx.source_ip, decision)
         return decision
 
     def _decide(self, ctx: RequestContext, mine: gather.PrincipalPolicies, action: str, resource: str,

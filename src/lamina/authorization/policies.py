@@ -38,6 +38,10 @@ def is_aws_owned(arn: str) -> bool:
 NOTHING = parse_policy('{"Version": "2012-10-17", "Statement": []}', PolicyKind.IDENTITY, "unreadable-policy")
 """Stands in for a boundary or session policy whose document cannot be read: it allows
 nothing, so an unreadable limit never widens access (fail closed)."""
+ROOT_ACCESS = parse_policy('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", '
+                           '"Resource": "*"}]}', PolicyKind.IDENTITY, "root-user")
+"""The root user's full access, as the identity side of a federated user the root made (the engine
+grants root itself without policies, but a federated user is not the root)."""
 
 
 @dataclass(frozen=True)
@@ -133,3 +137,22 @@ def for_session(conn: Connection, access_key_id: str, base: PrincipalPolicies) -
     session_policies = tuple(p or NOTHING for p in passed)
     return PrincipalPolicies(base.identity, base.boundary,
                              session_policies if passed else None, tuple(merged.values()))
+
+
+def for_federated_session(conn: Connection, access_key_id: str, base: PrincipalPolicies) -> PrincipalPolicies:
+    """A federated user (GetFederationToken): its maker's policies narrowed by the session's.
+
+    Unlike a role session, a federated user that was given no session policy has no permissions
+    (AWS: "If you do not pass a policy ... the resulting federated user session has no
+    permissions"), so the session side is then ``NOTHING`` rather than no limit at all.
+    """
+    found = for_session(conn, access_key_id, base)
+    return found if found.session is not None else PrincipalPolicies(found.identity, found.boundary, (NOTHING,),
+                                                                       found.tags)
+
+
+def for_federated_user_source(conn: Connection, account_id: str, source_id: str) -> PrincipalPolicies:
+    """The identity side of the user (or root) who made a federated user."""
+    if source_id == account_id:
+        return PrincipalPolicies((ROOT_ACCESS,))
+    return for_user_id(conn, source_id)

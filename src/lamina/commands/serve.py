@@ -67,6 +67,9 @@ def add_parser(commands: Any) -> None:
                         metavar="SECONDS,SECONDS",
                         help="waits before the 2nd and 3rd attempt of a failed Event invocation (default 60,120, "
                              "as AWS)")
+    parser.add_argument("--oidc-jwks", type=_issuer_jwks, action="append", default=[], metavar="ISSUER=FILE",
+                        help="the signing keys (a JWKS JSON file) of the OIDC issuer ISSUER, used by "
+                             "AssumeRoleWithWebIdentity instead of discovering them from the issuer (repeatable)")
     parser.add_argument("--quiet", action="store_true",
                         help="no banner, and only the server's warnings and errors (on stderr)")
     parser.set_defaults(run=run)
@@ -76,6 +79,15 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
     return int(text)
+
+
+def _issuer_jwks(text: str) -> tuple[str, str]:
+    issuer, sep, path = text.partition("=")
+    if not sep or not issuer.startswith("https://") or not path:
+        raise argparse.ArgumentTypeError(f"{text!r} is not ISSUER=FILE with an https:// issuer")
+    if not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"{path!r} is not a file")
+    return issuer, str(Path(path).resolve())
 
 
 def _delays(text: str) -> tuple[float, ...]:
@@ -102,7 +114,8 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
         print(f"lamina serve: {bind_problem(args.host, args.port, error)}", file=sys.stderr)
         return 1
     settings = Settings(args.host, sock.getsockname()[1], args.data_dir, args.account_id, args.region,
-                        sandbox=args.sandbox, event_retry_delays=args.event_retry_delays)
+                        sandbox=args.sandbox, event_retry_delays=args.event_retry_delays,
+                        oidc_jwks=tuple(getattr(args, "oidc_jwks", ())))
     store = open_or_say(settings.data_dir, "lamina serve")
     if store is None:
         sock.close()

@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from lamina.context import RequestContext
-from lamina.policy import ContextValue, Policy
+from lamina.policy import ContextValue, Policy, Principal
 from lamina.protocols import ServiceError
 from lamina.settings import Settings
 from lamina.store import Store
@@ -142,6 +142,10 @@ class SecondaryChecks(Protocol):
     def check_anonymous(self, ctx: RequestContext, action: str, resource: str, resource_account: str,
                         context: Mapping[str, ContextValue] | None = None,
                         resource_policy: Policy | None = None) -> Any: ...
+
+    def check_unsigned(self, ctx: RequestContext, principal: Principal, action: str, resource: str,
+                       resource_account: str, context: Mapping[str, ContextValue] | None = None,
+                       resource_policy: Policy | None = None) -> Any: ...
 
 
 class InvocationLogs(Protocol):

@@ -67,8 +67,16 @@ def _v8_to_v9(conn: Connection) -> None:
     conn.execute(text(f"ALTER TABLE sessions ADD COLUMN mfa_authenticated_at {kind}"))
 
 
+def _v9_to_v10(conn: Connection) -> None:
+    """OIDC and SAML identity providers and outbound web identity federation (new tables, made by
+    ``create_all``); sessions learn the condition keys a federated session carries."""
+    if "context_keys" not in {column["name"] for column in inspect(conn).get_columns("sessions")}:
+        conn.execute(text("ALTER TABLE sessions ADD COLUMN context_keys TEXT NOT NULL DEFAULT '{}'"))
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
-                                                  5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8, 8: _v8_to_v9}
+                                                  5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8, 8: _v8_to_v9,
+                                                  9: _v9_to_v10}
 """From version N to N + 1."""
 
 

@@ -34,13 +34,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
 CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks. 8: IAM's other
 credentials (server and signing certificates, SSH keys, service-specific credentials), credential
 reports, last-accessed jobs and account properties. 9: virtual MFA devices, STS preferences and
-``sessions.mfa_authenticated_at`` (see ``migrations.py``)."""
+``sessions.mfa_authenticated_at``. 10: OIDC and SAML identity providers, outbound web identity
+federation and ``sessions.context_keys`` (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -278,6 +279,9 @@ sessions = Table(
     _created(),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("mfa_authenticated_at", UtcDateTime()),  # when a TOTP code was verified for it (or its parent)
+    # JSON object: condition keys a federated session carries into every decision (aws:FederatedProvider,
+    # the identity provider's <issuer>:sub, :aud, saml:sub, ...)
+    Column("context_keys", Text, nullable=False, server_default="{}"),
     Index(None, "expires_at"),
 )
 
@@ -307,6 +311,43 @@ sts_preferences = Table(
     metadata,
     Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
     Column("global_endpoint_token_version", String(8), nullable=False),
+)
+
+# IAM's identity providers, keyed by their ARN (``oidc-provider/HOST/PATH``, ``saml-provider/NAME``),
+# which is all AWS names them by; their tags live in ``tags`` under kinds ``oidc-provider`` and
+# ``saml-provider``.
+oidc_providers = Table(
+    "oidc_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    _account(),
+    Column("url", String(255), nullable=False),  # without https://, as the ARN and GetOpenIDConnectProvider show it
+    Column("client_ids", Text, nullable=False),  # JSON list, in the order added
+    Column("thumbprints", Text, nullable=False),  # JSON list
+    _created(),
+)
+
+saml_providers = Table(
+    "saml_providers",
+    metadata,
+    Column("arn", String(2048), primary_key=True),
+    _account(),
+    Column("name", String(128), nullable=False),
+    Column("uuid", String(36), nullable=False),
+    Column("metadata_document", Text, nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False),
+    _created(),
+)
+
+# Outbound web identity federation (IAM's Enable/DisableOutboundWebIdentityFederation): one row per
+# account that ever enabled it; the issuer stays the same when it is enabled again.
+outbound_web_identity = Table(
+    "outbound_web_identity",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("issuer_id", String(64), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("signing_keys", LargeBinary, nullable=False),  # SecretBox ciphertext of the JSON {alg: private PEM}
 )
 
 # The IAM users and roles a stored policy document names, by the unique id they had when it was

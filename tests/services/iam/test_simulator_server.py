@@ -78,7 +78,7 @@ def test_aws_managed_policy_in_details_and_simulation(lamina_server: LaminaServe
     assert out["EvaluationResults"][0]["MatchedStatements"][0]["SourcePolicyId"] == "ReadOnlyAccess"
 
 
-def test_gate_decides_simulator_and_unimplemented_operations(lamina_server: LaminaServer) -> None:
+def test_gate_decides_simulator_and_saml_provider_operations(lamina_server: LaminaServer) -> None:
     iam = lamina_server.client("iam")
     name = unique("gated")
     arn = iam.create_user(UserName=name)["User"]["Arn"]
@@ -98,6 +98,4 @@ def test_gate_decides_simulator_and_unimplemented_operations(lamina_server: Lami
             {"Effect": "Allow", "Action": "iam:ListSAMLProviders", "Resource": "*"}]}))
     out = me.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["iam:ListSAMLProviders"])
     assert out["EvaluationResults"][0]["EvalDecision"] == "allowed"
-    with pytest.raises(ClientError) as unimplemented:
-        me.list_saml_providers()
-    assert unimplemented.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert me.list_saml_providers()["ResponseMetadata"]["HTTPStatusCode"] == 200  # served since federation

@@ -19,10 +19,13 @@ from . import (
     last_accessed,
     login_profiles,
     mfa_devices,
+    oidc_providers,
+    outbound_federation,
     policies,
     prerequisites,
     role_policy_tags,
     roles,
+    saml_providers,
     server_certificates,
     service_credentials,
     service_linked_roles,
@@ -38,7 +41,7 @@ MODULES = (users, groups, roles, policies, attachments, boundaries, inline_polic
            access_keys, login_profiles, account_details, simulator, service_linked_roles, instance_profiles,
            account_alias, account_summary, change_password, service_credentials, server_certificates,
            user_certificates, credential_report, last_accessed, prerequisites, virtual_mfa_devices, mfa_devices,
-           sts_preferences)
+           sts_preferences, oidc_providers, saml_providers, outbound_federation)
 """The IAM handler modules, in the order their operations are collected."""
 
 __all__ = ["MODULES"]

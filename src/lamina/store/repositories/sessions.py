@@ -46,6 +46,9 @@ class SessionSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     transitive_tag_keys: tuple[str, ...] = ()
     mfa_authenticated_at: datetime | None = None  # when a TOTP code was verified for it, or for its parent
+    context_keys: Mapping[str, str | list[str]] = field(default_factory=dict)
+    """Condition keys a federated session carries into every later decision (``aws:FederatedProvider``,
+    ``<issuer>:sub``, ``saml:sub``...); empty for other sessions."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ def create_session(conn: Connection, box: SecretBox, spec: SessionSpec) -> Issue
             tags=json.dumps(dict(spec.tags)),
             transitive_tag_keys=json.dumps(list(spec.transitive_tag_keys)),
             mfa_authenticated_at=spec.mfa_authenticated_at,
+            context_keys=json.dumps(dict(spec.context_keys)),
             created_at=created,
             expires_at=spec.expires_at,
         )
@@ -131,6 +135,7 @@ def _session(row: Row[Any]) -> SessionRow:
         tags=json.loads(row.tags),
         transitive_tag_keys=_tuple(row.transitive_tag_keys),
         mfa_authenticated_at=row.mfa_authenticated_at,
+        context_keys=json.loads(row.context_keys),
     )
     return SessionRow(row.access_key_id, spec, row.created_at)
 
