@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pyotp
 import pytest
 from console_support import ConsoleClient, console_user, create_function
 
@@ -27,7 +32,7 @@ def seeded(server: LaminaServer) -> None:
 def test_sign_in_page_is_served_with_security_headers(server: LaminaServer) -> None:
     page = ConsoleClient(server).get("")
     assert page.status_code == 200
-    assert "Sign in as IAM user" in page.text
+    assert "<h1>Sign in</h1>" in page.text
     csp = page.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
     assert page.headers["X-Frame-Options"] == "DENY"
@@ -53,8 +58,8 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_signs_out(server: LaminaServ
     assert "Secure" not in cookie  # plain HTTP here; over TLS the flag is added
     assert f"arn:aws:iam::{server.account_id}:user/admin" in answer.text
     out = client.post("/signout", {})
-    assert "Sign in as IAM user" in out.text
-    assert "Sign in as IAM user" in client.get("/lambda/functions").text  # the session is gone
+    assert "<h1>Sign in</h1>" in out.text
+    assert "<h1>Sign in</h1>" in client.get("/lambda/functions").text  # the session is gone
 
 
 @pytest.mark.parametrize(("account", "user", "password"), [
@@ -172,3 +177,38 @@ def test_no_page_after_its_creation_shows_a_secret(server: LaminaServer) -> None
     assert secret.group(1) not in client.get("/iam/users/secret-keeper").text
     assert secret.group(1) not in client.get("/audit").text
     assert secret.group(1) not in server.log()
+
+
+def test_the_root_user_signs_in_once_given_a_password(server: LaminaServer) -> None:
+    form = {"account": server.account_id, "username": "", "password": "Root-Pass-1234", "kind": "root"}
+    client = ConsoleClient(server)
+    client.get("")
+    assert client.post("/signin", form).status_code == 401  # root has no console password by default
+    command = [str(Path(sys.executable).with_name("lamina")), "accounts", "set-root-password", server.account_id,
+               "--password-stdin", "--data-dir", str(server.data_dir)]
+    done = subprocess.run(command, input="Root-Pass-1234\n", capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Root-Pass-1234" not in done.stderr + done.stdout
+    home = client.post("/signin", form)
+    assert f"arn:aws:iam::{server.account_id}:root" in home.text
+    assert "root @ " in home.text
+    assert client.get("/iam/users").status_code == 200  # root may do anything in its account
+
+
+def test_a_user_with_an_mfa_device_needs_its_code(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    console_user(server, "mfa-user", "Mfa-Pass-1234")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-user")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"].decode() if isinstance(device["Base32StringSeed"], bytes) \
+        else device["Base32StringSeed"]
+    totp = pyotp.TOTP(seed)
+    now = time.time()
+    iam.enable_mfa_device(UserName="mfa-user", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=totp.at(now - 60), AuthenticationCode2=totp.at(now - 30))
+    without = ConsoleClient(server).sign_in(server.account_id, "mfa-user", "Mfa-Pass-1234")
+    assert without.status_code == 401 and "authentication information is incorrect" in without.text
+    code = totp.at(now)
+    with_code = ConsoleClient(server).sign_in(server.account_id, "mfa-user", "Mfa-Pass-1234", code)
+    assert "Console home" in with_code.text
+    replayed = ConsoleClient(server).sign_in(server.account_id, "mfa-user", "Mfa-Pass-1234", code)
+    assert replayed.status_code == 401  # a code is good once

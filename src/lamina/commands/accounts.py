@@ -1,23 +1,30 @@
-"""``lamina accounts create|list``: more AWS accounts in one data directory.
+"""``lamina accounts create|list|set-root-password``: more AWS accounts in one data directory.
 
 Works straight on the store, so it needs no running server and is safe beside one: SQLite in WAL
 mode with ``BEGIN IMMEDIATE`` serializes the write with the server's. ``create`` makes the account
 and its root access key and prints the secret once (the store keeps it encrypted, never shown again);
 it creates the data directory when there is none. ``list`` only reads: it never creates one, and
-names the directory it read on stderr.
+names the directory it read on stderr. ``set-root-password`` gives an account's root user a console
+password (AWS's root signs in with an email address; Lamina's with the account and the root choice on
+the sign-in page); the password is read from a prompt or stdin, never from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
 from lamina.commands.data_dir import DB_FILE, add_data_dir_argument, open_existing, open_or_say
-from lamina.store import AlreadyExists
-from lamina.store.repositories import access_keys, accounts
+from lamina.store import AlreadyExists, NotFound
+from lamina.store.passwords import hash_password
+from lamina.store.repositories import access_keys, accounts, login_profiles
+
+MIN_ROOT_PASSWORD = 8
+"""AWS's root password rule starts at 8 characters."""
 
 
 def add_parser(commands: Any) -> None:
@@ -35,6 +42,12 @@ def add_parser(commands: Any) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     add_data_dir_argument(listing)
     listing.set_defaults(run=run_list)
+
+    root = sub.add_parser("set-root-password", help="give an account's root user a console password")
+    root.add_argument("account_id", help="the 12-digit account id")
+    root.add_argument("--password-stdin", action="store_true", help="read the password from stdin, not a prompt")
+    add_data_dir_argument(root)
+    root.set_defaults(run=run_set_root_password)
 
 
 def run_create(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
@@ -86,4 +99,33 @@ def run_list(args: argparse.Namespace, stdout: TextIO | None = None) -> int:
                               "RootAccessKeyIds": keys}), file=out)
         else:
             print(f"{account.account_id}  {account.alias or '-'}  {created}  {','.join(keys) or '-'}", file=out)
+    return 0
+
+
+def run_set_root_password(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
+    """Hash the password (argon2, as IAM users' are) and store it for the account's root user."""
+    command = "lamina accounts set-root-password"
+    if args.password_stdin:
+        password = (stdin or sys.stdin).readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Root password: ")
+        if getpass.getpass("Again: ") != password:
+            print(f"{command}: the passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < MIN_ROOT_PASSWORD:
+        print(f"{command}: the password needs at least {MIN_ROOT_PASSWORD} characters", file=sys.stderr)
+        return 2
+    encoded = hash_password(password)  # slow by design: before the write transaction
+    store = open_existing(args.data_dir, command)
+    if store is None:
+        return 1
+    try:
+        with store.transaction() as conn:
+            login_profiles.set_root_password(conn, args.account_id, encoded)
+    except NotFound:
+        print(f"{command}: no account {args.account_id} in this data directory", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"{command}: the root user of {args.account_id} can now sign in to the console", file=sys.stderr)
     return 0

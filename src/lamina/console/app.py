@@ -174,10 +174,11 @@ class Console:
             return web.plain(403, "Forbidden: the form's CSRF token is missing or does not match.")
         form = request.form
         outcome = await self.signin.attempt(form.get("account", ""), form.get("username", ""),
-                                            form.get("password", ""), form.get("mfa", ""), request.ctx.source_ip)
+                                            form.get("password", ""), form.get("mfa", ""), request.ctx.source_ip,
+                                            root=form.get("kind") == "root")
         if outcome.caller is None:
             return self._signin_form(request, outcome.message, status=401, account=form.get("account", ""),
-                                     username=form.get("username", ""))
+                                     username=form.get("username", ""), kind=form.get("kind", "iam"))
         session = self.sessions.start(outcome.caller, outcome.alias,
                                       password_change_required=outcome.password_change_required, mfa=outcome.mfa)
         cookie = web.cookie_header(web.SESSION_COOKIE, session.session_id, secure=request.ctx.secure)
@@ -189,6 +190,7 @@ class Console:
         cookie = web.cookie_header(web.SIGNIN_COOKIE, token, secure=request.ctx.secure)
         values.setdefault("account", request.query.get("account", ""))
         values.setdefault("username", "")
+        values.setdefault("kind", "iam")
         return web.render("signin.html", status, {"Set-Cookie": cookie}, csrf=token, message=message, session=None,
                           **values)
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lamina.auth.credentials import Caller, user_arn
+from lamina.auth.credentials import Caller, root_caller, user_arn
 from lamina.services import totp
 from lamina.store import NotFound
 from lamina.store.passwords import hash_password, verify_password
@@ -56,15 +56,21 @@ class SignIn:
         self.by_address = Throttle(ADDRESS_FAILURES, WINDOW_SECONDS)
 
     async def attempt(self, account: str, user_name: str, password: str, mfa_code: str,
-                      source_ip: str | None) -> Attempt:
+                      source_ip: str | None, *, root: bool = False) -> Attempt:
+        """Check one sign-in: an IAM user's, or with ``root`` the account's root user's."""
         account_id, alias = self._account(account.strip())
-        user_name = user_name.strip()
-        user_key, address_key = f"{account_id or account}:{user_name.lower()}", source_ip or "unknown"
-        principal = user_arn(account_id, "/", user_name) if account_id else f"console:{account}/{user_name}"
+        user_name = "" if root else user_name.strip()
+        who = "#root" if root else f":{user_name.lower()}"  # no IAM user name holds a "#"
+        user_key, address_key = f"{account_id or account}{who}", source_ip or "unknown"
+        principal = (f"arn:aws:iam::{account_id}:root" if root else user_arn(account_id, "/", user_name)) \
+            if account_id else f"console:{account}/{user_name or 'root'}"
         if self.by_user.locked(user_key) or self.by_address.locked(address_key):
             self._audit(account_id, principal, source_ip, "Locked")
             return Attempt(None, message=LOCKED)
-        found = self._profile(account_id, user_name) if account_id else None
+        if account_id is None:
+            found = None
+        else:
+            found = self._root_profile(account_id) if root else self._profile(account_id, user_name)
         encoded = found[1] if found else _DUMMY_HASH
         matches = await self.app.workers.run(verify_password, encoded, password, timeout=_VERIFY_TIMEOUT)
         caller = found[0] if found and matches else None
@@ -103,8 +109,20 @@ class SignIn:
                         user_name=user.name)
         return caller, encoded, reset
 
+    def _root_profile(self, account_id: str) -> tuple[Caller, str, bool] | None:
+        """The root user as a caller and its password hash; None when root has no console password."""
+        with self.app.store.transaction(read_only=True) as conn:
+            try:
+                encoded = login_profiles.root_password_hash(conn, account_id)
+            except NotFound:
+                return None
+        return root_caller(account_id, CONSOLE_KEY), encoded, False
+
     def _mfa_ok(self, caller: Caller, code: str) -> bool:
-        """True without an enabled device; with one, the code must match a step not used before."""
+        """True without an enabled device; with one, the code must match a step not used before.
+        (The root user's virtual MFA device is not asked for: Lamina assigns devices to IAM users.)"""
+        if caller.principal_type != "IAMUser":
+            return True
         with self.app.store.transaction() as conn:
             devices = mfa_devices.list_user_devices(conn, caller.user_id).items
             if not devices:

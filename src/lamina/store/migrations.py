@@ -74,9 +74,13 @@ def _v9_to_v10(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE sessions ADD COLUMN context_keys TEXT NOT NULL DEFAULT '{}'"))
 
 
+def _v10_to_v11(conn: Connection) -> None:
+    """The root user's console password: a new table, made by ``create_all``; no data moves."""
+
+
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,
                                                   5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8, 8: _v8_to_v9,
-                                                  9: _v9_to_v10}
+                                                  9: _v9_to_v10, 10: _v10_to_v11}
 """From version N to N + 1."""
 
 

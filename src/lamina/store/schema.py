@@ -34,14 +34,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """1: the first tables. 2: ``sessions.source_id`` and ``named_principals``. 3: the Lambda tables.
 4: Lambda layers. 5: the queue of Event invocations and linked code directories. 6: the
 CloudWatch Logs tables. 7: instance profiles and service-linked role deletion tasks. 8: IAM's other
 credentials (server and signing certificates, SSH keys, service-specific credentials), credential
 reports, last-accessed jobs and account properties. 9: virtual MFA devices, STS preferences and
 ``sessions.mfa_authenticated_at``. 10: OIDC and SAML identity providers, outbound web identity
-federation and ``sessions.context_keys`` (see ``migrations.py``)."""
+federation and ``sessions.context_keys``. 11: the root user's console password (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -240,6 +240,14 @@ login_profiles = Table(
     _account(),
     Column("password_hash", String(255), nullable=False),
     Column("password_reset_required", Boolean, nullable=False),
+    _created(),
+)
+
+root_login_profiles = Table(
+    "root_login_profiles",  # the root user's console password (``lamina accounts set-root-password``)
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
+    Column("password_hash", String(255), nullable=False),
     _created(),
 )
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from .. import dialect
 from ..errors import AlreadyExists, NotFound
 from ..passwords import verify_password
-from ..schema import account_password_policy, login_profiles
+from ..schema import account_password_policy, login_profiles, root_login_profiles
 from ._common import now
 from .accounts import require_account
 from .users import get_user
@@ -113,6 +113,22 @@ def check_password(conn: Connection, account_id: str, user_name: str, password: 
         select(login_profiles.c.password_hash).where(login_profiles.c.user_id == user.user_id)
     ).scalar()
     return encoded is not None and verify_password(encoded, password)
+
+
+def set_root_password(conn: Connection, account_id: str, password_hash: str) -> None:
+    """Store (or replace) the root user's console password hash; the account must exist."""
+    require_account(conn, account_id)
+    dialect.upsert(conn, root_login_profiles, {"account_id": account_id, "password_hash": password_hash,
+                                               "created_at": now()}, keys=("account_id",))
+
+
+def root_password_hash(conn: Connection, account_id: str) -> str:
+    """The root user's password hash; NotFound when root has no console password (the default)."""
+    encoded = conn.execute(select(root_login_profiles.c.password_hash)
+                           .where(root_login_profiles.c.account_id == account_id)).scalar()
+    if encoded is None:
+        raise NotFound("root login profile", account_id)
+    return str(encoded)
 
 
 def put_password_policy(conn: Connection, account_id: str, policy: PasswordPolicy) -> None:
