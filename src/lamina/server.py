@@ -72,8 +72,6 @@ Step = Callable[[RequestContext], Response | None]
 HEALTH_PATH = "/_lamina/health"
 CONSOLE_PATH = "/console"
 """The web console's pages (``lamina.console``), on the same port as the APIs."""
-CONSOLE_BODY_BYTES = 70 * 1024 * 1024
-"""A console form's largest body: a function's zip upload (50 MB, base64-free multipart) and its fields."""
 QUERY_SERVICES = ("sts", "iam")
 """Services spoken over the Query protocol and picked by the SigV4 scope's service."""
 REST_SERVICES = ("lambda",)
@@ -454,9 +452,10 @@ class LaminaApp:
 
 
     async def _console_answer(self, ctx: RequestContext, receive: Receive) -> Response | None:
-        """A console page: its form body (within the console's bound), then ``lamina.console``."""
+        """A console page: its form body (within the console's bound: small unless signed in), then
+        ``lamina.console``."""
         try:
-            ctx.body = await limits.read_body(receive, CONSOLE_BODY_BYTES, self.buffered)
+            ctx.body = await limits.read_body(receive, self.console.body_limit(ctx), self.buffered)
         except limits.ClientGone:
             return None
         except limits.BodyRefused:

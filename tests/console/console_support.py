@@ -29,10 +29,11 @@ def console_user(server: LaminaServer, name: str, password: str, policies: tuple
         iam.attach_user_policy(UserName=name, PolicyArn=arn)
 
 
-def function_zip() -> bytes:
+def function_zip(files: dict[str, str] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", HANDLER)
+        for name, text in (files or {"index.py": HANDLER}).items():
+            archive.writestr(name, text)
     return buffer.getvalue()
 
 

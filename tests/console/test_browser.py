@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from browser_support import ARGS, CHROMIUM, shot, sign_in
-from console_support import console_user, create_function
+from console_support import console_user, create_function, function_zip
 
 from lamina.pytest_plugin import LaminaServer
 
@@ -25,7 +25,7 @@ ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 GRANT = {"Version": "2012-10-17", "Statement": [{"Sid": "ReadAndInvokeMyFunction", "Effect": "Allow",
          "Action": ["lambda:GetFunction", "lambda:ListFunctions", "lambda:InvokeFunction",
                     "lambda:ListVersionsByFunction", "lambda:ListAliases", "lambda:GetPolicy",
-                    "lambda:GetFunctionUrlConfig"], "Resource": "*"}]}
+                    "lambda:GetFunctionUrlConfig", "logs:FilterLogEvents"], "Resource": "*"}]}
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +189,30 @@ def test_the_audit_page_lists_decisions(server: LaminaServer, page: Any) -> None
     table = page.get_by_test_id("audit").inner_text()
     assert "ImplicitDeny" in table and "Allow\t" not in table
     shot(page, "audit")
+
+
+def test_a_function_is_created_from_an_upload_and_its_logs_are_shown(server: LaminaServer, page: Any) -> None:
+    base = server.endpoint_url
+    sign_in(page, base, server.account_id, "admin", "Admin-Pass-123")
+    page.goto(f"{base}/console/lambda/functions")
+    page.get_by_role("link", name="Create function").click()
+    page.get_by_label("Function name").fill("from-the-browser")
+    page.get_by_label("Runtime").select_option("python3.12")
+    page.get_by_label("Execution role").select_option(
+        f"arn:aws:iam::{server.account_id}:role/my-function-role")
+    page.get_by_label("Code (.zip)").set_input_files(
+        files=[{"name": "function.zip", "mimeType": "application/zip", "buffer": function_zip()}])
+    shot(page, "create-function")
+    page.get_by_role("button", name="Create function").click()
+    assert page.get_by_role("heading", name="from-the-browser", exact=True).is_visible()
+    server.client("lambda").get_waiter("function_active_v2").wait(FunctionName="from-the-browser")
+    page.get_by_label("Event JSON").fill('{"name": "browser"}')
+    page.get_by_role("button", name="Test").click()
+    assert "Execution result: succeeded" in page.get_by_test_id("invoke-result").inner_text()
+    for _ in range(50):  # the logs are written in batches, a fraction of a second later
+        page.goto(f"{base}/console/lambda/functions/from-the-browser")
+        logs = page.get_by_test_id("recent-logs")
+        if logs.count() and "hello from browser" in logs.inner_text():
+            break
+        page.wait_for_timeout(200)
+    assert "hello from browser" in page.get_by_test_id("recent-logs").inner_text()

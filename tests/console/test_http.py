@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pyotp
 import pytest
-from console_support import ConsoleClient, console_user, create_function
+from console_support import ConsoleClient, console_user, create_function, function_zip
 
 from lamina.pytest_plugin import LaminaServer
 
@@ -212,3 +213,48 @@ def test_a_user_with_an_mfa_device_needs_its_code(server: LaminaServer) -> None:
     assert "Console home" in with_code.text
     replayed = ConsoleClient(server).sign_in(server.account_id, "mfa-user", "Mfa-Pass-1234", code)
     assert replayed.status_code == 401  # a code is good once
+
+
+def test_a_function_is_created_from_a_zip_and_pass_role_applies(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    role_arn = iam.get_role(RoleName="my-function-role")["Role"]["Arn"]
+    console_user(server, "builder", "Builder-Pass-123", ("arn:aws:iam::aws:policy/AWSLambda_FullAccess",))
+    iam.put_user_policy(UserName="builder", PolicyName="no-pass", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "NoPassingRoles", "Effect": "Deny", "Action": "iam:PassRole",
+                                                "Resource": "*"}]}))
+    form = {"name": "uploaded", "runtime": "python3.12", "handler": "index.handler", "role": role_arn}
+    files = {"code": ("function.zip", function_zip(), "application/zip")}
+    builder = ConsoleClient(server)
+    builder.sign_in(server.account_id, "builder", "Builder-Pass-123")
+    builder.get("/lambda/create")
+    denied = builder.post("/lambda/create", form, files=files)
+    assert denied.status_code == 400
+    assert (f"User: arn:aws:iam::{server.account_id}:user/builder is not authorized to perform: iam:PassRole on "
+            f"resource: {role_arn} with an explicit deny in an identity-based policy") in denied.text
+    assert "NoPassingRoles" in denied.text  # the deciding statement, beside the sentence
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/lambda/create")
+    created = admin.post("/lambda/create", form, files=files)
+    assert created.status_code == 200 and "Code SHA-256" in created.text
+    assert server.client("lambda").get_function(FunctionName="uploaded")["Configuration"]["Role"] == role_arn
+
+
+def test_configuration_and_code_are_edited(server: LaminaServer) -> None:
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/lambda/functions/my-function")
+    saved = admin.post("/lambda/functions/my-function/configuration",
+                       {"handler": "index.handler", "description": "edited in the console", "memory": "256",
+                        "timeout": "9"})
+    assert "The function&#39;s configuration was updated." in saved.text
+    config = server.client("lambda").get_function_configuration(FunctionName="my-function")
+    assert (config["Description"], config["MemorySize"], config["Timeout"]) == ("edited in the console", 256, 9)
+    before = config["CodeSha256"]
+    admin.get("/lambda/functions/my-function")
+    source = {"index.py": "def handler(event, context):\n    return 'new code'\n"}
+    uploaded = admin.post("/lambda/functions/my-function/code", {},
+                          files={"code": ("new.zip", function_zip(source), "application/zip")})
+    assert "The function&#39;s code was updated." in uploaded.text
+    server.client("lambda").get_waiter("function_updated_v2").wait(FunctionName="my-function")
+    assert server.client("lambda").get_function_configuration(FunctionName="my-function")["CodeSha256"] != before

@@ -9,7 +9,8 @@ import pytest
 from lamina.auth.credentials import Caller
 from lamina.console import sessions as sessions_module
 from lamina.console.sessions import Sessions, Throttle
-from lamina.console.web import cookie_header, tokens_equal
+from lamina.console.web import Request, cookie_header, tokens_equal
+from lamina.context import RequestContext
 
 CALLER = Caller("123456789012", "arn:aws:iam::123456789012:user/ana", "IAMUser", "AIDAEXAMPLE", "CONSOLE",
                 user_name="ana")
@@ -69,3 +70,17 @@ def test_the_throttle_counts_failures_in_its_window(monkeypatch: pytest.MonkeyPa
     throttle.failed("ana")
     throttle.succeeded("ana")
     assert not throttle.locked("ana")
+
+
+def test_a_multipart_form_keeps_its_fields_and_files_with_a_mixed_case_boundary() -> None:
+    boundary = "----WebKitFormBoundaryAbC123xYz"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntoken-1\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"code\"; filename=\"f.zip\"\r\n"
+            f"Content-Type: application/zip\r\n\r\n").encode() + b"PK\x03\x04\x00\xff\r\nbinary" + \
+        f"\r\n--{boundary}--\r\n".encode()
+    ctx = RequestContext("id", "POST", "/console/lambda/create", "",
+                         [("Content-Type", f"multipart/form-data; boundary={boundary}")], body)
+    request = Request.of(ctx)
+    assert request.path == "/lambda/create"
+    assert request.form == {"csrf": "token-1"}
+    assert request.files == {"code": b"PK\x03\x04\x00\xff\r\nbinary"}

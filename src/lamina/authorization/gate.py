@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from lamina.auth.credentials import Caller
 from lamina.context import RequestContext
@@ -66,6 +66,9 @@ class AccessDenied(ServiceError):
         self.decision = decision
         self.action = action
         self.resource = resource
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled back from a worker process with its decision
+        return type(self), (self.message, self.decision, self.action, self.resource)
 
 
 def access_denied(message: str, decision: Decision | None = None, action: str | None = None,

@@ -85,6 +85,9 @@ class Page:
         except AccessDenied as denied:
             return None, denial_of(denied, self.session)
         except ServiceError as error:
+            cause = error.__context__  # a service's own name for the gate's denial (Lambda's iam:PassRole)
+            if isinstance(cause, AccessDenied) and cause.message == error.message:
+                return None, denial_of(cause, self.session)
             return None, f"{error.code}: {error.message}"
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
@@ -130,6 +133,12 @@ class Console:
         from . import pages  # the pages register themselves here
 
         pages.register(self)
+
+    def body_limit(self, ctx: RequestContext) -> int:
+        """How many body bytes to read: a zip upload's worth only for a live session, so that a
+        stranger can never make the server buffer more than a sign-in form."""
+        session_id = web.Request(ctx, "", {}).cookie(web.SESSION_COOKIE)
+        return web.UPLOAD_BYTES if self.sessions.find(session_id) is not None else web.FORM_BYTES
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         self.routes.append((method, re.compile(f"^{pattern}$"), handler))

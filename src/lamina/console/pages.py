@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -25,6 +27,9 @@ __all__ = ["register"]
 
 NAME = r"([\w+=,.@-]{1,128})"
 FUNCTION = r"([\w-]{1,64})"
+RUNTIMES = ("python3.13", "python3.12", "python3.11", "nodejs22.x", "nodejs20.x")
+"""The runtimes the create form offers (the API takes every runtime Lamina knows)."""
+LOG_WINDOW_SECONDS, LOG_LINES = 3600, 100
 AUDIT_SCAN = 1000
 """How many of the latest audit events the audit page filters."""
 
@@ -35,7 +40,10 @@ def register(console: Console) -> None:
         ("GET", "/home", home),
         ("GET", "/password", password_form), ("POST", "/password", change_password),
         ("GET", "/lambda/functions", functions), ("GET", f"/lambda/functions/{FUNCTION}", function),
+        ("GET", "/lambda/create", create_function_form), ("POST", "/lambda/create", create_function),
         ("POST", f"/lambda/functions/{FUNCTION}/invoke", invoke),
+        ("POST", f"/lambda/functions/{FUNCTION}/code", update_code),
+        ("POST", f"/lambda/functions/{FUNCTION}/configuration", update_configuration),
         ("GET", "/iam/users", users), ("POST", "/iam/users", create_user),
         ("GET", f"/iam/users/{NAME}", user), ("POST", f"/iam/users/{NAME}/policies", user_policy),
         ("POST", f"/iam/users/{NAME}/keys", create_key), ("POST", f"/iam/users/{NAME}/keys/(\\w+)", change_key),
@@ -79,7 +87,8 @@ async def functions(page: Page) -> Response:
     return page.render("functions.html", functions=(found or {}).get("Functions", []), problem=problem)
 
 
-async def function(page: Page, invocation: dict[str, Any] | None = None, status: int = 200) -> Response:
+async def function(page: Page, invocation: dict[str, Any] | None = None, status: int = 200,
+                   notice: Any = None) -> Response:
     name = page.arg(1)
     found, problem = await page.attempt("lambda", "GetFunction", {"FunctionName": name})
     sections: dict[str, Any] = {}
@@ -93,8 +102,63 @@ async def function(page: Page, invocation: dict[str, Any] | None = None, status:
             sections[key] = trouble if result is None else (result.get(pick) if pick else result)
         if isinstance(sections.get("policy"), str) and sections["policy"]:
             sections["policy"] = _pretty(sections["policy"])
+        sections["logs"] = await _recent_logs(page, name)
     return page.render("function.html", status, name=name, found=found, problem=problem, sections=sections,
-                       invocation=invocation, event=page.form.get("event", '{\n  "key": "value"\n}'))
+                       invocation=invocation, event=page.form.get("event", '{\n  "key": "value"\n}'),
+                       notice=notice)
+
+
+async def _recent_logs(page: Page, name: str) -> Any:
+    """The last hour's log events of the function (CloudWatch Logs' FilterLogEvents, as the user)."""
+    since = int((time.time() - LOG_WINDOW_SECONDS) * 1000)
+    result, problem = await page.attempt("logs", "FilterLogEvents", {"logGroupName": f"/aws/lambda/{name}",
+                                                                      "startTime": since, "limit": 1000})
+    if problem is not None:
+        return "" if isinstance(problem, str) and problem.startswith("ResourceNotFound") else problem
+    events = result.get("events", [])[-LOG_LINES:]
+    return [(datetime.fromtimestamp(event["timestamp"] / 1000, UTC).strftime("%H:%M:%S"),
+             str(event.get("message", "")).rstrip("\n")) for event in events]
+
+
+async def create_function_form(page: Page, problem: Any = None, status: int = 200) -> Response:
+    found, listing = await page.attempt("iam", "ListRoles", {})
+    roles = [item["Arn"] for item in (found or {}).get("Roles", [])]
+    return page.render("function_create.html", status, roles=roles, runtimes=RUNTIMES, problem=problem,
+                       roles_problem=listing, form=page.form)
+
+
+async def create_function(page: Page) -> Response:
+    """CreateFunction from the uploaded zip: the role is passed, so ``iam:PassRole`` applies as in the API."""
+    form = page.form
+    name = form.get("name", "").strip()
+    params: dict[str, Any] = {"FunctionName": name, "Runtime": form.get("runtime", ""),
+                              "Role": form.get("role", "").strip(), "Handler": form.get("handler", "").strip(),
+                              "Code": {"ZipFile": page.request.files.get("code", b"")}}
+    _, problem = await page.attempt("lambda", "CreateFunction", params)
+    if problem is not None:
+        return await create_function_form(page, problem, 400)
+    return web.redirect(f"{web.PREFIX}/lambda/functions/{quote(name)}")
+
+
+async def update_code(page: Page) -> Response:
+    _, problem = await page.attempt("lambda", "UpdateFunctionCode", {"FunctionName": page.arg(1),
+                                                                     "ZipFile": page.request.files.get("code", b"")})
+    return await function(page, notice=problem or "The function's code was updated.",
+                          status=200 if problem is None else 400)
+
+
+async def update_configuration(page: Page) -> Response:
+    form = page.form
+    try:
+        params: dict[str, Any] = {"FunctionName": page.arg(1), "Handler": form.get("handler", "").strip(),
+                                  "Description": form.get("description", ""),
+                                  "MemorySize": int(form.get("memory", "128")),
+                                  "Timeout": int(form.get("timeout", "3"))}
+    except ValueError:
+        return await function(page, notice="Memory and timeout are whole numbers.", status=400)
+    _, problem = await page.attempt("lambda", "UpdateFunctionConfiguration", params)
+    return await function(page, notice=problem or "The function's configuration was updated.",
+                          status=200 if problem is None else 400)
 
 
 async def invoke(page: Page) -> Response:

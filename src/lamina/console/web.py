@@ -6,6 +6,8 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -21,6 +23,11 @@ PREFIX = "/console"
 SESSION_COOKIE = "lamina-console"
 SIGNIN_COOKIE = "lamina-console-signin"
 """The sign-in form's CSRF token before any session exists (double submit: cookie and field must match)."""
+
+FORM_BYTES = 256 * 1024
+"""The largest body read for a request without a session (the sign-in form needs far less)."""
+UPLOAD_BYTES = 52 * 1024 * 1024
+"""The largest body of a signed-in form: a function's zip (Lambda takes 50 MB) with its fields."""
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -61,8 +68,11 @@ class Request:
     def of(cls, ctx: RequestContext) -> Request:
         path = ctx.raw_path[len(PREFIX):] or "/"
         request = cls(ctx, path, dict(parse_qsl(ctx.query_string)))
-        if ctx.method == "POST" and _content_type(ctx).startswith("application/x-www-form-urlencoded"):
+        kind = _content_type(ctx)  # as sent: a multipart boundary is case-sensitive
+        if ctx.method == "POST" and kind.lower().startswith("application/x-www-form-urlencoded"):
             request.form = dict(parse_qsl(ctx.body.decode("utf-8", "replace"), keep_blank_values=True))
+        elif ctx.method == "POST" and kind.lower().startswith("multipart/form-data"):
+            request.form, request.files = _multipart(kind, ctx.body)
         return request
 
     @property
@@ -80,10 +90,31 @@ class Request:
         return None
 
 
+def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A multipart/form-data body's fields and files, read with the standard library's MIME parser."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
+                                                  + body)
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    if not message.is_multipart():
+        return fields, files
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            files[name] = data
+        else:
+            fields[name] = data.decode("utf-8", "replace")
+    return fields, files
+
+
 def _content_type(ctx: RequestContext) -> str:
     for key, value in ctx.headers:
         if key.lower() == "content-type":
-            return value.lower()
+            return value
     return ""
 
 
