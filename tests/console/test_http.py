@@ -149,6 +149,7 @@ def test_sign_in_attempts_are_in_the_audit_trail(server: LaminaServer) -> None:
 
 
 @pytest.mark.parametrize("path", ["/home", "/iam/users", "/iam/users/mateojackson", "/iam/groups", "/iam/roles",
+                                  "/lambda/create",
                                   "/iam/roles/my-function-role", "/iam/policies", "/lambda/functions",
                                   "/simulator", "/audit"])
 def test_every_page_renders_for_the_administrator(server: LaminaServer, path: str) -> None:
@@ -258,3 +259,32 @@ def test_configuration_and_code_are_edited(server: LaminaServer) -> None:
     assert "The function&#39;s code was updated." in uploaded.text
     server.client("lambda").get_waiter("function_updated_v2").wait(FunctionName="my-function")
     assert server.client("lambda").get_function_configuration(FunctionName="my-function")["CodeSha256"] != before
+
+
+def test_groups_membership_boundaries_and_role_policies(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    iam.create_user(UserName="grouped")
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/iam/groups")
+    assert "developers" in admin.post("/iam/groups", {"name": "developers"}).text
+    read_only = "arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess"
+    attached = admin.post("/iam/groups/developers/policies", {"do": "attach", "policy_arn": read_only})
+    assert "AWSLambda_ReadOnlyAccess" in attached.text
+    admin.get("/iam/users/grouped")
+    joined = admin.post("/iam/users/grouped/groups", {"do": "add", "group": "developers"})
+    assert 'href="/console/iam/groups/developers"' in joined.text
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName="grouped")["Groups"]] == ["developers"]
+    bounded = admin.post("/iam/users/grouped/boundary", {"boundary_arn": read_only})
+    assert iam.get_user(UserName="grouped")["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == read_only
+    assert f"<code>{read_only}</code>" in bounded.text
+    admin.post("/iam/users/grouped/boundary", {"boundary_arn": ""})
+    assert "PermissionsBoundary" not in iam.get_user(UserName="grouped")["User"]
+    admin.get("/iam/roles/my-function-role")
+    admin.post("/iam/roles/my-function-role/policies", {"do": "attach", "policy_arn": read_only})
+    policies = iam.list_attached_role_policies(RoleName="my-function-role")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in policies] == [read_only]
+    admin.post("/iam/roles/my-function-role/policies", {"do": "detach", "policy_arn": read_only})
+    assert iam.list_attached_role_policies(RoleName="my-function-role")["AttachedPolicies"] == []
+    missing = admin.post("/iam/users/grouped/groups", {"do": "add", "group": "no-such-group"})
+    assert missing.status_code == 400 and "NoSuchEntity" in missing.text

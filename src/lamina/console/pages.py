@@ -48,8 +48,11 @@ def register(console: Console) -> None:
         ("GET", f"/iam/users/{NAME}", user), ("POST", f"/iam/users/{NAME}/policies", user_policy),
         ("POST", f"/iam/users/{NAME}/keys", create_key), ("POST", f"/iam/users/{NAME}/keys/(\\w+)", change_key),
         ("POST", f"/iam/users/{NAME}/login-profile", login_profile),
-        ("GET", "/iam/groups", groups),
+        ("POST", f"/iam/users/{NAME}/groups", user_groups), ("POST", f"/iam/users/{NAME}/boundary", user_boundary),
+        ("GET", "/iam/groups", groups), ("POST", "/iam/groups", create_group), ("GET", f"/iam/groups/{NAME}", group),
+        ("POST", f"/iam/groups/{NAME}/policies", group_policy),
         ("GET", "/iam/roles", roles), ("GET", f"/iam/roles/{NAME}", role), ("POST", f"/iam/roles/{NAME}/trust", trust),
+        ("POST", f"/iam/roles/{NAME}/policies", role_policy),
         ("GET", "/iam/policies", policies), ("POST", "/iam/policies", create_policy),
         ("GET", "/simulator", simulator), ("POST", "/simulator", simulate),
         ("GET", "/audit", audit_page),
@@ -232,6 +235,29 @@ async def user_policy(page: Page) -> Response:
     return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
 
 
+async def user_groups(page: Page) -> Response:
+    """AddUserToGroup or RemoveUserFromGroup."""
+    operation = "RemoveUserFromGroup" if page.form.get("do") == "remove" else "AddUserToGroup"
+    _, problem = await page.attempt("iam", operation, {"UserName": page.arg(1),
+                                                       "GroupName": page.form.get("group", "").strip()})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
+
+
+async def user_boundary(page: Page) -> Response:
+    """PutUserPermissionsBoundary, or DeleteUserPermissionsBoundary when the field is empty."""
+    arn = page.form.get("boundary_arn", "").strip()
+    if arn:
+        _, problem = await page.attempt("iam", "PutUserPermissionsBoundary",
+                                        {"UserName": page.arg(1), "PermissionsBoundary": arn})
+    else:
+        _, problem = await page.attempt("iam", "DeleteUserPermissionsBoundary", {"UserName": page.arg(1)})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
+
+
 async def create_key(page: Page) -> Response:
     """CreateAccessKey: the only page that ever shows the secret, with a CSV download made in the page."""
     result, problem = await page.attempt("iam", "CreateAccessKey", {"UserName": page.arg(1)})
@@ -268,9 +294,44 @@ async def login_profile(page: Page) -> Response:
 
 # -- groups, roles, policies ----------------------------------------------------------------------
 
-async def groups(page: Page) -> Response:
-    found, problem = await page.attempt("iam", "ListGroups", {})
-    return page.render("groups.html", groups=(found or {}).get("Groups", []), problem=problem)
+async def groups(page: Page, problem: Any = None, status: int = 200) -> Response:
+    found, listing = await page.attempt("iam", "ListGroups", {})
+    return page.render("groups.html", status, groups=(found or {}).get("Groups", []), problem=problem or listing)
+
+
+async def create_group(page: Page) -> Response:
+    name = page.form.get("name", "").strip()
+    _, problem = await page.attempt("iam", "CreateGroup", {"GroupName": name})
+    if problem is not None:
+        return await groups(page, problem, 400)
+    return web.redirect(f"{web.PREFIX}/iam/groups/{quote(name)}")
+
+
+async def group(page: Page, notice: Any = None, status: int = 200) -> Response:
+    name = page.arg(1)
+    found, problem = await page.attempt("iam", "GetGroup", {"GroupName": name})
+    attached, trouble = await page.attempt("iam", "ListAttachedGroupPolicies", {"GroupName": name}) \
+        if found else (None, None)
+    return page.render("group.html", status, name=name, found=found, problem=problem, notice=notice,
+                       attached=trouble if attached is None else attached.get("AttachedPolicies", []))
+
+
+async def group_policy(page: Page) -> Response:
+    operation = "DetachGroupPolicy" if page.form.get("do") == "detach" else "AttachGroupPolicy"
+    _, problem = await page.attempt("iam", operation, {"GroupName": page.arg(1),
+                                                       "PolicyArn": page.form.get("policy_arn", "").strip()})
+    if problem is not None:
+        return await group(page, problem, 400)
+    return web.redirect(f"{web.PREFIX}/iam/groups/{quote(page.arg(1))}")
+
+
+async def role_policy(page: Page) -> Response:
+    operation = "DetachRolePolicy" if page.form.get("do") == "detach" else "AttachRolePolicy"
+    _, problem = await page.attempt("iam", operation, {"RoleName": page.arg(1),
+                                                       "PolicyArn": page.form.get("policy_arn", "").strip()})
+    if problem is not None:
+        return await role(page, None, problem, 400)
+    return web.redirect(f"{web.PREFIX}/iam/roles/{quote(page.arg(1))}")
 
 
 async def roles(page: Page) -> Response:
