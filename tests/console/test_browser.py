@@ -78,7 +78,7 @@ def test_the_seed_story(server: LaminaServer, browser: Any) -> None:
     assert admin.get_by_role("cell", name="MyFunctionAccess", exact=True).is_visible()
     shot(admin, "policies")
     admin.goto(f"{base}/console/iam/users/mateojackson")
-    admin.get_by_label("Policy ARN").fill(f"arn:aws:iam::{server.account_id}:policy/MyFunctionAccess")
+    admin.get_by_label("Policy ARN", exact=True).fill(f"arn:aws:iam::{server.account_id}:policy/MyFunctionAccess")
     admin.get_by_role("button", name="Attach policy").click()
     assert admin.get_by_role("cell", name="MyFunctionAccess", exact=True).is_visible()
     shot(admin, "user")
