@@ -288,3 +288,10 @@ def test_groups_membership_boundaries_and_role_policies(server: LaminaServer) ->
     assert iam.list_attached_role_policies(RoleName="my-function-role")["AttachedPolicies"] == []
     missing = admin.post("/iam/users/grouped/groups", {"do": "add", "group": "no-such-group"})
     assert missing.status_code == 400 and "NoSuchEntity" in missing.text
+
+
+def test_a_signed_in_browser_opening_the_console_goes_home(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    assert "Console home" in client.get("").text
+    assert "Console home" in client.get("/signin").text

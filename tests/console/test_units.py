@@ -84,3 +84,15 @@ def test_a_multipart_form_keeps_its_fields_and_files_with_a_mixed_case_boundary(
     assert request.path == "/lambda/create"
     assert request.form == {"csrf": "token-1"}
     assert request.files == {"code": b"PK\x03\x04\x00\xff\r\nbinary"}
+
+
+def test_the_throttle_stays_bounded_under_many_user_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [0.0]
+    monkeypatch.setattr(sessions_module.time, "monotonic", lambda: clock[0])
+    throttle = Throttle(limit=2, window=60, max_keys=100)
+    for number in range(1000):
+        clock[0] += 0.001
+        throttle.failed(f"user-{number}")
+    assert len(throttle._failures) <= 100
+    throttle.failed("user-999")
+    assert throttle.locked("user-999")  # the newest keys are kept

@@ -162,6 +162,8 @@ class Console:
             return await self._signin(request)
         if session is None:
             return web.redirect(web.PREFIX)
+        if request.path in ("/", "/signin"):  # already signed in: a sign-in page would start a second session
+            return web.redirect(f"{web.PREFIX}/home")
         if request.method == "POST" and not web.tokens_equal(request.form.get("csrf"), session.csrf):
             return web.plain(403, "Forbidden: the form's CSRF token is missing or does not match this session.")
         if request.path == "/signout" and request.method == "POST":

@@ -88,11 +88,15 @@ class Sessions:
 
 
 class Throttle:
-    """Failed sign-ins per key (a user, a source address) within a sliding window."""
+    """Failed sign-ins per key (a user, a source address) within a sliding window.
 
-    def __init__(self, limit: int, window: float) -> None:
+    Keys come from strangers (any user name), so the table is bounded: past ``max_keys`` the keys
+    whose failures have all left the window go, then, if still too many, the oldest half."""
+
+    def __init__(self, limit: int, window: float, max_keys: int = 100_000) -> None:
         self.limit = limit
         self.window = window
+        self.max_keys = max_keys
         self._failures: dict[str, deque[float]] = {}
 
     def locked(self, key: str) -> bool:
@@ -109,6 +113,17 @@ class Throttle:
 
     def failed(self, key: str) -> None:
         self._failures.setdefault(key, deque()).append(time.monotonic())
+        if len(self._failures) > self.max_keys:
+            self._prune()
+
+    def _prune(self) -> None:
+        cutoff = time.monotonic() - self.window
+        for stale in [key for key, failures in self._failures.items() if failures[-1] < cutoff]:
+            del self._failures[stale]
+        if len(self._failures) > self.max_keys:
+            by_age = sorted(self._failures, key=lambda key: self._failures[key][-1])
+            for key in by_age[: len(by_age) // 2]:
+                del self._failures[key]
 
     def succeeded(self, key: str) -> None:
         self._failures.pop(key, None)
