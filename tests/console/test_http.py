@@ -295,3 +295,36 @@ def test_a_signed_in_browser_opening_the_console_goes_home(server: LaminaServer)
     client.sign_in(server.account_id, "admin", "Admin-Pass-123")
     assert "Console home" in client.get("").text
     assert "Console home" in client.get("/signin").text
+
+
+def test_the_forced_password_change_honours_the_password_policy(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    console_user(server, "policied", "Policied-Pass-1", (ADMIN,), reset=True)
+    iam.update_account_password_policy(MinimumPasswordLength=20, RequireSymbols=True)
+    try:
+        client = ConsoleClient(server)
+        client.sign_in(server.account_id, "policied", "Policied-Pass-1")
+        short = client.post("/password", {"old": "Policied-Pass-1", "new": "Short-1", "confirm": "Short-1"})
+        assert short.status_code == 400 and "PasswordPolicyViolation" in short.text
+        assert "Change password" in client.get("/home").text  # still required
+        mismatch = client.post("/password", {"old": "Policied-Pass-1", "new": "A-Long-Enough-Pass-#1",
+                                             "confirm": "Another-Long-Pass-#1"})
+        assert "The new passwords do not match." in mismatch.text
+        done = client.post("/password", {"old": "Policied-Pass-1", "new": "A-Long-Enough-Pass-#1",
+                                         "confirm": "A-Long-Enough-Pass-#1"})
+        assert "Console home" in done.text
+    finally:
+        iam.delete_account_password_policy()
+
+
+def test_console_access_with_a_required_reset_lets_the_user_change_it(server: LaminaServer) -> None:
+    server.client("iam").create_user(UserName="fresh")
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/iam/users/fresh")
+    enabled = admin.post("/iam/users/fresh/login-profile", {"password": "Fresh-Pass-123", "reset": "on"})
+    assert "reset required" in enabled.text and "IAMUserChangePassword" in enabled.text
+    fresh = ConsoleClient(server)
+    assert "Change password" in fresh.sign_in(server.account_id, "fresh", "Fresh-Pass-123").text
+    done = fresh.post("/password", {"old": "Fresh-Pass-123", "new": "Fresh-Pass-456", "confirm": "Fresh-Pass-456"})
+    assert "Console home" in done.text  # allowed by IAMUserChangePassword, through the gate

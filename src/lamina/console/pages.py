@@ -30,6 +30,8 @@ FUNCTION = r"([\w-]{1,64})"
 RUNTIMES = ("python3.13", "python3.12", "python3.11", "nodejs22.x", "nodejs20.x")
 """The runtimes the create form offers (the API takes every runtime Lamina knows)."""
 LOG_WINDOW_SECONDS, LOG_LINES = 3600, 100
+CHANGE_PASSWORD_POLICY = "arn:aws:iam::aws:policy/IAMUserChangePassword"
+"""Attached with a login profile that requires a reset, as AWS's console does."""
 AUDIT_SCAN = 1000
 """How many of the latest audit events the audit page filters."""
 
@@ -287,6 +289,9 @@ async def login_profile(page: Page) -> Response:
     params = {"UserName": page.arg(1), "Password": page.form.get("password", ""),
               "PasswordResetRequired": page.form.get("reset") == "on"}
     _, problem = await page.attempt("iam", "CreateLoginProfile", params)
+    if problem is None and params["PasswordResetRequired"]:  # as AWS's console does, so the user can change it
+        _, problem = await page.attempt("iam", "AttachUserPolicy", {"UserName": page.arg(1),
+                                                                    "PolicyArn": CHANGE_PASSWORD_POLICY})
     if problem is not None:
         return await user(page, {"problem": problem}, 400)
     return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
