@@ -328,3 +328,29 @@ def test_console_access_with_a_required_reset_lets_the_user_change_it(server: La
     assert "Change password" in fresh.sign_in(server.account_id, "fresh", "Fresh-Pass-123").text
     done = fresh.post("/password", {"old": "Fresh-Pass-123", "new": "Fresh-Pass-456", "confirm": "Fresh-Pass-456"})
     assert "Console home" in done.text  # allowed by IAMUserChangePassword, through the gate
+
+
+def test_the_simulator_highlights_a_principals_deciding_statements(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    iam.create_user(UserName="simulated")
+    managed = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadFunctions", "Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"},
+        {"Sid": "Unrelated", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    arn = iam.create_policy(PolicyName="SimulatedRead", PolicyDocument=json.dumps(managed, indent=2))["Policy"]["Arn"]
+    iam.attach_user_policy(UserName="simulated", PolicyArn=arn)
+    inline = {"Version": "2012-10-17", "Statement": [
+        {"Sid": "NeverDelete", "Effect": "Deny", "Action": "lambda:DeleteFunction", "Resource": "*"}]}
+    iam.put_user_policy(UserName="simulated", PolicyName="guard", PolicyDocument=json.dumps(inline, indent=2))
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/simulator")
+    page = admin.post("/simulator", {"principal": f"arn:aws:iam::{server.account_id}:user/simulated",
+                                     "actions": "lambda:GetFunction lambda:DeleteFunction lambda:InvokeFunction",
+                                     "resources": "", "policy": "", "context": ""})
+    assert page.status_code == 200
+    marked = re.findall(r"<mark>(.*?)</mark>", page.text)
+    assert any("ReadFunctions" in line for line in marked) and any("NeverDelete" in line for line in marked)
+    assert not any("Unrelated" in line for line in marked)
+    assert "SimulatedRead (IAM Policy): deciding statements highlighted" in page.text
+    assert "guard (user): deciding statements highlighted" in page.text
+    assert re.search(r"<td>lambda:InvokeFunction</td>.*?<strong>implicitDeny</strong>", page.text, re.S)

@@ -404,7 +404,7 @@ async def simulator(page: Page) -> Response:
     query = page.request.query
     return page.render("simulator.html", principal=query.get("principal", page.session.caller.arn),
                        actions=query.get("action", ""), resources=query.get("resource", "*"), policy="",
-                       context_keys="", results=None, problem=None)
+                       context_keys="", results=None, problem=None, texts=[])
 
 
 async def simulate(page: Page) -> Response:
@@ -425,10 +425,54 @@ async def simulate(page: Page) -> Response:
         operation = "SimulatePrincipalPolicy"
     result, problem = await page.attempt("iam", operation, params)
     results = (result or {}).get("EvaluationResults", [])
-    lines = _highlighted(policy, results) if policy else []
+    if policy:
+        texts = [("Pasted policy", _highlighted(policy, results))]
+    else:
+        texts = await _principal_texts(page, params["PolicySourceArn"], results)
     return page.render("simulator.html", 200 if problem is None else 400, principal=form.get("principal", ""),
                        actions=form.get("actions", ""), resources=form.get("resources", ""), policy=policy,
-                       context_keys=form.get("context", ""), results=results, problem=problem, lines=lines)
+                       context_keys=form.get("context", ""), results=results, problem=problem, texts=texts)
+
+
+_KINDS = {"user": "User", "role": "Role", "group": "Group"}
+
+
+async def _principal_texts(page: Page, arn: str, results: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """The text of each policy that decided, read as the user (GetPolicyVersion, Get*Policy), with
+    the deciding statements' lines marked; a policy the user may not read is left out."""
+    kind, _, rest = arn.split(":", 5)[-1].partition("/")
+    name, label = rest.rsplit("/", 1)[-1], _KINDS.get(kind)
+    if label is None or not name:
+        return []
+    attached, _ = await page.attempt("iam", f"ListAttached{label}Policies", {f"{label}Name": name})
+    arns = {item["PolicyName"]: item["PolicyArn"] for item in (attached or {}).get("AttachedPolicies", [])}
+    texts = []
+    for source_id, source_type in dict.fromkeys((statement["SourcePolicyId"], statement["SourcePolicyType"])
+                                                for result in results for statement in
+                                                result.get("MatchedStatements", [])):
+        document = await _policy_document(page, label, name, source_id, source_type, arns)
+        if document:
+            mine = [{"MatchedStatements": [statement for statement in result.get("MatchedStatements", [])
+                                           if statement["SourcePolicyId"] == source_id]} for result in results]
+            texts.append((f"{source_id} ({source_type})", _highlighted(document, mine)))
+    return texts
+
+
+async def _policy_document(page: Page, label: str, name: str, source_id: str, source_type: str,
+                           arns: dict[str, str]) -> str | None:
+    if source_type == "IAM Policy" and source_id in arns:
+        found, _ = await page.attempt("iam", "GetPolicy", {"PolicyArn": arns[source_id]})
+        version = (found or {}).get("Policy", {}).get("DefaultVersionId")
+        if version is None:
+            return None
+        found, _ = await page.attempt("iam", "GetPolicyVersion", {"PolicyArn": arns[source_id], "VersionId": version})
+        document = (found or {}).get("PolicyVersion", {}).get("Document")
+    elif source_type == label.lower():
+        found, _ = await page.attempt("iam", f"Get{label}Policy", {f"{label}Name": name, "PolicyName": source_id})
+        document = (found or {}).get("PolicyDocument")
+    else:
+        return None
+    return unquote(document) if isinstance(document, str) else None
 
 
 def _context_entries(text: str) -> list[dict[str, Any]]:
