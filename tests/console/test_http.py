@@ -354,3 +354,28 @@ def test_the_simulator_highlights_a_principals_deciding_statements(server: Lamin
     assert "SimulatedRead (IAM Policy): deciding statements highlighted" in page.text
     assert "guard (user): deciding statements highlighted" in page.text
     assert re.search(r"<td>lambda:InvokeFunction</td>.*?<strong>implicitDeny</strong>", page.text, re.S)
+
+
+@pytest.mark.parametrize("path", [
+    "/password", "/lambda/create", "/lambda/functions/no-such-function/invoke", "/lambda/functions/my-function/code",
+    "/lambda/functions/my-function/configuration", "/iam/users", "/iam/users/nobody/policies",
+    "/iam/users/nobody/keys", "/iam/users/nobody/keys/AKIANOSUCHKEY", "/iam/users/nobody/login-profile",
+    "/iam/users/nobody/groups", "/iam/users/nobody/boundary", "/iam/groups", "/iam/groups/nogroup/policies",
+    "/iam/roles/norole/trust", "/iam/roles/norole/policies", "/iam/policies", "/simulator",
+])
+def test_an_empty_or_wrong_form_is_a_page_never_a_server_error(server: LaminaServer, path: str) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    answer = client.post(path, {})
+    assert 200 <= answer.status_code < 500, answer.text
+    garbage = client.post(path, {"event": "{", "memory": "lots", "document": "{", "name": "bad name!",
+                                 "policy_arn": "not-an-arn", "actions": "", "principal": "nope"})
+    assert 200 <= garbage.status_code < 500, garbage.text
+
+
+def test_unknown_console_paths_are_not_found(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    assert client.get("/no/such/page").status_code == 404
+    assert client.get("/iam/users/" + "x" * 200).status_code == 404
+    assert client.http.request("DELETE", client.base + "/iam/users").status_code == 404
