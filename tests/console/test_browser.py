@@ -73,6 +73,11 @@ def test_the_seed_story(server: LaminaServer, browser: Any) -> None:
     admin.get_by_role("link", name="IAM", exact=True).click()
     admin.get_by_role("link", name="Policies").click()
     admin.get_by_label("Policy name").fill("MyFunctionAccess")
+    admin.get_by_label("Policy document (JSON)").fill(json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}))
+    live = admin.locator("ul.live-findings")  # the validator's findings as you type
+    live.wait_for()
+    assert "PASS_ROLE_WITH_STAR_IN_RESOURCE" in live.inner_text()
     admin.get_by_label("Policy document (JSON)").fill(json.dumps(GRANT, indent=2))
     admin.get_by_role("button", name="Create policy").click()
     assert admin.get_by_role("cell", name="MyFunctionAccess", exact=True).is_visible()

@@ -379,3 +379,21 @@ def test_unknown_console_paths_are_not_found(server: LaminaServer) -> None:
     assert client.get("/no/such/page").status_code == 404
     assert client.get("/iam/users/" + "x" * 200).status_code == 404
     assert client.http.request("DELETE", client.base + "/iam/users").status_code == 404
+
+
+def test_the_editors_validation_is_json_behind_the_gate_and_csrf(server: LaminaServer) -> None:
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/iam/policies")
+    answer = admin.post("/validate", {"kind": "identity", "document": document})
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/json"
+    codes = [finding["code"] for finding in answer.json()["findings"]]
+    assert "PASS_ROLE_WITH_STAR_IN_RESOURCE" in codes
+    assert admin.post("/validate", {"kind": "identity", "document": document}, csrf=False).status_code == 403
+    mateo = ConsoleClient(server)
+    mateo.sign_in(server.account_id, "mateojackson", "Mateo-Pass-123")
+    denied = mateo.post("/validate", {"kind": "identity", "document": document})
+    assert denied.status_code == 403
+    assert "access-analyzer:ValidatePolicy" in denied.json()["denied"]

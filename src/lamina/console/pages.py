@@ -58,6 +58,7 @@ def register(console: Console) -> None:
         ("GET", "/iam/policies", policies), ("POST", "/iam/policies", create_policy),
         ("GET", "/simulator", simulator), ("POST", "/simulator", simulate),
         ("GET", "/audit", audit_page),
+        ("POST", "/validate", validate),
     ):
         console.route(method, pattern, handler)
 
@@ -496,13 +497,31 @@ def _highlighted(policy: str, results: list[dict[str, Any]]) -> list[tuple[str, 
     return [(line, number in marked) for number, line in enumerate(policy.splitlines(), start=1)]
 
 
+def _check(page: Page, service: str, action: str) -> None:
+    """A gate check for an action that is no Lamina operation (reading the audit trail, validating a
+    policy), as the session's principal; raises the gate's AccessDenied."""
+    ctx = RequestContext(new_request_id(), "POST", web.PREFIX, "", (), b"", source_ip=page.request.ctx.source_ip,
+                         secure=page.request.ctx.secure, service=service, caller=page.session.caller,
+                         region=page.console.app.settings.region)
+    page.console.app.gate.check(ctx, action, "*")
+
+
+async def validate(page: Page) -> Response:
+    """The validator's findings for the editor's text, as JSON for ``console.js`` (Access Analyzer's
+    ValidatePolicy, so ``access-analyzer:ValidatePolicy`` is checked as in AWS's console)."""
+    kinds = {"identity": PolicyKind.IDENTITY, "trust": PolicyKind.TRUST, "resource": PolicyKind.RESOURCE}
+    kind = kinds.get(page.form.get("kind", ""), PolicyKind.IDENTITY)
+    try:
+        _check(page, "access-analyzer", "access-analyzer:ValidatePolicy")
+    except AccessDenied as denied:
+        return web.json_answer(403, {"denied": denied.message})
+    return web.json_answer(200, {"findings": _findings(page.form.get("document", ""), kind)})
+
+
 async def audit_page(page: Page) -> Response:
     """The account's decisions, for a principal allowed CloudTrail's ``cloudtrail:LookupEvents``."""
-    ctx = RequestContext(new_request_id(), "GET", web.PREFIX, "", (), b"", source_ip=page.request.ctx.source_ip,
-                         secure=page.request.ctx.secure, service="cloudtrail", caller=page.session.caller,
-                         region=page.console.app.settings.region)
     try:
-        page.console.app.gate.check(ctx, "cloudtrail:LookupEvents", "*")
+        _check(page, "cloudtrail", "cloudtrail:LookupEvents")
     except AccessDenied as denied:
         return page.render("audit.html", 403, events=[], problem=denial_of(denied, page.session), filters={})
     except ServiceError as error:

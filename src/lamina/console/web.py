@@ -150,6 +150,10 @@ def redirect(location: str, headers: Mapping[str, str] | None = None) -> Respons
     return Response(303, {"Location": location, **SECURITY_HEADERS, **(headers or {})}, b"")
 
 
+def json_answer(status: int, payload: Mapping[str, Any]) -> Response:
+    return Response(status, {"Content-Type": "application/json", **SECURITY_HEADERS}, json.dumps(payload).encode())
+
+
 def not_found() -> Response:
     return html(b"<!doctype html><title>Not found</title><h1>Not found</h1>", 404)
 
