@@ -360,7 +360,8 @@ def test_the_simulator_highlights_a_principals_deciding_statements(server: Lamin
     "/password", "/lambda/create", "/lambda/functions/no-such-function/invoke", "/lambda/functions/my-function/code",
     "/lambda/functions/my-function/configuration", "/iam/users", "/iam/users/nobody/policies",
     "/iam/users/nobody/keys", "/iam/users/nobody/keys/AKIANOSUCHKEY", "/iam/users/nobody/login-profile",
-    "/iam/users/nobody/groups", "/iam/users/nobody/boundary", "/iam/groups", "/iam/groups/nogroup/policies",
+    "/iam/users/nobody/groups", "/iam/users/nobody/boundary", "/iam/users/nobody/inline", "/iam/groups",
+    "/iam/groups/nogroup/policies",
     "/iam/roles/norole/trust", "/iam/roles/norole/policies", "/iam/policies", "/simulator",
 ])
 def test_an_empty_or_wrong_form_is_a_page_never_a_server_error(server: LaminaServer, path: str) -> None:
@@ -397,3 +398,26 @@ def test_the_editors_validation_is_json_behind_the_gate_and_csrf(server: LaminaS
     denied = mateo.post("/validate", {"kind": "identity", "document": document})
     assert denied.status_code == 403
     assert "access-analyzer:ValidatePolicy" in denied.json()["denied"]
+
+
+def test_a_users_inline_policy_is_written_and_deleted(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    iam.create_user(UserName="inlined")
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    admin.get("/iam/users/inlined")
+    bad = admin.post("/iam/users/inlined/inline", {"policy_name": "broken", "document": '{"Statement": ['})
+    assert bad.status_code == 400 and "MalformedPolicyDocument" in bad.text and "JSON_SYNTAX_ERROR" in bad.text
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:ListFunctions", "Resource": "*"}]})
+    admin.post("/iam/users/inlined/inline", {"policy_name": "list-only", "document": document})
+    assert iam.list_user_policies(UserName="inlined")["PolicyNames"] == ["list-only"]
+    admin.post("/iam/users/inlined/inline", {"do": "delete", "policy_name": "list-only"})
+    assert iam.list_user_policies(UserName="inlined")["PolicyNames"] == []
+
+
+def test_passwords_never_reach_the_servers_log(server: LaminaServer) -> None:
+    ConsoleClient(server).sign_in(server.account_id, "admin", "Admin-Pass-123")
+    ConsoleClient(server).sign_in(server.account_id, "admin", "Typo-Pass-999")
+    server.client("iam").get_user()  # the log is written as requests come
+    assert "Admin-Pass-123" not in server.log() and "Typo-Pass-999" not in server.log()

@@ -50,6 +50,7 @@ def register(console: Console) -> None:
         ("GET", f"/iam/users/{NAME}", user), ("POST", f"/iam/users/{NAME}/policies", user_policy),
         ("POST", f"/iam/users/{NAME}/keys", create_key), ("POST", f"/iam/users/{NAME}/keys/(\\w+)", change_key),
         ("POST", f"/iam/users/{NAME}/login-profile", login_profile),
+        ("POST", f"/iam/users/{NAME}/inline", user_inline),
         ("POST", f"/iam/users/{NAME}/groups", user_groups), ("POST", f"/iam/users/{NAME}/boundary", user_boundary),
         ("GET", "/iam/groups", groups), ("POST", "/iam/groups", create_group), ("GET", f"/iam/groups/{NAME}", group),
         ("POST", f"/iam/groups/{NAME}/policies", group_policy),
@@ -222,17 +223,34 @@ async def user(page: Page, notice: dict[str, Any] | None = None, status: int = 2
         for key, operation, pick in (("policies", "ListAttachedUserPolicies", "AttachedPolicies"),
                                      ("access_keys", "ListAccessKeys", "AccessKeyMetadata"),
                                      ("groups", "ListGroupsForUser", "Groups"),
+                                     ("inline", "ListUserPolicies", "PolicyNames"),
                                      ("profile", "GetLoginProfile", "LoginProfile")):
             result, trouble = await page.attempt("iam", operation, {"UserName": name})
             sections[key] = trouble if result is None else result.get(pick)
     return page.render("user.html", status, name=name, found=found, problem=problem, sections=sections,
-                       notice=notice or {})
+                       notice=notice or {}, starter=_STARTER)
 
 
 async def user_policy(page: Page) -> Response:
     operation = "DetachUserPolicy" if page.form.get("do") == "detach" else "AttachUserPolicy"
     _, problem = await page.attempt("iam", operation, {"UserName": page.arg(1),
                                                        "PolicyArn": page.form.get("policy_arn", "").strip()})
+    if problem is not None:
+        return await user(page, {"problem": problem}, 400)
+    return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
+
+
+async def user_inline(page: Page) -> Response:
+    """PutUserPolicy (an inline policy written in the editor) or DeleteUserPolicy."""
+    params = {"UserName": page.arg(1), "PolicyName": page.form.get("policy_name", "").strip()}
+    if page.form.get("do") == "delete":
+        _, problem = await page.attempt("iam", "DeleteUserPolicy", params)
+    else:
+        document = page.form.get("document", "")
+        _, problem = await page.attempt("iam", "PutUserPolicy", {**params, "PolicyDocument": document})
+        if problem is not None:
+            return await user(page, {"problem": problem, "document": document,
+                                     "findings": _findings(document, PolicyKind.IDENTITY)}, 400)
     if problem is not None:
         return await user(page, {"problem": problem}, 400)
     return web.redirect(f"{web.PREFIX}/iam/users/{quote(page.arg(1))}")
