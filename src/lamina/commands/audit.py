@@ -16,6 +16,8 @@ from lamina.store.repositories.audit import AuditEvent
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _PAGE = 500
+_GRANTED = ("Allow", "Success")
+"""Decisions that are no denial: the gate's Allow and a console sign-in's Success."""
 
 
 def add_parser(commands: Any) -> None:
@@ -57,7 +59,7 @@ def _matching(conn: Connection, account_id: str, args: argparse.Namespace) -> It
     while True:
         page = audit.list_events(conn, account_id, marker=marker, max_items=_PAGE)
         recent = [e for e in page.items if args.since is None or e.time >= args.since]
-        yield from (e for e in recent if not (args.denied and e.decision == "Allow")
+        yield from (e for e in recent if not (args.denied and e.decision in _GRANTED)
                     and not (args.principal and e.principal_arn != args.principal))
         if page.marker is None or not recent:  # a page wholly before --since: the rest is older still
             return

@@ -20,7 +20,7 @@ class AuditEvent:
     account_id: str
     time: datetime
     action: str
-    decision: str  # Allow | ExplicitDeny | ImplicitDeny
+    decision: str  # Allow | ExplicitDeny | ImplicitDeny; a console sign-in's: Success | Failure | Locked
     principal_arn: str | None = None
     resource: str | None = None
     source_ip: str | None = None
