@@ -421,3 +421,14 @@ def test_passwords_never_reach_the_servers_log(server: LaminaServer) -> None:
     ConsoleClient(server).sign_in(server.account_id, "admin", "Typo-Pass-999")
     server.client("iam").get_user()  # the log is written as requests come
     assert "Admin-Pass-123" not in server.log() and "Typo-Pass-999" not in server.log()
+
+
+def test_lamina_audit_lists_failed_sign_ins_as_denials(server: LaminaServer) -> None:
+    ConsoleClient(server).sign_in(server.account_id, "admin", "Admin-Pass-123")
+    ConsoleClient(server).sign_in(server.account_id, "admin", "Not-The-Pass-0")
+    time.sleep(0.5)  # the audit trail is written in batches
+    command = [str(Path(sys.executable).with_name("lamina")), "audit", "--denied", "--data-dir", str(server.data_dir)]
+    denied = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    sign_ins = [line for line in denied.splitlines() if "signin:ConsoleLogin" in line]
+    assert any(" Failure " in line for line in sign_ins)
+    assert not any(" Success " in line for line in sign_ins)
