@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyotp
@@ -432,3 +433,47 @@ def test_lamina_audit_lists_failed_sign_ins_as_denials(server: LaminaServer) -> 
     sign_ins = [line for line in denied.splitlines() if "signin:ConsoleLogin" in line]
     assert any(" Failure " in line for line in sign_ins)
     assert not any(" Success " in line for line in sign_ins)
+
+
+class _Fields(HTMLParser):
+    """Form fields, labels' targets and headings of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[dict[str, str | None]] = []
+        self.labelled: set[str] = set()
+        self.h1 = 0
+        self.in_label = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "label":
+            self.in_label += 1
+            if found.get("for"):
+                self.labelled.add(str(found["for"]))
+        elif tag in ("input", "textarea", "select") and found.get("type") not in ("hidden", "submit"):
+            self.fields.append({**found, "wrapped": "yes" if self.in_label else None})
+        elif tag == "h1":
+            self.h1 += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self.in_label -= 1
+
+
+@pytest.mark.parametrize("path", ["", "/home", "/iam/users", "/iam/users/mateojackson", "/iam/groups", "/iam/roles",
+                                  "/iam/roles/my-function-role", "/iam/policies", "/lambda/functions",
+                                  "/lambda/functions/my-function", "/lambda/create", "/simulator", "/audit",
+                                  "/password"])
+def test_every_field_has_a_label_and_every_page_one_heading(server: LaminaServer, path: str) -> None:
+    client = ConsoleClient(server)
+    if path:
+        client.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    page = _Fields()
+    page.feed(client.get(path).text)
+    assert page.h1 == 1
+    unlabelled = [field for field in page.fields
+                  if not field.get("wrapped") and field.get("id") not in page.labelled and not field.get("aria-label")]
+    assert unlabelled == []
+    ids = [field["id"] for field in page.fields if field.get("id")]
+    assert len(ids) == len(set(ids))  # a label names exactly one field
