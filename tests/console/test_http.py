@@ -477,3 +477,18 @@ def test_every_field_has_a_label_and_every_page_one_heading(server: LaminaServer
     assert unlabelled == []
     ids = [field["id"] for field in page.fields if field.get("id")]
     assert len(ids) == len(set(ids))  # a label names exactly one field
+
+
+def test_a_sign_in_is_get_users_password_last_used_and_in_the_credential_report(server: LaminaServer) -> None:
+    iam = server.client("iam")
+    console_user(server, "reported", "Reported-Pass-1")
+    assert "PasswordLastUsed" not in iam.get_user(UserName="reported")["User"]
+    ConsoleClient(server).sign_in(server.account_id, "reported", "Reported-Pass-1")
+    used = iam.get_user(UserName="reported")["User"]["PasswordLastUsed"]
+    assert abs(time.time() - used.timestamp()) < 60
+    while iam.generate_credential_report()["State"] != "COMPLETE":
+        time.sleep(0.1)
+    rows = iam.get_credential_report()["Content"].decode().splitlines()
+    header = rows[0].split(",")
+    row = dict(zip(header, next(line for line in rows if line.startswith("reported,")).split(","), strict=True))
+    assert row["password_last_used"] == used.strftime("%Y-%m-%dT%H:%M:%S+00:00")

@@ -83,6 +83,8 @@ class SignIn:
             return Attempt(None, message=GENERIC_FAILURE)
         self.by_user.succeeded(user_key)
         self._audit(caller.account_id, caller.arn, source_ip, "Success")
+        with self.app.store.transaction() as conn:  # GetUser's PasswordLastUsed, the credential report's
+            login_profiles.record_password_use(conn, caller.account_id, caller.user_name)
         reset = found[2] if found else False
         return Attempt(caller, alias, password_change_required=reset, mfa=bool(mfa_code))
 

@@ -75,7 +75,11 @@ def _v9_to_v10(conn: Connection) -> None:
 
 
 def _v10_to_v11(conn: Connection) -> None:
-    """The root user's console password: a new table, made by ``create_all``; no data moves."""
+    """The root user's console password (a new table, made by ``create_all``); login profiles learn
+    when their password was last used to sign in (NULL: not since the console existed)."""
+    if "password_last_used" not in {column["name"] for column in inspect(conn).get_columns("login_profiles")}:
+        kind = schema.login_profiles.c.password_last_used.type.compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE login_profiles ADD COLUMN password_last_used {kind}"))
 
 
 STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5,

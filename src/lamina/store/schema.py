@@ -41,7 +41,8 @@ CloudWatch Logs tables. 7: instance profiles and service-linked role deletion ta
 credentials (server and signing certificates, SSH keys, service-specific credentials), credential
 reports, last-accessed jobs and account properties. 9: virtual MFA devices, STS preferences and
 ``sessions.mfa_authenticated_at``. 10: OIDC and SAML identity providers, outbound web identity
-federation and ``sessions.context_keys``. 11: the root user's console password (see ``migrations.py``)."""
+federation and ``sessions.context_keys``. 11: the root user's console password and
+``login_profiles.password_last_used`` (see ``migrations.py``)."""
 
 metadata = MetaData(
     naming_convention={
@@ -241,6 +242,7 @@ login_profiles = Table(
     Column("password_hash", String(255), nullable=False),
     Column("password_reset_required", Boolean, nullable=False),
     _created(),
+    Column("password_last_used", UtcDateTime()),  # the latest console sign-in (GetUser's PasswordLastUsed)
 )
 
 root_login_profiles = Table(
@@ -249,6 +251,7 @@ root_login_profiles = Table(
     Column("account_id", String(12), ForeignKey("accounts.account_id"), primary_key=True),
     Column("password_hash", String(255), nullable=False),
     _created(),
+    Column("password_last_used", UtcDateTime()),  # the root user's latest console sign-in
 )
 
 account_password_policy = Table(

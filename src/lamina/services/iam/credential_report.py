@@ -3,7 +3,7 @@
 One CSV row per user, the root first as ``<root_account>``, in AWS's columns and value forms:
 ``true``/``false``, ISO 8601 times with ``+00:00``, ``N/A`` where a credential is absent,
 ``not_supported`` for what the root has no such thing as, ``no_information`` for a password
-never used since Lamina has kept count (Lamina does not record console sign-ins). The report is
+never used to sign in to the console since Lamina has kept count. The report is
 built when generated and kept four hours, as AWS keeps it: Get answers the same text until then,
 ``ReportExpired`` after, ``ReportNotPresent`` before the first.
 """
@@ -79,7 +79,14 @@ def _password(conn: Connection, account: str, name: str) -> list[str]:
     except NotFound:
         max_age = None
     rotation = _time(profile.created_at + timedelta(days=max_age)) if max_age else _NA
-    return ["true", "no_information", _time(profile.created_at), rotation]
+    last_used = login_profiles.password_last_used(conn, users.get_user(conn, account, name).user_id)
+    return ["true", _time(last_used) if last_used else "no_information", _time(profile.created_at), rotation]
+
+
+def _root_last_used(conn: Connection, account: str) -> str:
+    """The root user's latest console sign-in (a password set by ``lamina accounts set-root-password``)."""
+    last_used = login_profiles.password_last_used(conn, None, account)
+    return _time(last_used) if last_used else "no_information"
 
 
 def build_report(conn: Connection, account: str) -> str:
@@ -89,7 +96,8 @@ def build_report(conn: Connection, account: str) -> str:
     writer.writerow(COLUMNS)
     created = accounts.get_account(conn, account).created_at
     writer.writerow(["<root_account>", format_arn("iam", "", account, "root"),
-                     _time(created), "not_supported", "no_information", "not_supported", "not_supported", "false",
+                     _time(created), "not_supported", _root_last_used(conn, account), "not_supported",
+                     "not_supported", "false",
                      *_keys(access_keys.list_access_keys(conn, account, None)),
                      *_certs(user_credentials.list_signing_certificates(conn, account, None))])
     marker: str | None = None

@@ -15,7 +15,7 @@ from lamina.policy import ContextValue
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization, operation
 from lamina.store import NotFound, Store
-from lamina.store.repositories import accounts, tags, users
+from lamina.store.repositories import accounts, login_profiles, tags, users
 from lamina.store.repositories.users import UserRow
 
 from ._common import (
@@ -155,7 +155,11 @@ def get_user(ctx: RequestContext, store: Store) -> dict[str, Any]:
         return {"User": {"UserId": account, "Arn": ctx.require_caller().arn, "CreateDate": created}}
     with transaction(store, read_only=True) as conn:
         user = users.get_user(conn, account, name)
-        return {"User": user_out(user, tags.all_tags(conn, "user", user.user_id))}
+        out = user_out(user, tags.all_tags(conn, "user", user.user_id))
+        last_used = login_profiles.password_last_used(conn, user.user_id)
+    if last_used is not None:  # AWS names it only once the password signed in
+        out["PasswordLastUsed"] = last_used
+    return {"User": out}
 
 
 def _account_created(store: Store, account: str) -> Any:

@@ -131,6 +131,27 @@ def root_password_hash(conn: Connection, account_id: str) -> str:
     return str(encoded)
 
 
+def record_password_use(conn: Connection, account_id: str, user_name: str | None) -> None:
+    """Note a console sign-in with the user's (None: the root user's) password, now."""
+    if user_name is None:
+        conn.execute(root_login_profiles.update().where(root_login_profiles.c.account_id == account_id)
+                     .values(password_last_used=now()))
+        return
+    user = get_user(conn, account_id, user_name)
+    conn.execute(login_profiles.update().where(login_profiles.c.user_id == user.user_id)
+                 .values(password_last_used=now()))
+
+
+def password_last_used(conn: Connection, user_id: str | None, account_id: str | None = None) -> datetime | None:
+    """When the user (by id; None and ``account_id``: the root user) last signed in with a password."""
+    if user_id is None:
+        query = select(root_login_profiles.c.password_last_used).where(root_login_profiles.c.account_id == account_id)
+    else:
+        query = select(login_profiles.c.password_last_used).where(login_profiles.c.user_id == user_id)
+    found = conn.execute(query).scalar()
+    return found if isinstance(found, datetime) else None
+
+
 def put_password_policy(conn: Connection, account_id: str, policy: PasswordPolicy) -> None:
     """Replace the account's password policy (UpdateAccountPasswordPolicy replaces every field)."""
     require_account(conn, account_id)
