@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from lamina.auth.credentials import Caller
+from lamina.authorization import AuditLog, Gate
 from lamina.console import sessions as sessions_module
 from lamina.console.sessions import Sessions, Throttle
+from lamina.console.signin import BUSY, SignIn
 from lamina.console.web import Request, cookie_header, tokens_equal
 from lamina.context import RequestContext
+from lamina.settings import Settings
+from lamina.store import open_store
+from lamina.store.repositories import accounts
+from lamina.workers import PoolBusy
 
 CALLER = Caller("123456789012", "arn:aws:iam::123456789012:user/ana", "IAMUser", "AIDAEXAMPLE", "CONSOLE",
                 user_name="ana")
@@ -96,3 +106,22 @@ def test_the_throttle_stays_bounded_under_many_user_names(monkeypatch: pytest.Mo
     assert len(throttle._failures) <= 100
     throttle.failed("user-999")
     assert throttle.locked("user-999")  # the newest keys are kept
+
+
+class _BusyPool:
+    async def run(self, fn: Any, *args: Any, timeout: float) -> Any:
+        raise PoolBusy
+
+
+def test_a_full_worker_pool_is_a_busy_message_not_a_failed_sign_in(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    with store.transaction() as conn:
+        accounts.create_account(conn, "123456789012")
+    audit_log = AuditLog(store, background=False)
+    host = SimpleNamespace(store=store, settings=Settings(), workers=_BusyPool(), audit=audit_log,
+                           gate=Gate(store, audit_log))
+    signin = SignIn(host)  # type: ignore[arg-type]
+    outcome = asyncio.run(signin.attempt("123456789012", "ana", "whatever", "", "203.0.113.9"))
+    assert outcome.caller is None and outcome.message == BUSY
+    assert not signin.by_user.locked("123456789012:ana")
+    store.close()

@@ -7,6 +7,7 @@ source address; the argon2 check runs in the worker pool, never on the event loo
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,24 +17,31 @@ from lamina.services import totp
 from lamina.store import NotFound
 from lamina.store.passwords import hash_password, verify_password
 from lamina.store.repositories import account_aliases, login_profiles, mfa_devices, users
+from lamina.workers import PoolBusy, WorkerTimeout
 
 from .sessions import Throttle
 
 if TYPE_CHECKING:
     from .app import Host
 
-__all__ = ["CONSOLE_KEY", "GENERIC_FAILURE", "LOCKED", "Attempt", "SignIn"]
+__all__ = ["BUSY", "CONSOLE_KEY", "GENERIC_FAILURE", "LOCKED", "Attempt", "SignIn"]
 
 GENERIC_FAILURE = "Your authentication information is incorrect. Please try again."
 """AWS's console sentence for any wrong credential: nothing says which part was wrong."""
 LOCKED = "You have exceeded the maximum number of sign-in attempts. Please wait a few minutes and try again."
+BUSY = "The sign-in service is busy. Please try again in a moment."
 CONSOLE_KEY = "CONSOLE"
 """The ``access_key_id`` of a console session's caller: it signs nothing, and names no stored key."""
 USER_FAILURES, ADDRESS_FAILURES, WINDOW_SECONDS = 5, 20, 15 * 60
 _ACCOUNT = re.compile(r"^\d{12}$")
-_DUMMY_HASH = hash_password("lamina-console-timing-equaliser")
-"""Checked when there is no real hash, so an unknown user costs the same time as a wrong password."""
 _VERIFY_TIMEOUT = 30.0
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when there is no real hash, so an unknown user costs the same time as a wrong password
+    (made on first use: hashing is slow by design, and importing the console must not pay for it)."""
+    return hash_password("lamina-console-timing-equaliser")
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,11 @@ class SignIn:
             found = None
         else:
             found = self._root_profile(account_id) if root else self._profile(account_id, user_name)
-        encoded = found[1] if found else _DUMMY_HASH
-        matches = await self.app.workers.run(verify_password, encoded, password, timeout=_VERIFY_TIMEOUT)
+        encoded = found[1] if found else _dummy_hash()
+        try:
+            matches = await self.app.workers.run(verify_password, encoded, password, timeout=_VERIFY_TIMEOUT)
+        except (PoolBusy, WorkerTimeout):  # no answer about the password: no failure counted either
+            return Attempt(None, message=BUSY)
         caller = found[0] if found and matches else None
         if caller is not None and not self._mfa_ok(caller, mfa_code):
             caller = None
