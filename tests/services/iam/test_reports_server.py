@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import pyotp
 import pytest
 from identity_support import served
 from snapshot_support import error_of
@@ -49,6 +50,11 @@ def test_credential_report(server: LaminaServer, iam: Any) -> None:
     key = iam.create_access_key(UserName="report-alice")["AccessKey"]
     iam.update_access_key(UserName="report-alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
     iam.create_user(UserName="report-bob")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="report-bob")["VirtualMFADevice"]
+    otp = pyotp.TOTP(device["Base32StringSeed"].decode())
+    step = int(time.time()) // 30
+    iam.enable_mfa_device(UserName="report-bob", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=otp.at((step - 1) * 30), AuthenticationCode2=otp.at(step * 30))
     first = iam.generate_credential_report()
     assert first["State"] == "STARTED" and first["Description"]
     assert iam.generate_credential_report()["State"] == "COMPLETE"
@@ -68,6 +74,7 @@ def test_credential_report(server: LaminaServer, iam: Any) -> None:
         ("false", "N/A", "false")
     bob = rows["report-bob"]
     assert (bob["password_enabled"], bob["password_last_used"], bob["password_last_changed"]) == ("false", "N/A", "N/A")
+    assert bob["mfa_active"] == "true"  # its virtual MFA device is enabled
     assert list(rows)[:1] == ["<root_account>"]
 
 
