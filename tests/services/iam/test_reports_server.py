@@ -6,12 +6,9 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pyotp
-import pytest
-from identity_support import served
 from snapshot_support import error_of
 
 from lamina.pytest_plugin import LaminaServer
@@ -24,16 +21,6 @@ COLUMNS = ["user", "arn", "user_creation_time", "password_enabled", "password_la
            "cert_2_active", "cert_2_last_rotated"]
 ALLOW_ALL_IAM = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"],
                                                           "Resource": "*"}]}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
-
-
-@pytest.fixture
-def iam(server: LaminaServer) -> Any:
-    return server.client("iam")
 
 
 def _rows(iam: Any) -> dict[str, dict[str, str]]:
