@@ -82,10 +82,15 @@ def test_account_summary_counts_and_quotas(server: LaminaServer) -> None:
     policy = iam.create_policy(PolicyName="counted", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
     iam.attach_user_policy(UserName="counted", PolicyArn=policy["Policy"]["Arn"])
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="counted")
+    iam.create_open_id_connect_provider(Url="https://issuer.counted.example", ClientIDList=["sts.amazonaws.com"])
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
     after = iam.get_account_summary()["SummaryMap"]
-    for key in ("Users", "Groups", "InstanceProfiles", "Policies", "PolicyVersionsInUse"):
+    for key in ("Users", "Groups", "InstanceProfiles", "Policies", "PolicyVersionsInUse", "MFADevices", "Providers"):
         assert after[key] == before[key] + 1, key
+    assert after["MFADevicesInUse"] == before["MFADevicesInUse"]  # created, not enabled for a user
     assert after["AccountAccessKeysPresent"] == 1  # the server's root key
+    assert (before["GlobalEndpointTokenVersion"], after["GlobalEndpointTokenVersion"]) == (1, 2)
 
 
 def _user_with_password(server: LaminaServer, name: str, **profile: Any) -> Any:

@@ -6,26 +6,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from certificate_support import NOT_AFTER, certificate, key_pem, rsa_key, ssh_ed25519, ssh_rsa
-from identity_support import served
 from snapshot_support import Snapshot, error_of
 
 from lamina.pytest_plugin import LaminaServer
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
-
-
-@pytest.fixture
-def iam(server: LaminaServer) -> Any:
-    return server.client("iam")
 
 
 def _code(answer: dict[str, Any]) -> tuple[str, str, int]:

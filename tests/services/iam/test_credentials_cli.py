@@ -9,13 +9,11 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from certificate_support import certificate, key_pem, rsa_key, ssh_rsa
-from identity_support import served
 
 from lamina.pytest_plugin import LaminaServer
 
@@ -25,11 +23,6 @@ if not Path(AWS).exists():
     AWS = shutil.which("aws") or AWS
 pytestmark = pytest.mark.skipif(not Path(AWS).exists(), reason="the AWS CLI is installed by `make test` (.cli-venv)")
 _ERROR = re.compile(r"An error occurred \((?P<code>[^)]+)\) when calling the \w+ operation: (?P<message>.*)")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
 
 
 def _run(server: LaminaServer, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

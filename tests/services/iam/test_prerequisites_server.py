@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from identity_support import served
 from snapshot_support import error_of
 
 from lamina.pytest_plugin import LaminaServer
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
-
-
-@pytest.fixture
-def iam(server: LaminaServer) -> Any:
-    return server.client("iam")
 
 
 def _code(answer: dict[str, Any]) -> tuple[str, int]:

@@ -6,11 +6,9 @@ import csv
 import io
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from identity_support import served
+import pyotp
 from snapshot_support import error_of
 
 from lamina.pytest_plugin import LaminaServer
@@ -23,16 +21,6 @@ COLUMNS = ["user", "arn", "user_creation_time", "password_enabled", "password_la
            "cert_2_active", "cert_2_last_rotated"]
 ALLOW_ALL_IAM = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"],
                                                           "Resource": "*"}]}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
-
-
-@pytest.fixture
-def iam(server: LaminaServer) -> Any:
-    return server.client("iam")
 
 
 def _rows(iam: Any) -> dict[str, dict[str, str]]:
@@ -49,6 +37,11 @@ def test_credential_report(server: LaminaServer, iam: Any) -> None:
     key = iam.create_access_key(UserName="report-alice")["AccessKey"]
     iam.update_access_key(UserName="report-alice", AccessKeyId=key["AccessKeyId"], Status="Inactive")
     iam.create_user(UserName="report-bob")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="report-bob")["VirtualMFADevice"]
+    otp = pyotp.TOTP(device["Base32StringSeed"].decode())
+    step = int(time.time()) // 30
+    iam.enable_mfa_device(UserName="report-bob", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=otp.at((step - 1) * 30), AuthenticationCode2=otp.at(step * 30))
     first = iam.generate_credential_report()
     assert first["State"] == "STARTED" and first["Description"]
     assert iam.generate_credential_report()["State"] == "COMPLETE"
@@ -68,6 +61,7 @@ def test_credential_report(server: LaminaServer, iam: Any) -> None:
         ("false", "N/A", "false")
     bob = rows["report-bob"]
     assert (bob["password_enabled"], bob["password_last_used"], bob["password_last_changed"]) == ("false", "N/A", "N/A")
+    assert bob["mfa_active"] == "true"  # its virtual MFA device is enabled
     assert list(rows)[:1] == ["<root_account>"]
 
 

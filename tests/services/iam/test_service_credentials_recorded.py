@@ -4,26 +4,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from identity_support import served
 from snapshot_support import Snapshot, error_of
 
 from lamina.pytest_plugin import LaminaServer
 
 FILE = "iam_credentials_answers.json"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    yield from served(tmp_path_factory)
-
-
-@pytest.fixture
-def iam(server: LaminaServer) -> Any:
-    return server.client("iam")
 
 
 def _case(server: LaminaServer, name: str) -> Snapshot:

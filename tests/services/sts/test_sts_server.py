@@ -120,9 +120,10 @@ def test_user_key_authenticates_and_its_session_token_acts_as_the_user(lamina_se
     identity = client(lamina_server, "sts", key).get_caller_identity()
     assert (identity["Arn"], identity["UserId"]) == (user["Arn"], user["UserId"])
     assert identity["Arn"] == f"arn:aws:iam::{lamina_server.account_id}:user/team/{name}"
-    iam.put_user_policy(UserName=name, PolicyName="tokens", PolicyDocument=json.dumps(
+    # "No permissions are required for a user to get a session token": not even an explicit deny stops it
+    iam.put_user_policy(UserName=name, PolicyName="no-tokens", PolicyDocument=json.dumps(
         {"Version": "2012-10-17",
-         "Statement": [{"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}]}))
+         "Statement": [{"Effect": "Deny", "Action": "sts:GetSessionToken", "Resource": "*"}]}))
     session = client(lamina_server, "sts", key).get_session_token(DurationSeconds=900)["Credentials"]
     assert session["AccessKeyId"].startswith("ASIA")
     sts = client(lamina_server, "sts", session)

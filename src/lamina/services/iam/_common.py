@@ -19,6 +19,7 @@ from lamina import managed_policies
 from lamina.arn import format_arn, parse_arn
 from lamina.context import RequestContext
 from lamina.policy import ContextValue, MalformedPolicyDocument, PolicyKind, parse_policy
+from lamina.protocols import ServiceError
 from lamina.store import Connection, Page, Store, StoreError
 from lamina.store.repositories import groups, policies, roles, users
 
@@ -40,13 +41,15 @@ def account_of(ctx: RequestContext) -> str:
 
 
 @contextmanager
-def transaction(store: Store, *, read_only: bool = False) -> Iterator[Connection]:
-    """A store transaction whose typed errors leave as IAM's errors in AWS's words."""
+def transaction(store: Store, *, read_only: bool = False,
+                errors: Callable[[StoreError], ServiceError] = from_store) -> Iterator[Connection]:
+    """A store transaction whose typed errors leave as IAM's errors in AWS's words (``errors`` words
+    them for operations whose messages differ)."""
     try:
         with store.transaction(read_only=read_only) as conn:
             yield conn
     except StoreError as error:
-        raise from_store(error) from error
+        raise errors(error) from error
 
 
 def iam_arn(account_id: str, kind: str, path: str, name: str) -> str:

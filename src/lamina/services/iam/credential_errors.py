@@ -7,12 +7,12 @@ Kept apart from ``errors`` so that the kinds only these operations know ("server
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from lamina.protocols import ServiceError
 from lamina.store import AlreadyExists, Connection, LimitExceeded, NotFound, Store, StoreError
 
+from . import _common
 from .errors import entity_already_exists, from_store, no_such_entity
 
 _NOT_FOUND = {
@@ -37,14 +37,9 @@ def _error(error: StoreError) -> ServiceError:
     return from_store(error)
 
 
-@contextmanager
-def transaction(store: Store, *, read_only: bool = False) -> Iterator[Connection]:
+def transaction(store: Store, *, read_only: bool = False) -> AbstractContextManager[Connection]:
     """A store transaction whose errors leave in AWS's words for these credentials."""
-    try:
-        with store.transaction(read_only=read_only) as conn:
-            yield conn
-    except StoreError as error:
-        raise _error(error) from error
+    return _common.transaction(store, read_only=read_only, errors=_error)
 
 
 def malformed_certificate(message: str) -> ServiceError:

@@ -19,7 +19,15 @@ from lamina.arn import format_arn
 from lamina.context import RequestContext
 from lamina.services.registry import operation
 from lamina.store import Connection, NotFound, Store
-from lamina.store.repositories import access_keys, accounts, login_profiles, reports, user_credentials, users
+from lamina.store.repositories import (
+    access_keys,
+    accounts,
+    login_profiles,
+    mfa_devices,
+    reports,
+    user_credentials,
+    users,
+)
 from lamina.store.repositories.access_keys import AccessKeyRow
 from lamina.store.repositories.user_credentials import SigningCertificateRow
 
@@ -105,7 +113,8 @@ def build_report(conn: Connection, account: str) -> str:
         page = users.list_users(conn, account, marker=marker, max_items=1000)
         for user in page.items:
             writer.writerow([user.name, user.arn, _time(user.created_at), *_password(conn, account, user.name),
-                             "false", *_keys(access_keys.list_access_keys(conn, account, user.name)),
+                             _flag(mfa_devices.user_has_mfa(conn, user.user_id)),
+                             *_keys(access_keys.list_access_keys(conn, account, user.name)),
                              *_certs(user_credentials.list_signing_certificates(conn, account, user.name))])
         if page.marker is None:
             return out.getvalue().rstrip("\n")

@@ -5,7 +5,9 @@ policy), bound to the caller's unique id (the account id for root). AWS refuses 
 already on temporary credentials, and caps the root's session at one hour whatever was asked
 (silently, as AWS documents). With ``SerialNumber`` + ``TokenCode`` of the user's enabled MFA
 device the session is MFA-authenticated (``mfa.py``): ``aws:MultiFactorAuthPresent`` true in all
-its requests.
+its requests. No policy decides it: "No permissions are required for a user to get a session token
+... You cannot use policies to control authentication operations" (AWS's IAM guide), so even an
+explicit Deny of ``sts:GetSessionToken`` leaves it callable.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from lamina.authorization import access_denied
 from lamina.context import RequestContext
-from lamina.services.registry import Authorization, operation
+from lamina.services.registry import NEVER_AUTHORIZED, operation
 from lamina.store import Store, now
 from lamina.store.repositories import sessions
 
@@ -26,8 +28,7 @@ DEFAULT_DURATION = 43200
 ROOT_LIMIT = 3600
 
 
-@operation("sts", "GetSessionToken",
-           authorization=Authorization(actions=("sts:GetSessionToken",), context=mfa.context_keys))
+@operation("sts", "GetSessionToken", authorization=NEVER_AUTHORIZED)
 def get_session_token(ctx: RequestContext, store: Store) -> dict[str, Any]:
     """A session of the caller (user or root) lasting ``DurationSeconds`` (default 12 hours)."""
     caller = ctx.require_caller()
