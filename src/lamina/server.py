@@ -15,6 +15,9 @@
                  ▼  serialize     the service's protocol, with the request id
     a ServiceError anywhere → the service's error envelope; anything else → 500 InternalFailure
 
+``/console`` and ``/console/...`` never enter this pipeline: the web console (``lamina.console``)
+answers them, its actions running operations through ``perform`` (authorize → dispatch → finish).
+
 Each step takes the context and returns None (go on) or a finished Response (stop). The steps are
 short and synchronous (SQLite reads, HMAC, the engine) and run inline on the event loop; what can
 take long (password hashing, large simulations) is an Offload that runs in a worker process, so
