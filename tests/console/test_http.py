@@ -367,7 +367,7 @@ def test_the_simulator_highlights_a_principals_deciding_statements(server: Lamin
     "/iam/users/nobody/keys", "/iam/users/nobody/keys/AKIANOSUCHKEY", "/iam/users/nobody/login-profile",
     "/iam/users/nobody/groups", "/iam/users/nobody/boundary", "/iam/users/nobody/inline", "/iam/groups",
     "/iam/groups/nogroup/policies",
-    "/iam/roles/norole/trust", "/iam/roles/norole/policies", "/iam/policies", "/simulator",
+    "/iam/roles/norole/trust", "/iam/roles/norole/policies", "/iam/roles", "/iam/policies", "/simulator",
 ])
 def test_an_empty_or_wrong_form_is_a_page_never_a_server_error(server: LaminaServer, path: str) -> None:
     client = ConsoleClient(server)
@@ -496,3 +496,18 @@ def test_a_sign_in_is_get_users_password_last_used_and_in_the_credential_report(
     header = rows[0].split(",")
     row = dict(zip(header, next(line for line in rows if line.startswith("reported,")).split(","), strict=True))
     assert row["password_last_used"] == used.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def test_a_role_is_created_with_lambdas_trust_to_start_from(server: LaminaServer) -> None:
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    form = admin.get("/iam/roles")
+    assert "lambda.amazonaws.com" in form.text  # the editor starts with a function's trust
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    created = admin.post("/iam/roles", {"name": "console-made", "document": trust})
+    assert "<h1>console-made</h1>" in created.text
+    role = server.client("iam").get_role(RoleName="console-made")["Role"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    refused = admin.post("/iam/roles", {"name": "bad-trust", "document": '{"Version": "2012-10-17"}'})
+    assert refused.status_code == 400 and "MalformedPolicyDocument" in refused.text

@@ -4,6 +4,7 @@ access), groups, roles (trust policy editor) and policies."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -14,10 +15,14 @@ from . import web
 from .app import Page
 from .policy_text import STARTER, policy_findings, pretty
 
-__all__ = ["change_key", "change_password", "create_group", "create_key", "create_policy", "create_user", "group",
+__all__ = ["change_key", "change_password", "create_group", "create_key", "create_policy", "create_role", "create_user",
+           "group",
            "group_policy", "groups", "login_profile", "password_form", "policies", "role", "role_policy", "roles",
            "trust", "user", "user_boundary", "user_groups", "user_inline", "user_policy", "users"]
 
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}, indent=2)
+"""A new role's trust policy to start from: a function's execution role."""
 CHANGE_PASSWORD_POLICY = "arn:aws:iam::aws:policy/IAMUserChangePassword"
 """Attached with a login profile that requires a reset, as AWS's console does."""
 
@@ -193,9 +198,20 @@ async def role_policy(page: Page) -> Response:
     return web.redirect(f"{web.PREFIX}/iam/roles/{quote(page.arg(1))}")
 
 
-async def roles(page: Page) -> Response:
-    found, problem = await page.attempt("iam", "ListRoles", {})
-    return page.render("roles.html", roles=(found or {}).get("Roles", []), problem=problem)
+async def roles(page: Page, problem: Any = None, status: int = 200) -> Response:
+    found, listing = await page.attempt("iam", "ListRoles", {})
+    return page.render("roles.html", status, roles=(found or {}).get("Roles", []), problem=problem or listing,
+                       name=page.form.get("name", ""), document=page.form.get("document", LAMBDA_TRUST))
+
+
+async def create_role(page: Page) -> Response:
+    """CreateRole with the trust policy written in the editor (Lambda's, to start with)."""
+    name = page.form.get("name", "").strip()
+    _, problem = await page.attempt("iam", "CreateRole", {"RoleName": name,
+                                                          "AssumeRolePolicyDocument": page.form.get("document", "")})
+    if problem is not None:
+        return await roles(page, problem, 400)
+    return web.redirect(f"{web.PREFIX}/iam/roles/{quote(name)}")
 
 
 async def role(page: Page, document: str | None = None, notice: Any = None, status: int = 200) -> Response:
