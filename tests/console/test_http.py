@@ -511,3 +511,18 @@ def test_a_role_is_created_with_lambdas_trust_to_start_from(server: LaminaServer
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     refused = admin.post("/iam/roles", {"name": "bad-trust", "document": '{"Version": "2012-10-17"}'})
     assert refused.status_code == 400 and "MalformedPolicyDocument" in refused.text
+
+
+def test_the_audit_page_filters_by_principal_decision_and_time(server: LaminaServer) -> None:
+    client = ConsoleClient(server)
+    client.sign_in(server.account_id, "mateojackson", "Mateo-Pass-123")
+    client.get("/lambda/functions/my-function")  # denied: an ImplicitDeny in the trail
+    admin = ConsoleClient(server)
+    admin.sign_in(server.account_id, "admin", "Admin-Pass-123")
+    mateo = f"arn:aws:iam::{server.account_id}:user/mateojackson"
+    page = admin.get("/audit", params={"principal": mateo, "decision": "ImplicitDeny"}).text
+    assert "lambda:GetFunction" in page and "/user/admin" not in page.split("<tbody>")[1]
+    assert "explain" in page
+    assert "No events match." in admin.get("/audit", params={"until": "2000-01-01"}).text
+    assert "No events match." in admin.get("/audit", params={"since": "2999-01-01"}).text
+    assert "lambda:GetFunction" in admin.get("/audit", params={"principal": mateo, "until": "2999"}).text

@@ -146,7 +146,8 @@ async def audit_page(page: Page) -> Response:
         return page.render("audit.html", 403, events=[], problem=denial_of(denied, page.session), filters={})
     except ServiceError as error:
         return page.render("audit.html", 400, events=[], problem=error.message, filters={})
-    filters = {key: page.request.query.get(key, "").strip() for key in ("principal", "action", "decision", "since")}
+    filters = {key: page.request.query.get(key, "").strip() for key in ("principal", "action", "decision", "since",
+                                                                         "until")}
     store = page.console.app.store
     page.console.app.audit.flush()
     with store.transaction(read_only=True) as conn:
@@ -162,4 +163,7 @@ def _matches(event: audit.AuditEvent, filters: dict[str, str]) -> bool:
         return False
     if filters["decision"] and filters["decision"] != event.decision:
         return False
-    return not (filters["since"] and event.time.isoformat() < filters["since"])
+    at = event.time.isoformat()  # ISO text compares in time order; a shorter bound is a prefix
+    if filters["since"] and at < filters["since"]:
+        return False
+    return not (filters["until"] and at[:len(filters["until"])] > filters["until"])
