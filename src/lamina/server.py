@@ -161,7 +161,9 @@ class LaminaApp:
                 done: Response = await self._offload(ctx, _serialized, _service(ctx), _operation_name(ctx),
                                                      ctx.request_id, outcome.work, outcome.args)
                 return done
-            ctx.result = await self._finish(ctx, outcome)
+            if isinstance(outcome, Offload | Awaited):  # the common answer is ready: no coroutine for it
+                outcome = await self._finish(ctx, outcome)
+            ctx.result = outcome
             return self.serialize(ctx)
         except limits.Throttled as error:
             await asyncio.sleep(limits.THROTTLED_PAUSE_SECONDS)
