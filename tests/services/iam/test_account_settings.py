@@ -4,26 +4,16 @@ alias lookup the console signs in with."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from lamina.pytest_plugin import LaminaServer, start_server
+from lamina.pytest_plugin import LaminaServer
 from lamina.store import NotFound, open_store
 from lamina.store.repositories import account_aliases, accounts
 
 PASSWORD = "Old-Passw0rd!"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    found = start_server(tmp_path_factory.mktemp("account") / "data")
-    try:
-        yield found
-    finally:
-        found.stop()
 
 
 def _error(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:

@@ -4,23 +4,13 @@ DeleteRole's conflict, PassRole on AddRoleToInstanceProfile; and their declarati
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from role_policy_support import ACCT, TRUST, call, declared, new_store
 
-from lamina.pytest_plugin import LaminaServer, start_server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaminaServer]:
-    found = start_server(tmp_path_factory.mktemp("profiles") / "data")
-    try:
-        yield found
-    finally:
-        found.stop()
+from lamina.pytest_plugin import LaminaServer
 
 
 def _error(raised: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
