@@ -11,6 +11,11 @@ at every size) and ListFunctions' first page, each phase once both servers have 
 keeps a core busy for a while after functions are created). Lamina authenticates and authorizes every request;
 moto checks neither. Targets: GetFunction at least 10x moto's throughput at every size, and
 Lamina's GetFunction at the largest size within 1.2x of its figure at the smallest.
+
+Each figure is the median of ``--rounds`` phases (default 3) in which the two servers take turns,
+the first to go changing from round to round: on a shared machine the speed of the machine itself
+drifts by a third within a minute, and one phase each would compare the two at different moments.
+Every round's figure is printed, and kept in ``--json``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import asyncio
 import io
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -107,7 +113,7 @@ def requests_for(target: Target) -> dict[str, bytes]:
     }
 
 
-def measure(targets: list[Target], sizes: list[int], seconds: float) -> list[Phase]:
+def measure(targets: list[Target], sizes: list[int], seconds: float, rounds: int) -> list[Phase]:
     phases: list[Phase] = []
     roles = {t.name: role_arn(t) for t in targets}
     made = 0
@@ -116,17 +122,26 @@ def measure(targets: list[Target], sizes: list[int], seconds: float) -> list[Pha
             populate(target, made, size, roles[target.name])
         made = size
         for operation in ("lambda:GetFunction", "lambda:ListFunctions"):
-            for target in targets:
-                settle(targets)
-                payload = requests_for(target)[operation]
-                phase = run_phase(target, operation, CONNECTIONS, seconds, 10**9, payload=payload)
-                phase.operation = f"{operation} @{size}"
-                phases.append(phase)
+            for turn in range(rounds):
+                for target in targets[turn % 2:] + targets[:turn % 2]:  # who goes first alternates
+                    settle(targets)
+                    payload = requests_for(target)[operation]
+                    phase = run_phase(target, operation, CONNECTIONS, seconds, 10**9, payload=payload)
+                    phase.operation = f"{operation} @{size}"
+                    phases.append(phase)
     return phases
 
 
+def medians(phases: list[Phase]) -> dict[tuple[str, str], float]:
+    """(target, operation) → the median req/s of its rounds."""
+    rounds: dict[tuple[str, str], list[float]] = {}
+    for phase in phases:
+        rounds.setdefault((phase.target, phase.operation), []).append(phase.rps)
+    return {key: statistics.median(figures) for key, figures in rounds.items()}
+
+
 def verdicts(phases: list[Phase], sizes: list[int]) -> list[tuple[str, bool, str]]:
-    rps = {(p.target, p.operation): p.rps for p in phases}
+    rps = medians(phases)
 
     def get_function(target: str, size: int) -> float:
         return rps.get((target, f"lambda:GetFunction @{size}"), 0.0)
@@ -148,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--functions", default="1,1000,10000", help="account sizes, growing (default 1,1000,10000)")
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per timed phase (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="phases per figure, taking turns (default 3)")
     parser.add_argument("--targets", default="lamina,moto", help="lamina, moto or both (default both)")
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
     args = parser.parse_args(argv)
@@ -161,12 +177,15 @@ def main(argv: list[str] | None = None) -> int:
             if status not in (200, 404):
                 print(f"{target.name} answers ListFunctions with {status}: Lambda is not served there")
                 return 2
-        phases = measure(targets, sizes, args.duration)
+        phases = measure(targets, sizes, args.duration, args.rounds)
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
     print(f"{'target':8} {'operation':30} {'requests':>9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  errors")
     for p in phases:
         print(f"{p.target:8} {p.operation:30} {p.requests:9d} {p.rps:9.1f} {p.percentile_ms(0.5):8.2f} "
               f"{p.percentile_ms(0.99):8.2f}  {dict(p.errors) or '-'}")
+    print(f"median of {args.rounds} rounds:")
+    for (target, operation), rps in medians(phases).items():
+        print(f"{target:8} {operation:30} {'':9} {rps:9.1f}")
     return report(phases, verdicts(phases, sizes), as_json=args.json)
 
 
