@@ -73,6 +73,17 @@ class RequestContext:
     derived: dict[Any, Any] = field(default_factory=dict)
     """Values read off the request once and reused by later steps (the SigV4 scope's service, the
     REST route, the function a Lambda request names): each is a pure function of the request."""
+    _header_index: dict[str, list[str]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of the header ``name`` (lower case), in arrival order. The headers are indexed
+        by lower-case name on the first call: admission, routing and parsing each ask several."""
+        if self._header_index is None:
+            index: dict[str, list[str]] = {}
+            for key, value in self.headers:
+                index.setdefault(key.lower(), []).append(value)
+            self._header_index = index
+        return self._header_index.get(name, [])
 
     def signed_request(self) -> SignedRequest:
         """The raw request in the form the SigV4 verifier takes."""

@@ -575,11 +575,10 @@ def _rest_route(ctx: RequestContext) -> RouteMatch | None:
 def _scope_service(ctx: RequestContext) -> str | None:
     """The service in the SigV4 credential scope (header or presigned), unverified: for routing only."""
     credential = None
-    for name, value in ctx.headers:
-        if name.lower() == "authorization":
-            match = _CREDENTIAL.search(value)
-            credential = match.group(1) if match else None
-            break
+    authorization = ctx.header_values("authorization")
+    if authorization:
+        match = _CREDENTIAL.search(authorization[0])
+        credential = match.group(1) if match else None
     else:
         for name, value in parse_qsl(ctx.query_string):
             if name == "X-Amz-Credential":
@@ -590,7 +589,7 @@ def _scope_service(ctx: RequestContext) -> str | None:
 
 
 def _header(ctx: RequestContext, name: str) -> list[str]:
-    return [value for key, value in ctx.headers if key.lower() == name]
+    return ctx.header_values(name)
 
 
 def _content_length(ctx: RequestContext) -> int | None:

@@ -109,7 +109,8 @@ class RestJsonParser:
         params: dict[str, Any] = {}
         shape = operation.input_shape
         if shape is not None:
-            request = _Request(match.labels, parse_qsl(query_string, keep_blank_values=True), headers, body)
+            query = parse_qsl(query_string, keep_blank_values=True) if query_string else []
+            request = _Request(match.labels, query, headers, body)
             params = self._members(operation, shape, request)
         if validate:
             self.validate(operation, params)
@@ -122,11 +123,11 @@ class RestJsonParser:
     def _members(self, operation: OperationModel, shape: Shape, request: _Request) -> dict[str, Any]:
         params: dict[str, Any] = {}
         plan = self._plan(operation, shape)
-        for name, member, location in plan.members:
+        for name, member, location, wire, path in plan.members:
             if location is None:
                 value = self._payload(member, request.body, name)
             else:
-                value = self._located(member, location, name, request, plan.claimed)
+                value = self._located(member, location, wire, path, request, plan.claimed)
             if value is not None:
                 params[name] = value
         if plan.json_body:
@@ -140,9 +141,8 @@ class RestJsonParser:
             plan = self._plans[operation.name] = _InputPlan.of(operation, shape)
         return plan
 
-    def _located(self, member: Shape, location: str, name: str, request: _Request, claimed: frozenset[str]) -> Any:
-        wire = member.serialization.get("name", name)
-        path = _lower_first(name)
+    def _located(self, member: Shape, location: str, wire: str, path: str, request: _Request,
+                 claimed: frozenset[str]) -> Any:
         if location == "uri":
             text = request.labels.get(wire)
             return None if text is None else self._text.read(member, text, path, _QUERY_TIME)
@@ -197,19 +197,28 @@ class RestJsonParser:
 
 
 class _Request:
-    """The parts of one request the members are read from, indexed once."""
+    """The parts of one request the members are read from; the headers are indexed on first use
+    (most operations read none: GetFunction takes a path label and a query parameter)."""
 
-    __slots__ = ("body", "headers", "labels", "query")
+    __slots__ = ("_headers", "_raw_headers", "body", "labels", "query")
 
     def __init__(self, labels: Mapping[str, str], query: list[tuple[str, str]], headers: Headers, body: bytes):
         self.labels = labels
         self.query = query
         self.body = body
-        self.headers: dict[str, tuple[str, str]] = {}
-        for name, value in headers:
-            key = name.lower()
-            previous = self.headers.get(key)
-            self.headers[key] = (name, value if previous is None else f"{previous[1]},{value}")
+        self._raw_headers = headers
+        self._headers: dict[str, tuple[str, str]] | None = None
+
+    @property
+    def headers(self) -> dict[str, tuple[str, str]]:
+        """Lower-case name → (the name as sent, every value joined with commas)."""
+        if self._headers is None:
+            self._headers = {}
+            for name, value in self._raw_headers:
+                key = name.lower()
+                previous = self._headers.get(key)
+                self._headers[key] = (name, value if previous is None else f"{previous[1]},{value}")
+        return self._headers
 
     def header(self, name: str) -> str | None:
         found = self.headers.get(name.lower())
@@ -227,9 +236,9 @@ class _InputPlan:
     request costs more than reading the request."""
 
     shape: Shape
-    members: tuple[tuple[str, Shape, str | None], ...]
-    """(name, shape, location) of the members outside the JSON body, in model order; the payload
-    member has location None."""
+    members: tuple[tuple[str, Shape, str | None, str, str], ...]
+    """(name, shape, location, wire name, path in error messages) of the members outside the JSON
+    body, in model order; the payload member has location None."""
     claimed: frozenset[str]
     """Query names a member or the route takes (a query map gets the rest)."""
     json_body: bool
@@ -238,7 +247,8 @@ class _InputPlan:
     @classmethod
     def of(cls, operation: OperationModel, shape: Shape) -> _InputPlan:
         payload = shape.serialization.get("payload")
-        members = tuple((name, member, None if name == payload else _location(member))
+        members = tuple((name, member, None if name == payload else _location(member),
+                         member.serialization.get("name", name), _lower_first(name))
                         for name, member in shape.members.items() if name == payload or _location(member) is not None)
         json_body = payload is None and any(_location(m) is None for m in shape.members.values())
         return cls(shape, members, frozenset(_claimed_query_names(operation, shape)), json_body)
@@ -480,6 +490,7 @@ class RestJsonSerializer(Serializer):
         self._body_plans: dict[Shape, tuple[_BodyMember, ...]] = {}
         self._present_plans: dict[tuple[Any, ...], tuple[_BodyMember, ...]] = {}
         self._located_plans: dict[Shape, tuple[tuple[str, str, str, Shape], ...]] = {}
+        self._key_plans: dict[Shape, dict[str, bytes]] = {}
 
     def serialize_result(
         self, operation: OperationModel | str, result: Mapping[str, Any] | None, request_id: str
@@ -544,14 +555,23 @@ class RestJsonSerializer(Serializer):
             return self._payload(shape.members[payload], result.get(payload))
         if not self._body_members(shape):
             return b""
-        encoded = [(name, value) for name, value in result.items() if type(value) is Encoded]
-        if not encoded:
+        if not any(type(value) is Encoded for value in result.values()):
             return _dump(self._structure(shape, result))
-        plain = {name: value for name, value in result.items() if type(value) is not Encoded}
-        rest = _dump(self._structure(shape, plain))
-        wire = {member[0]: member[1] for member in self._body_members(shape)}
-        spliced = b",".join(_dump(wire[name]) + b":" + value.body for name, value in encoded)
-        return (b"{" + spliced + b"}") if rest == b"{}" else (rest[:-1] + b"," + spliced + b"}")
+        keys, members = self._wire_keys(shape), []
+        for name, _, member, write, as_is in self._present(shape, result):  # model order, as _structure writes
+            value = result[name]
+            if type(value) is Encoded:
+                members.append(keys[name] + value.body)
+            elif value is not None:
+                members.append(keys[name] + _dump(value if type(value) is as_is else write(member, value)))
+        return b"{" + b",".join(members) + b"}"
+
+    def _wire_keys(self, shape: Shape) -> dict[str, bytes]:
+        """Each body member's JSON key with its colon (``"Configuration":``), written once per shape."""
+        keys = self._key_plans.get(shape)
+        if keys is None:
+            keys = self._key_plans[shape] = {member[0]: _dump(member[1]) + b":" for member in self._body_members(shape)}
+        return keys
 
     def encode(self, operation: str, member: str, value: Mapping[str, Any]) -> Encoded:
         """A top-level body member of ``operation``'s output, written once: a handler that answers

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.model import Shape
@@ -38,6 +38,7 @@ class Validator(ShapeWalker):
         super().__init__()
         self.echoes_values = echoes_values
         self.code = code
+        self._plans: dict[Shape, tuple[tuple[str, str, Shape, bool, Callable[..., Any]], ...]] = {}
 
     def problems(self, shape: Shape | None, params: Mapping[str, Any]) -> list[str]:
         """Every failed constraint as one AWS sentence, in model member order."""
@@ -55,15 +56,25 @@ class Validator(ShapeWalker):
     # -- walkers: (shape, value, path, out) -------------------------------------------------
 
     def _structure(self, shape: Shape, value: Mapping[str, Any], path: str, out: list[str]) -> None:
-        required = shape.required_members
-        for name, member in shape.members.items():
-            child_path = f"{path}.{_lower_first(name)}" if path else _lower_first(name)
+        for name, lowered, member, required, check in self._members(shape):
             child = value.get(name)
-            if child is None:
-                if name in required:
-                    out.append(f"Value null at '{child_path}' failed to satisfy constraint: Member must not be null")
+            if child is None and not required:
                 continue
-            self.handler(member)(member, child, child_path, out)
+            child_path = f"{path}.{lowered}" if path else lowered
+            if child is None:
+                out.append(f"Value null at '{child_path}' failed to satisfy constraint: Member must not be null")
+            else:
+                check(member, child, child_path, out)
+
+    def _members(self, shape: Shape) -> tuple[tuple[str, str, Shape, bool, Callable[..., Any]], ...]:
+        """(name, name as paths spell it, shape, required, checker) of each member, in model order,
+        read off botocore's shape once: walking it costs more than checking a short input."""
+        plan = self._plans.get(shape)
+        if plan is None:
+            required = shape.required_members
+            plan = self._plans[shape] = tuple((name, _lower_first(name), member, name in required, self.handler(member))
+                                              for name, member in shape.members.items())
+        return plan
 
     def _list(self, shape: Shape, value: list[Any], path: str, out: list[str]) -> None:
         self._size(shape, value, len(value), path, out)

@@ -8,6 +8,7 @@ is what boto3's ``function_active_v2`` and ``function_updated_v2`` waiters wait 
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from lamina.context import RequestContext
@@ -124,14 +125,19 @@ def get_function(ctx: RequestContext, deps: Deps) -> dict[str, Any]:
     version, config, found, function = deps.store.cached(key, lambda: _function_view(deps, ref))
     answer: dict[str, Any] = {
         "Configuration": config,
-        "Code": {"RepositoryType": "S3",
-                 "Location": code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)},
+        "Code": _code_member(code_location(deps.settings, deps.store.secret_box, version.code_sha256_hex)),
     }
     if found:
         answer["Tags"] = found
     if function.reserved_concurrency is not None:
         answer["Concurrency"] = {"ReservedConcurrentExecutions": function.reserved_concurrency}
     return answer
+
+
+@functools.lru_cache(maxsize=256)
+def _code_member(location: str) -> Encoded:
+    """GetFunction's ``Code``, written as JSON once per URL: the URL of a code changes once a second."""
+    return _lambda_json().encode("GetFunction", "Code", {"RepositoryType": "S3", "Location": location})
 
 
 def _function_view(deps: Deps, ref: FunctionRef) -> tuple[VersionRow, Encoded, dict[str, str], FunctionRow]:

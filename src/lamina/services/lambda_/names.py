@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lamina.arn import format_arn
@@ -39,19 +39,18 @@ class FunctionRef:
     region: str
     name: str
     qualifier: str | None = None
+    arn: str = field(init=False, repr=False, compare=False)
+    """The function's unqualified ARN (what tags and GetPolicy without a qualifier refer to)."""
+    qualified_arn: str = field(init=False, repr=False, compare=False)
+    """The ARN as the request named it: with ``:QUALIFIER`` when it has one.
 
-    @property
-    def arn(self) -> str:
-        """The function's unqualified ARN (what tags and GetPolicy without a qualifier refer to)."""
-        return format_arn("lambda", self.region, self.account, f"function:{self.name}")
+    This is the resource the gate decides on: AWS compares a policy's Resource with both the
+    function name and the qualifier, so ``function:f`` matches only unqualified requests."""
 
-    @property
-    def qualified_arn(self) -> str:
-        """The ARN as the request named it: with ``:QUALIFIER`` when it has one.
-
-        This is the resource the gate decides on: AWS compares a policy's Resource with both the
-        function name and the qualifier, so ``function:f`` matches only unqualified requests."""
-        return self.arn if self.qualifier is None else f"{self.arn}:{self.qualifier}"
+    def __post_init__(self) -> None:  # written once: the declaration, the gate and the handler each read them
+        arn = format_arn("lambda", self.region, self.account, f"function:{self.name}")
+        object.__setattr__(self, "arn", arn)
+        object.__setattr__(self, "qualified_arn", arn if self.qualifier is None else f"{arn}:{self.qualifier}")
 
     def with_qualifier(self, qualifier: str | None) -> FunctionRef:
         return FunctionRef(self.account, self.region, self.name, qualifier)
