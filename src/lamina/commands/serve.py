@@ -196,7 +196,8 @@ def _serve(store: Store, settings: Settings, sock: socket.socket, *, quiet: bool
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning" if quiet else "info",
                             http=LaminaHttpProtocol,  # AWS-shaped 400s, bounded request heads
                             access_log=False,  # request lines would log presigned query strings (signatures, tokens)
-                            proxy_headers=False)  # aws:SourceIp is the peer's address, never a header a caller sets
+                            proxy_headers=False,  # aws:SourceIp is the peer's address, never a header a caller sets
+                            server_header=False)  # AWS's answers name no server software; nor do Lamina's
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
