@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote_to_bytes
@@ -97,7 +97,7 @@ class AuthError(Exception):
         return REST_JSON_CODES.get(self.code, self.code)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SignedRequest:
     """The request as it arrived on the wire; the server layer fills it, nothing here parses HTTP.
 
@@ -111,18 +111,19 @@ class SignedRequest:
     query: str = ""
     headers: Sequence[tuple[str, str]] = ()
     body: bytes = b""
+    headers_by_name: dict[str, list[str]] = field(init=False, repr=False, compare=False)
+    """Every header's values by lower-case name, built with the request: verification asks a dozen
+    times, and every request that reaches ``verify`` needs it (a cached_property would take a lock)."""
+
+    def __post_init__(self) -> None:
+        found: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            found.setdefault(key.lower(), []).append(value)
+        object.__setattr__(self, "headers_by_name", found)
 
     def header_values(self, name: str) -> list[str]:
         """All values of one header (case-insensitive name), in arrival order."""
         return self.headers_by_name.get(name.lower(), [])
-
-    @functools.cached_property
-    def headers_by_name(self) -> dict[str, list[str]]:
-        """Every header's values by lower-case name, built once: verification asks a dozen times."""
-        found: dict[str, list[str]] = {}
-        for key, value in self.headers:
-            found.setdefault(key.lower(), []).append(value)
-        return found
 
     def header(self, name: str) -> str | None:
         values = self.header_values(name)
@@ -210,6 +211,42 @@ def parse_authorization(header: str, *, has_date: bool = True, session_token: st
         signature=params["Signature"],
         session_token=session_token,
     )
+
+
+_USUAL_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]+/[0-9]{8}/[a-z0-9-]+/[a-z0-9-]+/aws4_request),"
+    r" ?SignedHeaders=((?:[a-z0-9-]+;)*[a-z0-9-]+), ?Signature=([0-9a-f]{64})"
+)
+"""An Authorization header as SDKs write it, every value made of plain characters: nothing to strip,
+lower-case or split on odd separators, and no part missing, so one match reads it."""
+
+
+def _usual_authorization(header: str, session_token: str | None) -> SignatureParts | None:
+    """What ``parse_authorization`` gives for a header of the usual layout (one regex match instead
+    of its token loop and three helpers), else None: everything else, errors included, goes the long
+    way. tests/auth/test_sigv4_shortcuts.py compares the two on generated and mutated headers."""
+    match = _USUAL_AUTHORIZATION.fullmatch(header)
+    if match is None:
+        return None
+    credential, signed, claimed = match.groups()
+    names = _usual_signed_headers(signed)
+    if "host" not in names:
+        return None  # parse_signed_headers words the complaint
+    return SignatureParts(_usual_scope(credential), names, claimed, session_token=session_token)
+
+
+@functools.lru_cache(maxsize=256)
+def _usual_scope(credential: str) -> CredentialScope:
+    """A credential the usual regex matched, split: the same few scopes sign every request of a day,
+    and a scope is an immutable value (building a frozen dataclass costs more than the split)."""
+    return CredentialScope(*credential.split("/"))
+
+
+@functools.lru_cache(maxsize=256)
+def _usual_signed_headers(signed: str) -> tuple[str, ...]:
+    """Signed header names the usual regex matched (lower-case, none empty), split; cached like
+    ``_usual_scope``: an SDK signs the same few header sets."""
+    return tuple(signed.split(";"))
 
 
 def parse_presigned(query: str) -> SignatureParts:
@@ -382,13 +419,34 @@ def canonical_headers(headers: Sequence[tuple[str, str]], signed_headers: Sequen
     return "".join(lines)
 
 
+def _canonical_headers_of(request: SignedRequest, signed_headers: Sequence[str]) -> str:
+    """``canonical_headers`` of the request, read from the header map built with it when no header
+    name has whitespace around it (none that an HTTP server passes on has): the long way lower-cases
+    and strips every name again. tests/auth/test_sigv4_shortcuts.py compares the two."""
+    by_name = request.headers_by_name
+    if _WHITESPACE.search("".join(by_name)):  # a name that may need stripping: take the long way
+        return canonical_headers(request.headers, signed_headers)
+    lines = []
+    for name in signed_headers:
+        values = by_name.get(name, ())
+        if len(values) == 1:
+            lines.append(f"{name}:{' '.join(values[0].split())}\n")
+        else:
+            lines.append(f"{name}:{','.join([' '.join(value.split()) for value in values])}\n")
+    return "".join(lines)
+
+
+_WHITESPACE = re.compile(r"\s")
+"""Any character ``str.strip`` removes (and no other: the test suite checks every code point)."""
+
+
 def payload_hash(request: SignedRequest) -> str:
     """The hash the client put in its canonical request: x-amz-content-sha256 when sent (a hex
     hash or UNSIGNED-PAYLOAD; ``verify`` checks a hex one against the body), else the body's."""
     declared = request.header("x-amz-content-sha256")
     if declared is not None:
         return declared.strip()
-    return hashlib.sha256(request.body).hexdigest()
+    return hashlib.sha256(request.body).hexdigest() if request.body else EMPTY_SHA256
 
 
 def canonical_request(request: SignedRequest, signed_headers: Sequence[str], *, presigned: bool = False) -> str:
@@ -399,7 +457,7 @@ def canonical_request(request: SignedRequest, signed_headers: Sequence[str], *, 
             request.method.upper(),
             canonical_uri(request.path),
             canonical_query(request.query, exclude=("X-Amz-Signature",) if presigned else ()),
-            canonical_headers(request.headers, signed_headers),
+            _canonical_headers_of(request, signed_headers),
             ";".join(signed_headers),
             payload_hash(request),
         ]
@@ -530,6 +588,11 @@ def claimed_access_key(request: SignedRequest) -> str:
 
 def _claimed(request: SignedRequest) -> tuple[SignatureParts, str]:
     """Find the signature (header or query) and the date it was signed at."""
+    return _usual_claim(request) or _claimed_long_way(request)
+
+
+def _claimed_long_way(request: SignedRequest) -> tuple[SignatureParts, str]:
+    """``_claimed`` for any request: presigned URLs, Date headers, repeated material, odd layouts."""
     query = query_pairs(request.query)
     _refuse_duplicates(request, query)
     authorization = request.header("authorization")
@@ -551,6 +614,22 @@ def _claimed(request: SignedRequest) -> tuple[SignatureParts, str]:
     parts = parse_authorization(authorization, has_date=amz_date is not None,
                                 session_token=request.header("x-amz-security-token"))
     return parts, amz_date or ""
+
+
+def _usual_claim(request: SignedRequest) -> tuple[SignatureParts, str] | None:
+    """``_claimed``'s answer for a request signed the usual way, else None (the long way): no query
+    string (so no presigned URL), no header name twice (so no repeated authentication header), an
+    X-Amz-Date, and an Authorization header of the usual layout. Skips decoding an empty query,
+    the duplicate checks and the header-by-header lookups; tests compare it with the long way."""
+    by_name = request.headers_by_name
+    if request.query or len(by_name) != len(request.headers):
+        return None
+    authorization, amz_date = by_name.get("authorization"), by_name.get("x-amz-date")
+    if authorization is None or amz_date is None:
+        return None
+    token = by_name.get("x-amz-security-token")
+    parts = _usual_authorization(authorization[0], token[0] if token else None)
+    return None if parts is None else (parts, amz_date[0].strip())
 
 
 def _header_date(request: SignedRequest) -> str | None:
