@@ -78,16 +78,20 @@ class RequestContext:
     def header_values(self, name: str) -> list[str]:
         """Every value of the header ``name`` (lower case), in arrival order. The headers are indexed
         by lower-case name on the first call: admission, routing and parsing each ask several."""
+        return self._headers_by_name().get(name, [])
+
+    def _headers_by_name(self) -> dict[str, list[str]]:
         if self._header_index is None:
             index: dict[str, list[str]] = {}
             for key, value in self.headers:
                 index.setdefault(key.lower(), []).append(value)
             self._header_index = index
-        return self._header_index.get(name, [])
+        return self._header_index
 
     def signed_request(self) -> SignedRequest:
         """The raw request in the form the SigV4 verifier takes."""
-        return SignedRequest(self.method, self.raw_path, self.query_string, self.headers, self.body)
+        return SignedRequest(self.method, self.raw_path, self.query_string, self.headers, self.body,
+                             self._headers_by_name())
 
     def require_caller(self) -> Caller:
         """The caller, for handlers that only run after authentication."""

@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import InitVar, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote_to_bytes
@@ -111,15 +111,18 @@ class SignedRequest:
     query: str = ""
     headers: Sequence[tuple[str, str]] = ()
     body: bytes = b""
+    index: InitVar[dict[str, list[str]] | None] = None
+    """The server's own index of these same headers by lower-case name, when it has made one."""
     headers_by_name: dict[str, list[str]] = field(init=False, repr=False, compare=False)
-    """Every header's values by lower-case name, built with the request: verification asks a dozen
-    times, and every request that reaches ``verify`` needs it (a cached_property would take a lock)."""
+    """Every header's values by lower-case name, built with the request (verification asks a dozen
+    times) unless ``index`` is given; ``dataclasses.replace`` builds it anew."""
 
-    def __post_init__(self) -> None:
-        found: dict[str, list[str]] = {}
-        for key, value in self.headers:
-            found.setdefault(key.lower(), []).append(value)
-        object.__setattr__(self, "headers_by_name", found)
+    def __post_init__(self, index: dict[str, list[str]] | None) -> None:
+        if index is None:
+            index = {}
+            for key, value in self.headers:
+                index.setdefault(key.lower(), []).append(value)
+        object.__setattr__(self, "headers_by_name", index)
 
     def header_values(self, name: str) -> list[str]:
         """All values of one header (case-insensitive name), in arrival order."""
