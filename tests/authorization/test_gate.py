@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from lamina.auth.credentials import Caller
-from lamina.authorization import AuditLog, Gate
+from lamina.authorization import AccessDenied, AuditLog, Gate, caller_policies, principal_of
+from lamina.authorization.context_keys import global_keys
+from lamina.authorization.gate import SecondKeys
 from lamina.cli import main
 from lamina.context import RequestContext
+from lamina.policy import PolicyKind, PolicySet, Request, denial_message, evaluate, parse_policy
 from lamina.protocols import ServiceError
 from lamina.services.registry import Authorization
 from lamina.store import Store, open_store
@@ -151,3 +158,92 @@ def test_aws_managed_policies_are_read_in_the_callers_account(store: Store, gate
     gate.authorize(_alice(store), get_policy("arn:aws:iam::aws:policy/AWSLambdaExecute"))
     with pytest.raises(ServiceError):
         gate.authorize(_alice(store), get_policy("arn:aws:iam::444455556666:policy/theirs"))
+
+
+NOW = int(time.time())
+CALLERS = [
+    Caller(ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", "Root", ACCOUNT, "AKIAROOT"),
+    Caller(ACCOUNT, ALICE, "IAMUser", "AIDAALICE", "AKIAALICE", user_name="alice"),
+    Caller(ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", "AssumedRole", "AROAR:s", "ASIAS",
+           role_arn=f"arn:aws:iam::{ACCOUNT}:role/path/r", temporary=True, mfa_present=True,
+           mfa_authenticated_at=datetime.fromtimestamp(NOW - 90, UTC), token_issued_at="2026-01-01T00:00:00Z"),
+    Caller(ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/r/s", "AssumedRole", "AROAR:s", "ASIAT",
+           role_arn=f"arn:aws:iam::{ACCOUNT}:role/r", temporary=True, mfa_present=False),
+    Caller(ACCOUNT, f"arn:aws:sts::{ACCOUNT}:federated-user/f", "FederatedUser", f"{ACCOUNT}:f", "ASIAF",
+           temporary=True, mfa_present=False, source_id=ACCOUNT,
+           context_keys=(("aws:FederatedProvider", "accounts.google.com"), ("aws:CurrentTime", "spoofed"),
+                         ("aws:PrincipalTag/team", ("a", "b")), ("AWS:USERNAME", "x"))),
+]
+"""Every principal type, MFA and not, and a federated session whose provider keys collide with global keys."""
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: f"{c.principal_type}-{c.access_key_id}")
+def test_second_keys_are_global_keys_of_that_second(caller: Caller) -> None:
+    """The memo against the long way (``principal_of`` and ``global_keys``): same keys, values and order."""
+    memo, small = SecondKeys(), SecondKeys()
+    small.LIMIT = 7  # type: ignore[misc]  # this one also starts afresh within a second
+    for epoch in (NOW, NOW, NOW + 1, NOW - 3600, 0):
+        for source_ip, region, secure, tags in itertools.product(
+                (None, "", "203.0.113.9", "::1"), (None, "eu-west-1"), (True, False),
+                ((), (("team", "blue"),), (("a", "1"), ("A", "2"), ("team", "red")))):
+            principal, keys = memo.get(epoch, caller, source_ip, region, secure, tags)
+            expected = global_keys(caller, source_ip=source_ip, region=region, secure=secure, principal_tags=tags,
+                                   at=datetime.fromtimestamp(epoch, UTC))
+            assert list(keys.items()) == list(expected.items())
+            assert list(small.get(epoch, caller, source_ip, region, secure, tags)[1].items()) == list(expected.items())
+            assert principal == principal_of(caller)
+            assert memo.get(epoch, caller, source_ip, region, secure, tags)[1] is keys
+            with pytest.raises(TypeError):
+                keys["aws:SourceIp"] = "10.0.0.1"  # type: ignore[index]
+
+
+def test_the_gate_decides_as_the_long_way(store: Store, gate: Gate) -> None:
+    """Decisions, denial messages and audit rows of the gate's path against the engine called the long
+    way (a fresh Principal, global keys and PolicySet per request), for callers, resources (own, another
+    account's, ``*``, AWS's), condition keys and resource policies drawn at random."""
+    cond = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:*", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"},
+                       "StringEqualsIfExists": {"aws:ResourceTag/team": "blue"}}},
+        {"Effect": "Deny", "Action": "lambda:Delete*", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+    with store.transaction() as conn:
+        inline_policies.put_inline_policy(conn, ACCOUNT, "user", "alice", "cond", json.dumps(cond))
+    other = parse_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "lambda:Get*", "Resource": "*"}]}),
+        PolicyKind.RESOURCE, "function-policy")
+    rng = random.Random(3)
+    long_way = AuditLog(store, background=False)
+    callers = [_alice(store).require_caller(), CALLERS[0]]
+    for _ in range(300):
+        caller = rng.choice(callers)
+        ctx = _ctx(caller)
+        ctx.source_ip = rng.choice([None, "203.0.113.9", "198.51.100.1"])
+        action = rng.choice(["lambda:GetFunction", "lambda:DeleteFunction", "iam:GetUser"])
+        resource = rng.choice(["*", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f",
+                               "arn:aws:lambda:us-east-1:444455556666:function:g", "arn:aws:iam::aws:policy/P"])
+        extra = rng.choice([{}, {"aws:ResourceTag/team": "blue"}, {"aws:ResourceTag/team": "red", "aws:SourceIp": "x"}])
+        policy = rng.choice([None, other])
+        mine = caller_policies(store, caller)
+        at = datetime.now(UTC)
+        context = {**global_keys(caller, source_ip=ctx.source_ip, region=ctx.region, secure=ctx.secure,
+                                 principal_tags=mine.tags, at=at), **extra}
+        owner = caller.account_id if resource == "*" or ":iam::aws:" in resource else None
+        expected = evaluate(Request(principal_of(caller), action, resource, context, owner),
+                            PolicySet(identity=mine.identity, boundary=mine.boundary, session=mine.session,
+                                      resource=policy))
+        long_way.record(caller.account_id, caller.arn, action, resource, ctx.source_ip, expected,
+                        at_ns=audit.ns_of(at))
+        try:
+            decided = gate.check(ctx, action, resource, extra, policy)
+        except AccessDenied as denied:
+            assert denied.decision == expected and not expected.allowed
+            assert denied.message == denial_message(caller.arn, action, resource, expected)
+        else:
+            assert decided == expected and expected.allowed
+    gate.audit.flush()
+    long_way.flush()
+    with store.transaction(read_only=True) as conn:
+        rows = conn.exec_driver_sql("SELECT account_id, principal_arn, action, resource, source_ip, decision, "
+                                    "statements FROM audit_events ORDER BY event_id").fetchall()
+    assert rows[:300] == rows[300:]

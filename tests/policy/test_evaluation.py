@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
+import itertools
+import json
 
-from lamina.policy import Effect, Outcome, PolicyKind, PolicyType, Principal, PrincipalType, Reason, Request
+import pytest
+from reference import reference_evaluate
+
+from lamina.policy import (
+    Effect,
+    Outcome,
+    PolicyKind,
+    PolicySet,
+    PolicyType,
+    Principal,
+    PrincipalType,
+    Reason,
+    Request,
+    evaluate,
+    parse_policy,
+)
 
 ACCT = "123456789012"
 OTHER = "111122223333"
@@ -586,3 +602,43 @@ def test_anonymous_caller_needs_a_public_grant(decide, anonymous, policy):
     for resource in (None, account_only):
         denied = decide(None, request, resource=resource)
         assert denied.outcome is Outcome.IMPLICIT_DENY and denied.denied_by is PolicyType.RESOURCE
+
+
+# --- no identity policy: the scan skipped, reasons empty -----------------------------------------------------------
+
+
+def test_requests_without_identity_policies_decide_as_the_reference() -> None:
+    """``evaluate`` skips the identity scan when there is no identity policy and builds no reasons from
+    no hits: every principal type, same account or not, with each kind of resource policy and limit,
+    against the naive reference evaluator (full Decision, diagnostics included)."""
+    def doc(*statements):
+        return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+    def essence(decision):
+        return decision.outcome, decision.reasons, decision.denied_by
+
+    inert = parse_policy(doc(allow("s3:GetObject"), deny("iam:*")), PolicyKind.IDENTITY, "inert")
+
+    resource_policies = [None, parse_policy(doc(grant({"AWS": ACCT})), PolicyKind.RESOURCE, "fp"),
+                         parse_policy(doc(grant({"AWS": OTHER}, effect="Deny")), PolicyKind.RESOURCE, "fd"),
+                         parse_policy(doc(grant("*", Condition={"DateGreaterThan": {"aws:CurrentTime": "x"}})),
+                                      PolicyKind.RESOURCE, "fx")]
+    limits = [(None, None), (parse_policy(doc(allow()), PolicyKind.IDENTITY, "b"), None),
+              (None, [parse_policy(doc(deny()), PolicyKind.IDENTITY, "s")]), (None, [])]
+    principals = [Principal(f"arn:aws:iam::{ACCT}:root", PrincipalType.ROOT, ACCT),
+                  Principal(f"arn:aws:iam::{OTHER}:user/u", PrincipalType.USER, OTHER),
+                  Principal(f"arn:aws:sts::{ACCT}:assumed-role/r/s", PrincipalType.ASSUMED_ROLE, ACCT,
+                            role_arn=f"arn:aws:iam::{ACCT}:role/r"),
+                  Principal(f"arn:aws:sts::{ACCT}:federated-user/f", PrincipalType.FEDERATED_USER, ACCT),
+                  Principal("sns.amazonaws.com", PrincipalType.SERVICE),
+                  Principal("anonymous", PrincipalType.ANONYMOUS)]
+    for principal, resource_policy, (boundary, session), (resource, owner) in itertools.product(
+            principals, resource_policies, limits, [(FN, None), ("*", ACCT), (FN, OTHER)]):
+        request = Request(principal, GET, resource, {"aws:CurrentTime": "2026-01-01T00:00:00Z"}, owner)
+        scanned = evaluate(request, PolicySet(identity=[inert], boundary=boundary, session=session,
+                                              resource=resource_policy))  # the long way: a scan finding nothing
+        for identity in ((), []):
+            policies = PolicySet(identity=identity, boundary=boundary, session=session, resource=resource_policy)
+            decided = evaluate(request, policies)
+            assert decided == scanned, (request, policies)
+            assert essence(decided) == essence(reference_evaluate(request, policies)), (request, policies)

@@ -27,6 +27,12 @@ def global_keys(caller: Caller, *, source_ip: str | None, region: str | None, se
                 principal_tags: tuple[tuple[str, str], ...], at: datetime | None = None) -> dict[str, ContextValue]:
     """The request context every decision starts from."""
     epoch = int((at or datetime.now(UTC)).timestamp())
+    return keys_at(epoch, caller, source_ip, region, secure, principal_tags)
+
+
+def keys_at(epoch: int, caller: Caller, source_ip: str | None, region: str | None, secure: bool,
+            principal_tags: tuple[tuple[str, str], ...]) -> dict[str, ContextValue]:
+    """``global_keys`` at the whole second ``epoch``: a pure function of its arguments."""
     current_time, epoch_time = _clock(epoch)
     keys: dict[str, ContextValue] = {
         "aws:PrincipalArn": principal_arn(caller),
@@ -62,3 +68,4 @@ def _clock(epoch_second: int) -> tuple[str, str]:
     """``aws:CurrentTime`` and ``aws:EpochTime`` of a second: both are whole seconds, so every
     request within one second shares them (formatting the date costs more than the lookup)."""
     return datetime.fromtimestamp(epoch_second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), str(epoch_second)
+

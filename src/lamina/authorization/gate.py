@@ -9,8 +9,10 @@ decision in the audit trail, and answers a denial with AWS's own sentence. Secon
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from lamina.auth.credentials import Caller
@@ -31,7 +33,7 @@ from lamina.store import NotFound, Store
 
 from . import policies as gather
 from .audit import AuditLog
-from .context_keys import global_keys
+from .context_keys import keys_at
 
 _TYPES = {"Root": PrincipalType.ROOT, "IAMUser": PrincipalType.USER, "AssumedRole": PrincipalType.ASSUMED_ROLE,
           "FederatedUser": PrincipalType.FEDERATED_USER}
@@ -114,6 +116,7 @@ class Gate:
     def __init__(self, store: Store, audit_log: AuditLog) -> None:
         self.store = store
         self.audit = audit_log
+        self._callers = SecondKeys()
 
     def authorize(self, ctx: RequestContext, declared: Declaration) -> None:
         """Raise AccessDenied unless the caller may do what ``declared`` says the operation does."""
@@ -123,7 +126,8 @@ class Gate:
         resource_policy = declared.resource_policy(ctx, self.store) if declared.resource_policy else None
         label = declared.label(ctx) if declared.label else None
         mine = caller_policies(self.store, ctx.require_caller())
-        actions = [*declared.actions, *(declared.more_actions(ctx) if declared.more_actions else ())]
+        more = declared.more_actions
+        actions = declared.actions if more is None else [*declared.actions, *more(ctx)]
         resources = declared.resources(ctx, self.store)
         for action in actions:
             for resource in resources:
@@ -166,18 +170,53 @@ class Gate:
     def _decide(self, ctx: RequestContext, mine: gather.PrincipalPolicies, action: str, resource: str,
                 extra: Mapping[str, ContextValue], resource_policy: Policy | None, label: str | None) -> Decision:
         caller = ctx.require_caller()
-        context = global_keys(caller, source_ip=ctx.source_ip, region=ctx.region, secure=ctx.secure,
-                              principal_tags=mine.tags)
-        context.update(extra)
+        now_ns = time.time_ns()  # one reading of the clock: the context's whole second and the audit's time
+        principal, keys = self._callers.get(now_ns // 1_000_000_000, caller, ctx.source_ip, ctx.region,
+                                            ctx.secure, mine.tags)
+        context = {**keys, **extra} if extra else keys
         # AWS's own resources (its managed policies, account ``aws``) are read as the caller's: no account
         # owns them, so reading one is no cross-account request that would need a resource-based policy.
         same_account = resource == "*" or gather.is_aws_owned(resource)
         resource_account = caller.account_id if same_account else None
-        request = Request(principal_of(caller), action, resource, context, resource_account)
-        decision = evaluate(request, PolicySet(identity=mine.identity, boundary=mine.boundary, session=mine.session,
-                                               resource=resource_policy))
-        self.audit.record(caller.account_id, caller.arn, action, resource, ctx.source_ip, decision)
+        request = Request(principal, action, resource, context, resource_account)
+        decision = evaluate(request, mine.policy_set(resource_policy))
+        self.audit.record(caller.account_id, caller.arn, action, resource, ctx.source_ip, decision, at_ns=now_ns)
         if not decision.allowed:
             raise access_denied(denial_message(caller.arn, action, label or resource, decision), decision, action,
                                 resource)
         return decision
+
+
+CallerView = tuple[Principal, Mapping[str, ContextValue]]
+"""The engine's ``Principal`` for a caller and the global condition keys of its request."""
+
+
+class SecondKeys:
+    """Each caller's ``Principal`` and ``global_keys`` of the current second, memoised per (caller, source
+    IP, region, transport, principal tags).
+
+    Every key ``global_keys`` supplies is a function of those and of the whole second (``aws:CurrentTime``,
+    ``aws:EpochTime`` and ``aws:MultiFactorAuthAge`` count whole seconds), so the requests of one second
+    share one read-only mapping instead of building a dict and a ``Principal`` each; the memo starts
+    afresh every second. Nothing in it is read from the store: the principal tags are an argument.
+    """
+
+    LIMIT = 4096
+    """Entries kept within one second before the memo starts afresh (a bound, not a tuning knob)."""
+
+    def __init__(self) -> None:
+        self._second: tuple[int, dict[Hashable, CallerView]] = (-1, {})
+
+    def get(self, epoch: int, caller: Caller, source_ip: str | None, region: str | None, secure: bool,
+            principal_tags: tuple[tuple[str, str], ...]) -> CallerView:
+        """``(principal_of(caller), keys_at(epoch, ...))``; the mapping is shared: never mutate it."""
+        second, found = self._second  # read once: one second's entries never answer another second
+        if second != epoch or len(found) >= self.LIMIT:
+            found = {}
+            self._second = (epoch, found)
+        key = (caller, source_ip, region, secure, principal_tags)
+        view = found.get(key)
+        if view is None:
+            keys = keys_at(epoch, caller, source_ip, region, secure, principal_tags)
+            view = found[key] = (principal_of(caller), MappingProxyType(keys))
+        return view

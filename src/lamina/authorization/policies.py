@@ -10,10 +10,11 @@ reads and dictionary lookups.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from dataclasses import dataclass
 
-from lamina.policy import MalformedPolicyDocument, Policy, PolicyKind, parse_policy
+from lamina.policy import MalformedPolicyDocument, Policy, PolicyKind, PolicySet, parse_policy
 from lamina.store import Connection, NotFound
 from lamina.store.repositories import (
     OwnerKind,
@@ -31,6 +32,8 @@ from lamina.store.repositories import (
 def is_aws_owned(arn: str) -> bool:
     """An ARN in AWS's own account ``aws`` (its managed policies, ``arn:PARTITION:iam::aws:policy/...``),
     which belongs to no customer account and exists in every partition."""
+    if ":iam:" not in arn:  # the common answer, without splitting (the service is the third part)
+        return False
     parts = arn.split(":", 5)
     return len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam" and parts[4] == "aws"
 
@@ -52,6 +55,17 @@ class PrincipalPolicies:
     boundary: Policy | None = None
     session: tuple[Policy, ...] | None = None
     tags: tuple[tuple[str, str], ...] = ()
+
+    def policy_set(self, resource: Policy | None = None) -> PolicySet:
+        """The engine's ``PolicySet``: these policies, with ``resource`` as the resource-based policy."""
+        if resource is None:
+            return self._identity_only
+        return PolicySet(identity=self.identity, boundary=self.boundary, session=self.session, resource=resource)
+
+    @functools.cached_property
+    def _identity_only(self) -> PolicySet:
+        """Built once per (cached, immutable) instance: most decisions have no resource-based policy."""
+        return PolicySet(identity=self.identity, boundary=self.boundary, session=self.session)
 
 
 def managed_document(conn: Connection, arn: str) -> str | None:

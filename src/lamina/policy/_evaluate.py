@@ -76,7 +76,8 @@ def evaluate(request: Request, policies: PolicySet) -> Decision:
                                                   allows, denies)
     rcps_allow = policies.rcps is None or _levels(RCP, policies.rcps, action, resource, principal, ctx,
                                                   allows, denies)
-    identity_ok = _scan(IDENTITY, policies.identity, action, resource, principal, ctx, allows, denies)
+    identity_ok = bool(policies.identity) and _scan(IDENTITY, policies.identity, action, resource, principal, ctx,
+                                                    allows, denies)
     boundary = policies.boundary
     boundary_ok = boundary is None or _scan(BOUNDARY, (boundary,), action, resource, principal, ctx,
                                             allows, denies)
@@ -132,4 +133,6 @@ def _combine(request: Request, resource_code: int, grants: list[str | None], ide
 def _reasons(hits: list[Hit]) -> tuple[Reason, ...]:
     """Reasons in type order, then policy position and statement index: the order of the scan,
     which visits the types in code order."""
+    if not hits:
+        return ()
     return tuple(policy.reason(TYPES[code], code, st) for code, policy, st, _ in hits)

@@ -4,8 +4,9 @@ condition keys the reference lists for it."""
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import botocore.session
@@ -15,8 +16,22 @@ from botocore.utils import ArgumentGenerator
 from lamina.auth.credentials import Caller
 from lamina.catalog import default_catalog
 from lamina.context import RequestContext
+from lamina.policy import ContextValue, Policy
+from lamina.protocols import ServiceError
 from lamina.services import build_registry
-from lamina.services.lambda_.declarations import CALLBACK_OPERATIONS, action_of, declared
+from lamina.services.lambda_ import condition_keys
+from lamina.services.lambda_.declarations import (
+    _FUNCTION_KEYS,
+    CALLBACK_OPERATIONS,
+    _read_policy,
+    _read_tags,
+    action_of,
+    declared,
+    function_facts,
+    policy_of,
+    tags_context,
+)
+from lamina.services.lambda_.names import FunctionRef, function_ref
 from lamina.store import Store, open_store
 from lamina.store.repositories import (
     accounts,
@@ -26,6 +41,7 @@ from lamina.store.repositories import (
     lambda_layers,
     lambda_policies,
     lambda_urls,
+    tags,
 )
 
 ACCT = "123456789012"
@@ -58,6 +74,10 @@ FROM_STORED_STATE = {
     ("RemovePermission", "lambda:FunctionUrlAuthType"), ("DeleteResourcePolicy", "lambda:Principal"),
 }
 """(operation, key) decided on what is stored (or on a member the sample leaves out), not on the request alone."""
+_PERMISSION_PARAMS = {"StatementId": "s", "Action": "lambda:GetFunction", "Principal": "s3.amazonaws.com",
+                      "FunctionUrlAuthType": "NONE", "AuthType": "AWS_IAM", "Role": f"arn:aws:iam::{ACCT}:role/r",
+                      "Runtime": "python3.12", "Tags": {"team": "red"}, "Layers": [f"{LAYER}:3"]}
+"""Members the function operations' own condition keys read (AddPermission's, CreateFunction's...)."""
 DECIDED_ON_THE_LAYER = {"ListLayerVersions"}
 """Listed with no resource type by the reference, but decided by AWS on the layer (its denial names
 ``layer:NAME``; the Lambda developer guide lists it under the Layer resource): see declarations.py."""
@@ -198,3 +218,83 @@ def test_a_layer_versions_policy_decides_with_the_caller(store: Store) -> None:
     assert declared()[("lambda", "GetLayerVersion")].resource_policy(unpolicied, store) is None  # type: ignore[misc]
     assert list(declared()[("lambda", "ListLayerVersions")].resources(by_name, store)) == [
         LAYER.replace("my-layer", "shared")]
+
+
+def _essence(policy: Policy | None) -> tuple[Any, ...] | None:
+    return None if policy is None else (policy.policy_id, policy.kind, policy.document)
+
+
+def _old_policy_of(store: Store, ref: FunctionRef) -> Policy | None:
+    """``policy_of`` before ``function_facts``: its own read-cache entry."""
+    qualifier = "" if ref.qualifier in (None, "$LATEST") else str(ref.qualifier)
+    key = ("old-lambda-function-policy", ref.account, ref.region, ref.name, qualifier)
+    return store.cached(key, lambda: _read_policy(store, ref, qualifier))
+
+
+def _old_tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
+    """``tags_context`` before ``function_facts``: its own read-cache entry, copied."""
+    key = ("old-lambda-function-tags", ref.account, ref.region, ref.name)
+    return dict(store.cached(key, lambda: _read_tags(store, ref)))
+
+
+def _long_way(operation: str, params: dict[str, Any], store: Store) -> tuple[Any, ...]:
+    """A function operation's keys, policy and resources as read before ``function_facts``: the tags' and
+    the policy's own read-cache entries, the operation's keys added to a copy of the tags."""
+    ctx = _ctx(dict(params))
+    ref = function_ref(ctx)
+    keys = _old_tags_context(store, ref)
+    extra = condition_keys.create_function_keys if operation == "CreateFunction" else _FUNCTION_KEYS.get(operation)
+    if extra is not None:
+        keys.update(extra(ctx, store))
+    policy = None if operation == "CreateFunction" else _old_policy_of(store, ref)  # decided without one
+    return list(keys.items()), _essence(policy), [ref.qualified_arn]
+
+
+def _new_way(operation: str, params: dict[str, Any], store: Store) -> tuple[Any, ...]:
+    ctx = _ctx(dict(params))
+    found = declared()[("lambda", operation)]
+    assert found.context is not None
+    policy = found.resource_policy(ctx, store) if found.resource_policy else None
+    return list(found.context(ctx, store).items()), _essence(policy), list(found.resources(ctx, store))
+
+
+def _outcome(way: Callable[[str, dict[str, Any], Store], Any], *args: Any) -> Any:
+    try:
+        return way(*args)
+    except ServiceError as error:
+        return type(error), error.message
+
+
+def test_function_facts_answer_as_the_tags_and_policy_entries_do(store: Store) -> None:
+    """Every function operation's declaration against the long way, for functions with and without tags
+    and policy, every qualifier form, a missing function and malformed names; then again after writes."""
+    with store.transaction() as conn:
+        code = lambda_code.put_code(conn, b"PK\x05\x06" + b"\0" * 18)
+        for name in ("tagged", "plain"):
+            lambda_functions.create_function(conn, ACCT, "us-east-1", name, {"Runtime": "python3.12"}, code.sha256)
+        tagged = lambda_functions.get_function(conn, ACCT, "us-east-1", "tagged")
+        tags.tag_resource(conn, ACCT, "function", tagged.function_id, {"team": "blue", "Team\u00e9": "x\"y"})
+        lambda_policies.add_statement(conn, ACCT, "us-east-1", "tagged", "", {
+            "Sid": "s", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "lambda:GetFunction",
+            "Resource": f"arn:aws:lambda:us-east-1:{ACCT}:function:tagged"})
+    names = ["tagged", "plain", "missing", "tagged:$LATEST", "tagged:1", "tagged:PROD", f"{ACCT}:function:tagged",
+             f"arn:aws:lambda:us-east-1:{ACCT}:function:plain:7", "arn:aws:lambda:eu-west-1:1:function:x", "bad name!"]
+    operations = [*_FUNCTION_KEYS, "CreateFunction"]
+    for round_ in range(2):
+        for name, qualifier, operation in itertools.product(names, [None, "$LATEST", "PROD", "2"], operations):
+            params = {"FunctionName": name, "Qualifier": qualifier, **_PERMISSION_PARAMS}
+            assert _outcome(_new_way, operation, params, store) == _outcome(_long_way, operation, params, store), (
+                round_, name, qualifier, operation)
+        for name, qualifier in itertools.product(["tagged", "plain", "missing"], [None, "$LATEST", "PROD"]):
+            ref = FunctionRef(ACCT, "us-east-1", name, qualifier)
+            facts = function_facts(store, ref)
+            assert dict(facts.tags) == tags_context(store, ref) == _old_tags_context(store, ref)
+            assert _essence(facts.policy) == _essence(policy_of(store, ref)) == _essence(_old_policy_of(store, ref))
+        if round_ == 1:
+            break
+        with store.transaction() as conn:  # a write: both ways must see it at once
+            plain = lambda_functions.get_function(conn, ACCT, "us-east-1", "plain")
+            tags.tag_resource(conn, ACCT, "function", plain.function_id, {"new": "tag"})
+            lambda_policies.add_statement(conn, ACCT, "us-east-1", "plain", "", {
+                "Sid": "t", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
+                "Resource": f"arn:aws:lambda:us-east-1:{ACCT}:function:plain"})

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import NamedTuple
 
 import botocore.session
 
@@ -37,6 +39,7 @@ __all__ = [
     "action_of",
     "declared",
     "function_authorization",
+    "function_facts",
     "function_policy",
     "function_resources",
     "function_tags",
@@ -69,12 +72,37 @@ def function_resources(ctx: RequestContext, store: Store) -> Sequence[str]:
     return [function_ref(ctx).qualified_arn]
 
 
+class FunctionFacts(NamedTuple):
+    """What the gate reads of a function: its tags as ``aws:ResourceTag/<key>`` keys and the
+    resource-based policy of the function, version or alias (None when absent); never mutate ``tags``."""
+
+    tags: Mapping[str, ContextValue]
+    policy: Policy | None
+
+
+def function_facts(store: Store, ref: FunctionRef) -> FunctionFacts:
+    """The function's tags and policy, memoised together in one entry of the store's read cache
+    (dropped on this process's writes, and within a second of another node's), as a caller's own
+    policies are: a function operation's declaration reads both, once for its condition keys and
+    once for its policy, and one entry saves a lookup and a copy of the tags per request.
+
+    The entry is the policy's: one per qualifier it is stored under (the function itself and
+    ``$LATEST`` share one), named after the reference that read it first, as before the tags
+    joined it."""
+    qualifier = _policy_qualifier(ref)
+    key = ("lambda-function-facts", ref.account, ref.region, ref.name, qualifier)
+    return store.cached(key, lambda: FunctionFacts(MappingProxyType(_read_tags(store, ref)),
+                                                   _read_policy(store, ref, qualifier)))
+
+
 def policy_of(store: Store, ref: FunctionRef) -> Policy | None:
-    """The policy, memoised in the store's read cache (dropped on this process's writes, and
-    within a second of another node's), as a caller's own policies are."""
-    qualifier = "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
-    key = ("lambda-function-policy", ref.account, ref.region, ref.name, qualifier)
-    return store.cached(key, lambda: _read_policy(store, ref, qualifier))
+    """The policy of the function, version or alias ``ref`` names (``function_facts``)."""
+    return function_facts(store, ref).policy
+
+
+def _policy_qualifier(ref: FunctionRef) -> str:
+    """The qualifier a function policy is stored under: ``""`` for the function itself and ``$LATEST``."""
+    return "" if ref.qualifier in (None, LATEST) else str(ref.qualifier)
 
 
 def _read_policy(store: Store, ref: FunctionRef, qualifier: str) -> Policy | None:
@@ -103,8 +131,8 @@ def function_tags(ctx: RequestContext, store: Store) -> dict[str, ContextValue]:
 
 
 def tags_context(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
-    key = ("lambda-function-tags", ref.account, ref.region, ref.name)
-    return dict(store.cached(key, lambda: _read_tags(store, ref)))
+    """The function's tags as ``aws:ResourceTag/<key>`` keys, a copy of ``function_facts``'."""
+    return dict(function_facts(store, ref).tags)
 
 
 def _read_tags(store: Store, ref: FunctionRef) -> dict[str, ContextValue]:
@@ -123,10 +151,10 @@ def function_authorization(operation: str, *, context: ContextFn | None = None,
     decided with the function's resource-based policy and tags, plus ``context`` keys of its own."""
 
     def found_keys(ctx: RequestContext, store: Store) -> Mapping[str, ContextValue]:
-        found = function_tags(ctx, store)
-        if context is not None:
-            found.update(context(ctx, store))
-        return found
+        tags = function_facts(store, function_ref(ctx)).tags
+        if context is None:
+            return tags  # read-only, shared by every request while cached
+        return {**tags, **context(ctx, store)}
 
     return Authorization(actions=(action_of(operation),), resources=function_resources, context=found_keys,
                          resource_policy=function_policy if resource_policy else None)
