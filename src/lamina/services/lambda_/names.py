@@ -10,6 +10,7 @@ a qualifier that disagrees with the name's and for an ARN of another region.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,20 +76,31 @@ def function_ref(ctx: RequestContext, params: Mapping[str, Any] | None = None, *
 
 
 def _function_ref(ctx: RequestContext, params: Mapping[str, Any], member: str, qualifier_member: str) -> FunctionRef:
-    region = ctx.region or "us-east-1"
-    found = _REFERENCE.fullmatch(str(params[member]))
+    given = params.get(qualifier_member)
+    caller_account = ctx.caller.account_id if ctx.caller is not None else None
+    return resolve(str(params[member]), None if given is None else str(given), ctx.region or "us-east-1",
+                   caller_account)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolve(reference: str, given_qualifier: str | None, region: str, caller_account: str | None) -> FunctionRef:
+    """The function ``reference`` names, as read by a caller of ``caller_account`` in ``region`` (None:
+    no caller, so the reference must name its account): a pure function of its arguments, so each
+    reference is parsed once (errors are raised anew)."""
+    found = _REFERENCE.fullmatch(reference)
     if found is None:  # the model's pattern admits every reference; this one is refused before a handler
-        raise ResourceNotFoundException(f"Function not found: {params[member]}")
+        raise ResourceNotFoundException(f"Function not found: {reference}")
     if found["region"] and found["region"] != region:
         raise ResourceNotFoundException(f"Functions from '{found['region']}' are not reachable in this region "
                                         f"('{region}')")
-    account, name, qualifier = found["account"] or ctx.require_caller().account_id, found["name"], found["qualifier"]
-    given = params.get(qualifier_member)
-    if given is not None:
-        if qualifier is not None and qualifier != given:
+    account, name, qualifier = found["account"] or caller_account, found["name"], found["qualifier"]
+    if account is None:
+        raise RuntimeError("the request has not been authenticated")
+    if given_qualifier is not None:
+        if qualifier is not None and qualifier != given_qualifier:
             raise InvalidParameterValueException(
                 "The derived qualifier from the function name does not match the specified qualifier.")
-        qualifier = str(given)
+        qualifier = given_qualifier
     return FunctionRef(account, region, name, qualifier)
 
 
