@@ -41,6 +41,7 @@ from lamina.store.repositories import (
     lambda_layers,
     lambda_policies,
     lambda_urls,
+    lambda_versions,
     tags,
 )
 
@@ -298,3 +299,25 @@ def test_function_facts_answer_as_the_tags_and_policy_entries_do(store: Store) -
             lambda_policies.add_statement(conn, ACCT, "us-east-1", "plain", "", {
                 "Sid": "t", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunction",
                 "Resource": f"arn:aws:lambda:us-east-1:{ACCT}:function:plain"})
+
+
+@pytest.mark.parametrize("first", [None, "$LATEST"])
+def test_the_function_policy_is_named_after_the_arn_it_is_stored_under(store: Store, first: str | None) -> None:
+    """The function itself and ``$LATEST`` share one policy: its id in decision reasons and audit rows is
+    the function's unqualified ARN, whichever of the two references read it first; a version's is its own."""
+    name = "named-first-latest" if first else "named-first-plain"  # the store outlives one case
+    with store.transaction() as conn:
+        code = lambda_code.put_code(conn, b"PK\x05\x06" + b"\0" * 18)
+        lambda_functions.create_function(conn, ACCT, "us-east-1", name, {"Runtime": "python3.12"}, code.sha256)
+        lambda_versions.publish_version(conn, ACCT, "us-east-1", name)
+        for qualifier in ("", "1"):
+            lambda_policies.add_statement(conn, ACCT, "us-east-1", name, qualifier, {
+                "Sid": "s", "Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "lambda:GetFunction",
+                "Resource": f"arn:aws:lambda:us-east-1:{ACCT}:function:{name}"})
+    arn = f"arn:aws:lambda:us-east-1:{ACCT}:function:{name}"
+    second = "$LATEST" if first is None else None
+    for qualifier in (first, second):
+        found = policy_of(store, FunctionRef(ACCT, "us-east-1", name, qualifier))
+        assert found is not None and found.policy_id == f"function-policy:{arn}"
+    version = policy_of(store, FunctionRef(ACCT, "us-east-1", name, "1"))
+    assert version is not None and version.policy_id == f"function-policy:{arn}:1"

@@ -87,8 +87,7 @@ def function_facts(store: Store, ref: FunctionRef) -> FunctionFacts:
     once for its policy, and one entry saves a lookup and a copy of the tags per request.
 
     The entry is the policy's: one per qualifier it is stored under (the function itself and
-    ``$LATEST`` share one), named after the reference that read it first, as before the tags
-    joined it."""
+    ``$LATEST`` share one, and its policy is named after the function's unqualified ARN)."""
     qualifier = _policy_qualifier(ref)
     key = ("lambda-function-facts", ref.account, ref.region, ref.name, qualifier)
     return store.cached(key, lambda: FunctionFacts(MappingProxyType(_read_tags(store, ref)),
@@ -106,11 +105,14 @@ def _policy_qualifier(ref: FunctionRef) -> str:
 
 
 def _read_policy(store: Store, ref: FunctionRef, qualifier: str) -> Policy | None:
+    """The policy stored under ``qualifier``, named after the ARN it is stored under: the function's
+    own (``$LATEST`` reads it too) or a version's or alias's, whichever reference reads it."""
+    owner = ref.arn if not qualifier else f"{ref.arn}:{qualifier}"
     try:
         with store.transaction(read_only=True) as conn:
             row = lambda_policies.get_policy(conn, ref.account, ref.region, ref.name, qualifier)
             return bound_principals.resource_policy(conn, lambda_functions.POLICY_OWNER, row.owner_id, row.document,
-                                                    PolicyKind.RESOURCE, f"function-policy:{ref.qualified_arn}")
+                                                    PolicyKind.RESOURCE, f"function-policy:{owner}")
     except (NotFound, ValueError):
         return None
     except MalformedPolicyDocument:  # stored policies were checked when written; never fail open
